@@ -1,0 +1,2 @@
+// Populated by its issue; see README.md.
+export {};

@@ -1,0 +1,72 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema/database.js';
+
+/** Used when neither the options nor `DATABASE_URL` name a database. */
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/**
+ * Type parsers for every pool we create: counts and ids (int8) become JS
+ * numbers — exact below 2^53, far beyond any row count here — and `date`
+ * stays a `YYYY-MM-DD` string, so no time zone can shift a day.
+ */
+export const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === DATE_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL. Default: `DATABASE_URL`, else {@link DEFAULT_DATABASE_URL}. */
+  connectionString?: string;
+  /** Schema to put first on the `search_path` (tests run each file in its own). Default: none. */
+  schema?: string;
+  /** Pool size. Default: 10. */
+  max?: number;
+  /** Name shown in `pg_stat_activity`. Default: `perfkit`. */
+  applicationName?: string;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  /** Ends the pool. */
+  destroy(): Promise<void>;
+}
+
+/** Pool settings shared by every connection this package opens. */
+export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
+  const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  return {
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'perfkit',
+    types: pgTypes,
+    // Every session is in UTC, so day boundaries and text renderings agree everywhere.
+    options: [`-c TimeZone=UTC`, options.schema ? `-c search_path=${options.schema},public` : '']
+      .filter(Boolean)
+      .join(' '),
+  };
+}
+
+/**
+ * Opens a pg pool and a Kysely instance over it.
+ *
+ * @example
+ * const { db, destroy } = createDatabase({ connectionString: process.env.DATABASE_URL });
+ * const agents = await db.selectFrom('agents').selectAll().execute();
+ * await destroy();
+ */
+export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
+  const pool = new pg.Pool(poolConfig(options));
+  // An idle client's error (e.g. the server restarted) must not crash the process;
+  // the pool drops that client and the next query gets a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool, destroy: () => db.destroy() };
+}

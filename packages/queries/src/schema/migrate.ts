@@ -1,0 +1,31 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import * as baseSchema from './migrations/0001-base-schema.js';
+
+/**
+ * The base schema's migrations, in order. Performance indexes are not here:
+ * they are built one at a time, CONCURRENTLY, by the index engine.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-base-schema': baseSchema,
+};
+
+/**
+ * Applies every pending base-schema migration to the schema on the
+ * connection's `search_path`; throws with the failing migration's name.
+ *
+ * @example
+ * await migrateToLatest(db);
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the Migrator works on any database type.
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}
