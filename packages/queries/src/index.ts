@@ -24,3 +24,13 @@ export type {
 } from './schema/database.js';
 export { AGENT_STATUSES, CALL_STATUSES, LEAD_STATUSES } from './schema/database.js';
 export { migrateToLatest, migrations } from './schema/migrate.js';
+export {
+  DEFAULT_SEED,
+  hashApiKey,
+  SEED_ANCHOR,
+  SEED_DAYS,
+  SEED_SCALES,
+  seedDatabase,
+  tableChecksums,
+} from './seed/index.js';
+export type { SeedManifest, SeedOptions, SeedScale, SeedScaleSpec, TableChecksums } from './seed/index.js';

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import * as baseSchema from './migrations/0001-base-schema.js';
 
 /**
@@ -18,9 +18,13 @@ export const migrations: Record<string, Migration> = {
  */
 // biome-ignore lint/suspicious/noExplicitAny: the Migrator works on any database type.
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  // Kysely looks for its bookkeeping tables in any schema unless told which one,
+  // so name ours: several schemas (one per test file) migrate side by side.
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    migrationTableSchema: rows[0]?.schema,
   });
   const result = await migrator.migrateToLatest();
   if (result.error) {
