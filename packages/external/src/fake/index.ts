@@ -1,0 +1,10 @@
+export type { FakeAgentConfig } from './agent-config.js';
+export { FAKE_AGENT_ID_PATTERN, fakeAgentConfig, fakeAgentId } from './agent-config.js';
+export type { FakeAgentListing, FakeAgentListPage, FakeAgentSummary } from './agent-list.js';
+export type { ErrorDetailBody, ValidationErrorBody, ValidationIssue } from './error-bodies.js';
+export type { FakeElevenLabsOptions, FakeElevenLabsSettings } from './fake-options.js';
+export { FAKE_DEFAULTS } from './fake-options.js';
+export type { FakeElevenLabs, FakeElevenLabsStats } from './fake-server.js';
+export { startFakeElevenLabs } from './fake-server.js';
+export type { Fault, FaultPlan, RateLimitCode, RetryAfterFormat } from './faults.js';
+export type { LatencySpec } from './latency.js';
