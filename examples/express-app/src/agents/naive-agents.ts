@@ -1,0 +1,122 @@
+import type { Agent } from '@perfkit/queries';
+import { sql } from 'kysely';
+import { AGENT_SORT_KEY_FORMAT, encodeAgentCursor } from '../contract/agent-cursor.js';
+import { averageSeconds, rate } from '../contract/rates.js';
+import type { AgentBody, AgentsListBody, AgentView } from '../contract/response-bodies.js';
+import type { AgentsPageParams, DataDeps } from '../modes/data-source.js';
+import { fetchAgentConfigOnce } from './agent-config.js';
+
+type AgentRow = Pick<Agent, 'id' | 'name' | 'status' | 'elevenlabs_agent_id' | 'created_at'>;
+
+/**
+ * One page of the user's agents as the platform builds it today: a count, the
+ * page, then for each agent its raw calls and leads (all time, one query
+ * each) and its ElevenLabs config, fetched one agent after another.
+ *
+ * @example
+ * const page = await naiveAgentsList(deps, userId, { limit: 20 }, now);
+ */
+export async function naiveAgentsList(
+  deps: DataDeps,
+  userId: number,
+  params: AgentsPageParams,
+  _now: Date,
+): Promise<AgentsListBody> {
+  const { db } = deps;
+  const { total } = await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+
+  const after = params.after;
+  const rows = await db
+    .selectFrom('agents')
+    .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
+    .select(sql<string>`to_char(created_at, ${AGENT_SORT_KEY_FORMAT})`.as('sort_created_at'))
+    .where('user_id', '=', userId)
+    .$if(after !== undefined, (query) =>
+      query.where(sql<boolean>`(created_at, id) < (${after?.createdAt}::timestamptz, ${after?.id}::bigint)`),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(params.limit + 1)
+    .execute();
+
+  const page = rows.slice(0, params.limit);
+  const agents: AgentView[] = [];
+  for (const row of page) agents.push(await naiveAgentView(deps, row));
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > params.limit && last
+      ? encodeAgentCursor({ createdAt: last.sort_created_at, id: last.id })
+      : null;
+  return { agents, nextCursor, total };
+}
+
+/**
+ * One of the user's agents, built like a list item; `null` when the user has
+ * no agent with that id (someone else's agent included).
+ *
+ * @example
+ * const body = await naiveAgent(deps, userId, { agentId: 42 }, now);
+ */
+export async function naiveAgent(
+  deps: DataDeps,
+  userId: number,
+  params: { agentId: number },
+  _now: Date,
+): Promise<AgentBody | null> {
+  const row = await deps.db
+    .selectFrom('agents')
+    .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
+    .where('id', '=', params.agentId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? { agent: await naiveAgentView(deps, row) } : null;
+}
+
+async function naiveAgentView(deps: DataDeps, row: AgentRow): Promise<AgentView> {
+  const calls = await deps.db
+    .selectFrom('calls')
+    .select(['status', 'duration_seconds', 'created_at'])
+    .where('agent_id', '=', row.id)
+    .execute();
+  const leads = await deps.db.selectFrom('leads').select('id').where('agent_id', '=', row.id).execute();
+
+  let completed = 0;
+  let completedSeconds = 0;
+  let lastCallAt: Date | null = null;
+  for (const call of calls) {
+    if (call.status === 'completed') {
+      completed++;
+      completedSeconds += call.duration_seconds;
+    }
+    if (lastCallAt === null || call.created_at > lastCallAt) lastCallAt = call.created_at;
+  }
+
+  let config: AgentView['config'] = null;
+  try {
+    config = await fetchAgentConfigOnce(deps.elevenLabs, row.elevenlabs_agent_id);
+  } catch (error) {
+    deps.logger.warn({ err: error, agentId: row.id }, 'ElevenLabs config unavailable');
+  }
+
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    elevenlabsAgentId: row.elevenlabs_agent_id,
+    createdAt: row.created_at.toISOString(),
+    stats: {
+      totalCalls: calls.length,
+      completedCalls: completed,
+      successRate: rate(completed, calls.length),
+      totalLeads: leads.length,
+      avgDurationSec: averageSeconds(completedSeconds, completed),
+      lastCallAt: lastCallAt?.toISOString() ?? null,
+    },
+    config,
+    configStatus: config ? 'fresh' : 'unavailable',
+  };
+}

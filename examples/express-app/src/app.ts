@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import { agentsRoutes } from './agents/agents-routes.js';
+import type { AppContext } from './app-context.js';
+import { apiKeyAuth } from './auth/api-key-auth.js';
+import { dashboardRoutes } from './dashboard/dashboard-routes.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { healthRoutes } from './health/health-routes.js';
+import { leadsRoutes } from './leads/leads-routes.js';
+import { webhooksRoutes } from './webhooks/webhooks-routes.js';
+
+/** Request bodies above this are refused with 413. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The platform's HTTP API: `/health`, then everything under `/api` behind
+ * API-key auth, JSON errors throughout.
+ *
+ * @example
+ * const server = createApp(context).listen(0);
+ */
+export function createApp(context: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(healthRoutes(context));
+  app.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
+  app.use('/api', apiKeyAuth(context.deps.db));
+  app.use('/api', dashboardRoutes(context));
+  app.use('/api', agentsRoutes(context));
+  app.use('/api', leadsRoutes(context));
+  app.use('/api', webhooksRoutes(context));
+  app.use(notFound);
+  app.use(errorHandler(context.deps.logger));
+  return app;
+}

@@ -1,0 +1,107 @@
+import { listOwnAgents } from '../agents/own-agent.js';
+import { dateWindow } from '../contract/date-window.js';
+import type { OverviewQuery } from '../contract/query-params.js';
+import { averageSeconds, rate } from '../contract/rates.js';
+import type { ActivityItem, OverviewBody } from '../contract/response-bodies.js';
+import type { DataDeps } from '../modes/data-source.js';
+import { compareActivity, isQualified } from './dashboard-rules.js';
+
+/**
+ * The overview as the platform computes it today: the user's agents, then
+ * each agent's raw calls and leads of the range, one query per agent and
+ * table (N+1), summed in JavaScript.
+ *
+ * @example
+ * const body = await naiveOverview(deps, userId, { range: '30d' }, now);
+ */
+export async function naiveOverview(
+  deps: DataDeps,
+  userId: number,
+  params: OverviewQuery,
+  now: Date,
+): Promise<OverviewBody> {
+  const { db } = deps;
+  const window = dateWindow(params.range, now);
+  const agents = await listOwnAgents(db, userId);
+
+  let totalCalls = 0;
+  let completedCalls = 0;
+  let failedCalls = 0;
+  let completedSeconds = 0;
+  let totalCostCents = 0;
+  let totalLeads = 0;
+  let qualifiedLeads = 0;
+  let convertedLeads = 0;
+  const activity: ActivityItem[] = [];
+
+  for (const agent of agents) {
+    const calls = await db
+      .selectFrom('calls')
+      .select(['id', 'status', 'duration_seconds', 'cost_cents', 'created_at'])
+      .where('agent_id', '=', agent.id)
+      .where('created_at', '>=', window.start)
+      .where('created_at', '<', window.end)
+      .execute();
+    for (const call of calls) {
+      totalCalls++;
+      totalCostCents += call.cost_cents;
+      if (call.status === 'completed') {
+        completedCalls++;
+        completedSeconds += call.duration_seconds;
+      } else if (call.status === 'failed') {
+        failedCalls++;
+      }
+      activity.push({
+        type: 'call',
+        id: call.id,
+        agentId: agent.id,
+        agentName: agent.name,
+        status: call.status,
+        durationSeconds: call.duration_seconds,
+        costCents: call.cost_cents,
+        createdAt: call.created_at.toISOString(),
+      });
+    }
+
+    const leads = await db
+      .selectFrom('leads')
+      .select(['id', 'name', 'status', 'score', 'created_at'])
+      .where('agent_id', '=', agent.id)
+      .where('created_at', '>=', window.start)
+      .where('created_at', '<', window.end)
+      .execute();
+    for (const lead of leads) {
+      totalLeads++;
+      if (isQualified(lead.status)) qualifiedLeads++;
+      if (lead.status === 'converted') convertedLeads++;
+      activity.push({
+        type: 'lead',
+        id: lead.id,
+        agentId: agent.id,
+        agentName: agent.name,
+        name: lead.name,
+        status: lead.status,
+        score: lead.score,
+        createdAt: lead.created_at.toISOString(),
+      });
+    }
+  }
+
+  return {
+    range: params.range,
+    period: { from: window.fromDay, to: window.toDay },
+    kpis: {
+      totalCalls,
+      completedCalls,
+      failedCalls,
+      successRate: rate(completedCalls, totalCalls),
+      avgDurationSec: averageSeconds(completedSeconds, completedCalls),
+      totalCostCents,
+      totalLeads,
+      qualifiedLeads,
+      conversionRate: rate(convertedLeads, totalLeads),
+      activeAgents: agents.filter((agent) => agent.status === 'active').length,
+    },
+    recentActivity: activity.sort(compareActivity).slice(0, 5),
+  };
+}

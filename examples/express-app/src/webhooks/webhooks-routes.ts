@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.js';
+import { userIdOf } from '../auth/api-key-auth.js';
+import { validate } from '../contract/validate.js';
+import { callEndedBodySchema } from '../contract/write-bodies.js';
+import { applyCallEnded } from './call-ended-webhook.js';
+
+const idempotencyKeySchema = z
+  .string({ error: 'the Idempotency-Key header is required' })
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/**
+ * `POST /webhooks/call-ended`: a finished call, applied once per
+ * `Idempotency-Key`. The first delivery answers 201; a retry answers the same
+ * status and body with `Idempotent-Replayed: true`.
+ *
+ * @example
+ * app.use('/api', apiKeyAuth(db), webhooksRoutes(context));
+ */
+export function webhooksRoutes(context: AppContext): Router {
+  const router = Router();
+  router.post('/webhooks/call-ended', async (req, res) => {
+    const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
+    const body = validate(callEndedBodySchema, req.body, 'body');
+    const outcome = await applyCallEnded(context.deps.db, userIdOf(res), key, req.body, body, context.now());
+    if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(outcome.status).json(outcome.body);
+  });
+  return router;
+}
