@@ -1,2 +1,29 @@
-// Populated by its issue; see README.md.
-export {};
+export type { BusMessage, BusSubscriber, CacheBus } from './bus/cache-bus.js';
+export { type Cache, type CacheLike, createCache } from './cache.js';
+export type { CacheResult, CacheStatus } from './cache-entry.js';
+export type {
+  CacheBusEvent,
+  CacheEventListener,
+  CacheEventMap,
+  CacheEventName,
+  CacheEvictEvent,
+  CacheHitEvent,
+  CacheL2ErrorEvent,
+  CacheMissEvent,
+  CacheRefreshErrorEvent,
+  CacheRefreshEvent,
+  CacheStaleEvent,
+} from './cache-events.js';
+export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions } from './cache-options.js';
+export type { CacheStats } from './cache-stats.js';
+export { type Clock, systemClock } from './clock.js';
+export type { Duration } from './duration.js';
+export {
+  CacheError,
+  type CacheErrorCode,
+  CacheL2Error,
+  CacheLoadTimeoutError,
+  CacheOptionsError,
+  CacheSerializationError,
+} from './errors.js';
+export type { CacheStore, StoreReadResult, StoreWriteOptions } from './store/cache-store.js';

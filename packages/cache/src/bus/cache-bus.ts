@@ -1,0 +1,35 @@
+/** An invalidation sent from one cache instance to the others. */
+export interface BusMessage {
+  namespace: string;
+  /** Id of the sending cache instance. */
+  origin: string;
+  /** Per-origin sequence number, 1, 2, 3…; a jump tells receivers they missed a message. */
+  seq: number;
+  kind: 'keys' | 'tags' | 'clear';
+  items: readonly string[];
+}
+
+/** What a bus delivers to a subscribed cache. */
+export interface BusSubscriber {
+  message(message: BusMessage): void;
+  /** The bus lost (`false`) or regained (`true`) its subscription; messages in between are lost. */
+  connection(connected: boolean): void;
+}
+
+/**
+ * Carries invalidations between cache instances. Implementations must pass
+ * `test/bus/cache-bus-contract.ts`.
+ *
+ * @example
+ * const bus: CacheBus = createRedisBus(redis);
+ * const cache = createCache({ l2: createRedisStore(redis), bus });
+ */
+export interface CacheBus {
+  /** True while subscribed: messages published now will be delivered. */
+  readonly connected: boolean;
+  publish(message: BusMessage): Promise<void>;
+  /** Returns the function that unsubscribes. */
+  subscribe(subscriber: BusSubscriber): () => void;
+  /** Stops delivering and releases the connections the bus opened itself. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import { CacheL2Error, CacheOptionsError } from '../errors.js';
+import type { BusMessage, BusSubscriber, CacheBus } from './cache-bus.js';
+
+/**
+ * Options of `createRedisBus`.
+ *
+ * @example
+ * createRedisBus(redis, { channel: 'myapp:cache:bus' });
+ */
+export interface RedisBusOptions {
+  /** Pub/sub channel shared by all instances. Default `'perfkit:cache:bus'`. */
+  channel?: string;
+  /** Connection to subscribe on; default a `duplicate()` of the client, which the bus owns and closes. */
+  subscriber?: Redis;
+}
+
+const REDIS_BUS_DEFAULTS = { channel: 'perfkit:cache:bus' } as const;
+
+class RedisBus implements CacheBus {
+  connected = false;
+  private readonly subscribers = new Set<BusSubscriber>();
+  private closed = false;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly connection: Redis,
+    private readonly ownsConnection: boolean,
+    private readonly channel: string,
+  ) {
+    connection.on('message', (channel: string, raw: string) => {
+      if (channel === this.channel) this.deliver(raw);
+    });
+    connection.on('ready', () => this.subscribeChannel());
+    connection.on('close', () => this.setConnected(false));
+    // Without a listener an 'error' event would crash the process; the state change is what matters.
+    connection.on('error', () => undefined);
+    if (connection.status === 'ready') this.subscribeChannel();
+  }
+
+  publish(message: BusMessage): Promise<void> {
+    if (this.publisher.status !== 'ready') {
+      return Promise.reject(
+        new CacheL2Error(
+          'PERFKIT_CACHE_L2_UNAVAILABLE',
+          'publish',
+          `Redis connection is ${this.publisher.status}`,
+        ),
+      );
+    }
+    return this.publisher.publish(this.channel, JSON.stringify(message)).then(() => undefined);
+  }
+
+  subscribe(subscriber: BusSubscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribers.clear();
+    if (this.ownsConnection) this.connection.disconnect();
+    else await this.connection.unsubscribe(this.channel).catch(() => undefined);
+  }
+
+  private subscribeChannel(): void {
+    this.connection.subscribe(this.channel).then(
+      () => this.setConnected(true),
+      () => this.setConnected(false),
+    );
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.connected === connected || this.closed) return;
+    this.connected = connected;
+    for (const subscriber of this.subscribers) subscriber.connection(connected);
+  }
+
+  private deliver(raw: string): void {
+    let message: BusMessage;
+    try {
+      message = JSON.parse(raw) as BusMessage;
+    } catch {
+      return;
+    }
+    for (const subscriber of this.subscribers) subscriber.message(message);
+  }
+}
+
+/**
+ * A `CacheBus` on Redis pub/sub. Publishes on `client`; subscribes on a duplicate connection.
+ *
+ * @example
+ * import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
+ * const cache = createCache({ namespace: 'perfkit', l2: createRedisStore(redis), bus: createRedisBus(redis) });
+ */
+export function createRedisBus(client: Redis, options: RedisBusOptions = {}): CacheBus {
+  const channel = options.channel ?? REDIS_BUS_DEFAULTS.channel;
+  if (typeof channel !== 'string' || channel === '') {
+    throw new CacheOptionsError('channel', 'expected a non-empty string');
+  }
+  const connection = options.subscriber ?? client.duplicate();
+  return new RedisBus(client, connection, options.subscriber === undefined, channel);
+}

@@ -1,0 +1,116 @@
+/** A value was served fresh from L1 or L2. */
+export interface CacheHitEvent {
+  namespace: string;
+  key: string;
+  layer: 'l1' | 'l2';
+}
+
+/** Neither tier had a servable value; the loader runs (or is joined). */
+export interface CacheMissEvent {
+  namespace: string;
+  key: string;
+}
+
+/** An aged-out value was served: during stale-while-revalidate, or because the loader failed. */
+export interface CacheStaleEvent {
+  namespace: string;
+  key: string;
+  ageMs: number;
+  reason: 'swr' | 'error';
+}
+
+/** A loader call succeeded (foreground or background). */
+export interface CacheRefreshEvent {
+  namespace: string;
+  key: string;
+  durationMs: number;
+}
+
+/** A loader call failed or timed out (foreground or background). */
+export interface CacheRefreshErrorEvent {
+  namespace: string;
+  key: string;
+  error: Error;
+}
+
+/** An entry left L1: `capacity`, `expired`, `deleted`, `invalidated` or `flushed`. */
+export interface CacheEvictEvent {
+  namespace: string;
+  key: string;
+  reason: string;
+}
+
+/** An L2 operation failed or was skipped by the open circuit; the call carried on without L2. */
+export interface CacheL2ErrorEvent {
+  namespace: string;
+  operation: string;
+  error: Error;
+}
+
+/** The invalidation bus changed state; `gap` and `flushed` mean L1 was emptied to stay correct. */
+export interface CacheBusEvent {
+  namespace: string;
+  state: 'connected' | 'disconnected' | 'gap' | 'flushed';
+}
+
+/**
+ * Every event of a cache with its payload type.
+ *
+ * @example
+ * const onHit = (e: CacheEventMap['hit']) => hits.inc({ layer: e.layer });
+ */
+export interface CacheEventMap {
+  hit: CacheHitEvent;
+  miss: CacheMissEvent;
+  stale: CacheStaleEvent;
+  refresh: CacheRefreshEvent;
+  'refresh-error': CacheRefreshErrorEvent;
+  evict: CacheEvictEvent;
+  'l2-error': CacheL2ErrorEvent;
+  bus: CacheBusEvent;
+}
+
+/** Name of a cache event. */
+export type CacheEventName = keyof CacheEventMap;
+
+/** Listener of one cache event. */
+export type CacheEventListener<E extends CacheEventName> = (payload: CacheEventMap[E]) => void;
+
+type AnyListener = (payload: CacheEventMap[CacheEventName]) => void;
+
+/** Typed listener lists; `has` lets hot paths skip building payloads nobody reads. */
+export class CacheEvents {
+  private readonly listeners: Record<CacheEventName, readonly AnyListener[]> = {
+    hit: [],
+    miss: [],
+    stale: [],
+    refresh: [],
+    'refresh-error': [],
+    evict: [],
+    'l2-error': [],
+    bus: [],
+  };
+
+  has(event: CacheEventName): boolean {
+    return this.listeners[event].length !== 0;
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): void {
+    // Copy on write, so an emit in progress iterates a stable list.
+    this.listeners[event] = [...this.listeners[event], listener as AnyListener];
+  }
+
+  off<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): void {
+    this.listeners[event] = this.listeners[event].filter((l) => l !== listener);
+  }
+
+  emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        listener(payload);
+      } catch {
+        // A failing subscriber (metrics, logging) must never break serving.
+      }
+    }
+  }
+}

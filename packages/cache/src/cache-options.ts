@@ -1,0 +1,207 @@
+import type { CacheBus } from './bus/cache-bus.js';
+import type { EntryPolicy } from './cache-entry.js';
+import { type Clock, systemClock } from './clock.js';
+import { type Duration, parseDuration } from './duration.js';
+import { CacheOptionsError } from './errors.js';
+import type { CacheStore } from './store/cache-store.js';
+
+/**
+ * Options of `createCache`. Every field is optional; defaults are in `CACHE_DEFAULTS`.
+ *
+ * @example
+ * const options: CacheOptions = { namespace: 'perfkit', ttl: '30s', swr: '5m', l2: createRedisStore(redis) };
+ */
+export interface CacheOptions {
+  /** Scope of keys, tags, `clear()` and bus messages. Default `'default'`. */
+  namespace?: string;
+  /** How long an entry is fresh. Default `'1m'`. */
+  ttl?: Duration;
+  /** After ttl, how long the entry is served stale while one background refresh runs. Default `0`. */
+  swr?: Duration;
+  /** After ttl, how long the entry may be served when the loader fails. Default `0`. */
+  staleIfError?: Duration;
+  /** Fraction (0 ≤ j < 1) of ttl removed at random per entry, so entries do not expire together. Default `0.1`. */
+  jitter?: number;
+  /** How long a loader may run before the call fails (or falls back to stale-if-error). Default `'10s'`. */
+  timeout?: Duration;
+  /** L1 bound by entry count. Default `10_000`. */
+  l1MaxEntries?: number;
+  /** L1 bound by serialized bytes (UTF-16 code units of the stored JSON). Default `67_108_864` (64 MiB). */
+  l1MaxBytes?: number;
+  /** Shared second tier, e.g. `createRedisStore(redis)` from `@perfkit/cache/redis`. Default none. */
+  l2?: CacheStore;
+  /** Invalidation bus between instances, e.g. `createRedisBus(redis)`. Default none. */
+  bus?: CacheBus;
+  /** Take a lease in L2 before loading, so instances missing the same key run one loader. Default `false`. */
+  lease?: boolean;
+  /** How long a lease lives if its holder never releases it. Default `'10s'`. */
+  leaseTtl?: Duration;
+  /** How long a caller waits for another instance's lease before loading itself. Default `'10s'`. */
+  leaseWait?: Duration;
+  /** How often a waiting caller checks L2 for the leased value. Default `'20ms'`. */
+  leasePollInterval?: Duration;
+  /** Time limit of each L2 operation; past it the cache carries on without L2. Default `'250ms'`. */
+  l2Timeout?: Duration;
+  /** Consecutive L2 failures that open the circuit (L2 skipped). Default `3`. */
+  circuitThreshold?: number;
+  /** How long the circuit stays open before L2 is tried again. Default `'5s'`. */
+  circuitCooldown?: Duration;
+  /**
+   * How long L2 remembers a delete or an invalidation to reject late writes of loads that started before
+   * it; a load that takes longer is returned but not stored. Default `'1m'`.
+   */
+  fenceWindow?: Duration;
+  /** Time source of freshness and circuit decisions. Default `systemClock` (`Date.now`). */
+  clock?: Clock;
+}
+
+/**
+ * Per-call options of `getOrSet` and `set`; unset fields fall back to the cache's options.
+ *
+ * @example
+ * await cache.getOrSet('overview:user:42', load, { ttl: '30s', swr: '5m', tags: ['user:42'] });
+ */
+export interface EntryOptions {
+  ttl?: Duration;
+  swr?: Duration;
+  staleIfError?: Duration;
+  /** Tags for `invalidateTags`, e.g. `['user:42', 'agent:7']`. Default none. */
+  tags?: readonly string[];
+  /** Loader time limit. */
+  timeout?: Duration;
+}
+
+/**
+ * The defaults of every `CacheOptions` field, in one place.
+ *
+ * @example
+ * CACHE_DEFAULTS.ttl; // '1m'
+ */
+export const CACHE_DEFAULTS = Object.freeze({
+  namespace: 'default',
+  ttl: '1m',
+  swr: 0,
+  staleIfError: 0,
+  jitter: 0.1,
+  timeout: '10s',
+  l1MaxEntries: 10_000,
+  l1MaxBytes: 64 * 1024 * 1024,
+  lease: false,
+  leaseTtl: '10s',
+  leaseWait: '10s',
+  leasePollInterval: '20ms',
+  l2Timeout: '250ms',
+  circuitThreshold: 3,
+  circuitCooldown: '5s',
+  fenceWindow: '1m',
+} as const satisfies Required<Omit<CacheOptions, 'l2' | 'bus' | 'clock'>>);
+
+/** `CacheOptions` with defaults applied and durations in ms. */
+export interface ResolvedCacheOptions {
+  namespace: string;
+  policy: EntryPolicy;
+  jitter: number;
+  timeoutMs: number;
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  l2: CacheStore | undefined;
+  bus: CacheBus | undefined;
+  lease: boolean;
+  leaseTtlMs: number;
+  leaseWaitMs: number;
+  leasePollMs: number;
+  l2TimeoutMs: number;
+  circuitThreshold: number;
+  circuitCooldownMs: number;
+  fenceWindowMs: number;
+  clock: Clock;
+}
+
+function positiveInteger(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new CacheOptionsError(option, `expected a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function validTags(tags: readonly string[] | undefined): readonly string[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
+    throw new CacheOptionsError('tags', 'expected an array of non-empty strings');
+  }
+  return tags;
+}
+
+/**
+ * Applies defaults and validates every option, throwing `CacheOptionsError` with the exact problem.
+ *
+ * @example
+ * resolveCacheOptions({ ttl: '30s' }).policy.ttlMs; // 30000
+ */
+export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
+  const o = { ...CACHE_DEFAULTS, ...stripUndefined(options) };
+  if (typeof o.namespace !== 'string' || o.namespace === '' || o.namespace.includes(':')) {
+    throw new CacheOptionsError('namespace', 'expected a non-empty string without ":"');
+  }
+  if (typeof o.jitter !== 'number' || !(o.jitter >= 0 && o.jitter < 1)) {
+    throw new CacheOptionsError('jitter', `expected a number in [0, 1), got ${o.jitter}`);
+  }
+  const ttlMs = parseDuration(o.ttl, 'ttl');
+  if (ttlMs === 0) throw new CacheOptionsError('ttl', 'expected a duration above 0');
+  return {
+    namespace: o.namespace,
+    policy: {
+      ttlMs,
+      swrMs: parseDuration(o.swr, 'swr'),
+      staleIfErrorMs: parseDuration(o.staleIfError, 'staleIfError'),
+      tags: [],
+    },
+    jitter: o.jitter,
+    timeoutMs: parseDuration(o.timeout, 'timeout'),
+    l1MaxEntries: positiveInteger(o.l1MaxEntries, 'l1MaxEntries'),
+    l1MaxBytes: positiveInteger(o.l1MaxBytes, 'l1MaxBytes'),
+    l2: options.l2,
+    bus: options.bus,
+    lease: Boolean(o.lease),
+    leaseTtlMs: parseDuration(o.leaseTtl, 'leaseTtl'),
+    leaseWaitMs: parseDuration(o.leaseWait, 'leaseWait'),
+    leasePollMs: Math.max(1, parseDuration(o.leasePollInterval, 'leasePollInterval')),
+    l2TimeoutMs: parseDuration(o.l2Timeout, 'l2Timeout'),
+    circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
+    circuitCooldownMs: parseDuration(o.circuitCooldown, 'circuitCooldown'),
+    fenceWindowMs: parseDuration(o.fenceWindow, 'fenceWindow'),
+    clock: options.clock ?? systemClock,
+  };
+}
+
+/** Per-call options resolved against the cache's defaults. */
+export interface ResolvedEntryOptions extends EntryPolicy {
+  timeoutMs: number;
+}
+
+/**
+ * Resolves one call's options; the no-options case returns a shared object, so it costs nothing.
+ *
+ * @example
+ * resolveEntryOptions({ ttl: '5s' }, resolved).ttlMs; // 5000
+ */
+export function resolveEntryOptions(
+  options: EntryOptions | undefined,
+  defaults: ResolvedEntryOptions,
+): ResolvedEntryOptions {
+  if (options === undefined) return defaults;
+  return {
+    ttlMs: options.ttl === undefined ? defaults.ttlMs : parseDuration(options.ttl, 'ttl'),
+    swrMs: options.swr === undefined ? defaults.swrMs : parseDuration(options.swr, 'swr'),
+    staleIfErrorMs:
+      options.staleIfError === undefined
+        ? defaults.staleIfErrorMs
+        : parseDuration(options.staleIfError, 'staleIfError'),
+    tags: validTags(options.tags),
+    timeoutMs: options.timeout === undefined ? defaults.timeoutMs : parseDuration(options.timeout, 'timeout'),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,96 @@
+/** Stable error codes of `@perfkit/cache`; match on `error.code`, never on messages. */
+export type CacheErrorCode =
+  | 'PERFKIT_CACHE_INVALID_OPTIONS'
+  | 'PERFKIT_CACHE_LOAD_TIMEOUT'
+  | 'PERFKIT_CACHE_L2_UNAVAILABLE'
+  | 'PERFKIT_CACHE_L2_TIMEOUT'
+  | 'PERFKIT_CACHE_UNSERIALIZABLE';
+
+/**
+ * Base class of every error this package throws or reports in an event.
+ *
+ * @example
+ * try { await cache.getOrSet('k', load) } catch (e) { if (e instanceof CacheError) log(e.code) }
+ */
+export class CacheError extends Error {
+  readonly code: CacheErrorCode;
+
+  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * An option passed to `createCache`, a store, a bus or a call is invalid.
+ *
+ * @example
+ * createCache({ ttl: '5 parsecs' }); // throws CacheOptionsError, code PERFKIT_CACHE_INVALID_OPTIONS
+ */
+export class CacheOptionsError extends CacheError {
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('PERFKIT_CACHE_INVALID_OPTIONS', `Invalid cache option "${option}": ${message}`);
+    this.option = option;
+  }
+}
+
+/**
+ * The loader did not settle within the call's `timeout`.
+ *
+ * @example
+ * await cache.getOrSet('k', neverSettles, { timeout: 50 }); // rejects with CacheLoadTimeoutError
+ */
+export class CacheLoadTimeoutError extends CacheError {
+  readonly key: string;
+  readonly timeoutMs: number;
+
+  constructor(key: string, timeoutMs: number) {
+    super('PERFKIT_CACHE_LOAD_TIMEOUT', `Loader for key "${key}" did not settle within ${timeoutMs} ms`);
+    this.key = key;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An L2 operation failed or was skipped because the circuit is open. Only reported through the
+ * `l2-error` event: the cache never throws it to callers.
+ *
+ * @example
+ * cache.on('l2-error', ({ error }) => error instanceof CacheL2Error && log(error.code));
+ */
+export class CacheL2Error extends CacheError {
+  readonly operation: string;
+
+  constructor(
+    code: 'PERFKIT_CACHE_L2_UNAVAILABLE' | 'PERFKIT_CACHE_L2_TIMEOUT',
+    operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `L2 ${operation}: ${message}`, options);
+    this.operation = operation;
+  }
+}
+
+/**
+ * A value could not be serialized (a cycle, for instance).
+ *
+ * @example
+ * const a: Record<string, unknown> = {}; a.self = a; await cache.set("k", a); // rejects with CacheSerializationError
+ */
+export class CacheSerializationError extends CacheError {
+  readonly key: string;
+
+  constructor(key: string, cause: unknown) {
+    super('PERFKIT_CACHE_UNSERIALIZABLE', `Value for key "${key}" cannot be serialized`, { cause });
+    this.key = key;
+  }
+}
+
+/** Turns anything thrown into an `Error`, so events always carry one. */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}

@@ -1,0 +1,107 @@
+import type { Clock } from './clock.js';
+import { CacheL2Error, toError } from './errors.js';
+import type { CacheStore } from './store/cache-store.js';
+import { withTimeout } from './with-timeout.js';
+
+/** Settings and hooks of an `L2Guard`. */
+export interface L2GuardOptions {
+  namespace: string;
+  timeoutMs: number;
+  threshold: number;
+  cooldownMs: number;
+  clock: Clock;
+  onError(operation: string, error: Error): void;
+  /** Called once L2 is trusted again after an outage (its generation was bumped). */
+  onRecovered(): void;
+}
+
+/**
+ * Runs L2 operations with a time limit and a circuit breaker, and never throws: a failed or skipped
+ * operation resolves `undefined`. After an outage L2 is cleared (a generation bump) before it is used again,
+ * because invalidations may have been lost while it was unreachable.
+ */
+export class L2Guard {
+  private failures = 0;
+  private openUntil = -1;
+  private hasSucceeded = false;
+  private needsRecovery = false;
+  private recovery: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly options: L2GuardOptions,
+  ) {}
+
+  get state(): 'closed' | 'open' {
+    return this.openUntil < 0 ? 'closed' : 'open';
+  }
+
+  /** True while the circuit is open and its cool-down has not elapsed: L2 will not be tried. */
+  isOpen(): boolean {
+    return this.openUntil >= 0 && this.options.clock.now() < this.openUntil;
+  }
+
+  /** A write that invalidates (set, delete, invalidateTags, clear) failed: L2 may hold stale data. */
+  markUntrusted(): void {
+    this.needsRecovery = true;
+  }
+
+  async run<T>(operation: string, call: (store: CacheStore) => Promise<T>): Promise<T | undefined> {
+    if (this.isOpen()) return undefined;
+    if (this.needsRecovery && !(await this.recover())) return undefined;
+    return this.attempt(operation, call);
+  }
+
+  private async attempt<T>(
+    operation: string,
+    call: (store: CacheStore) => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      const result = await withTimeout(
+        call(this.store),
+        this.options.timeoutMs,
+        () =>
+          new CacheL2Error(
+            'PERFKIT_CACHE_L2_TIMEOUT',
+            operation,
+            `no answer within ${this.options.timeoutMs} ms`,
+          ),
+      );
+      this.failures = 0;
+      this.openUntil = -1;
+      this.hasSucceeded = true;
+      return result;
+    } catch (thrown) {
+      this.fail(operation, thrown);
+      return undefined;
+    }
+  }
+
+  private recover(): Promise<boolean> {
+    // Concurrent callers share one generation bump.
+    this.recovery ??= this.attempt('clear', (store) => store.clear(this.options.namespace)).then((done) => {
+      this.recovery = undefined;
+      if (done === undefined) return false;
+      this.needsRecovery = false;
+      this.options.onRecovered();
+      return true;
+    });
+    return this.recovery;
+  }
+
+  private fail(operation: string, thrown: unknown): void {
+    this.failures += 1;
+    const error =
+      thrown instanceof CacheL2Error
+        ? thrown
+        : new CacheL2Error('PERFKIT_CACHE_L2_UNAVAILABLE', operation, toError(thrown).message, {
+            cause: thrown,
+          });
+    if (this.failures >= this.options.threshold) {
+      this.openUntil = this.options.clock.now() + this.options.cooldownMs;
+      // Before any success there is nothing of ours in L2 that an outage could have made stale.
+      if (this.hasSucceeded) this.needsRecovery = true;
+    }
+    this.options.onError(operation, error);
+  }
+}

@@ -1,0 +1,2 @@
+export { createRedisBus, type RedisBusOptions } from './bus/redis-bus.js';
+export { createRedisStore, type RedisStoreOptions } from './store/redis-store.js';

@@ -1,0 +1,43 @@
+/** What a read found, plus the fence for a later conditional write. */
+export interface StoreReadResult {
+  /** The serialized entry, if one is stored. */
+  payload: string | undefined;
+  /** Write sequence at read time: pass it to `write` so a later delete/invalidation/set wins. */
+  fence: number;
+  /** Set when the read asked for a lease and got it. */
+  leased: boolean;
+}
+
+/** Options of a conditional write. */
+export interface StoreWriteOptions {
+  /** Expiry of the stored entry, ms. */
+  ttlMs: number;
+  tags: readonly string[];
+  /** Reject the write if anything touched this key or its tags after this fence; omit for an unconditional set. */
+  fence?: number;
+  /** Lease token to release in the same step. */
+  leaseToken?: string;
+}
+
+/**
+ * The shared second tier. Every operation is scoped by namespace; all of them may reject (the cache guards
+ * them with timeouts and a circuit breaker). Implementations must pass `test/store/cache-store-contract.ts`.
+ *
+ * @example
+ * const l2: CacheStore = createRedisStore(redis);
+ * const cache = createCache({ l2 });
+ */
+export interface CacheStore {
+  /** Reads a key; with `lease`, takes the key's load lease if no entry is stored and nobody holds it. */
+  read(namespace: string, key: string, lease?: { token: string; ttlMs: number }): Promise<StoreReadResult>;
+  /** Stores an entry unless fenced out; resolves `false` when a newer delete, invalidation or set won. */
+  write(namespace: string, key: string, payload: string, options: StoreWriteOptions): Promise<boolean>;
+  /** Releases a lease if `token` still holds it. */
+  releaseLease(namespace: string, key: string, token: string): Promise<void>;
+  /** Deletes keys; loads in flight for them (fenced before now) are rejected for `fenceWindowMs`. */
+  delete(namespace: string, keys: readonly string[], fenceWindowMs: number): Promise<void>;
+  /** Deletes every entry carrying any of the tags, atomically, fencing loads as `delete` does. */
+  invalidateTags(namespace: string, tags: readonly string[], fenceWindowMs: number): Promise<void>;
+  /** Makes every entry of the namespace unreachable (a generation bump) and fences all loads in flight. */
+  clear(namespace: string): Promise<void>;
+}

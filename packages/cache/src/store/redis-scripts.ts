@@ -1,0 +1,85 @@
+// Keys are built inside the scripts because the namespace generation must be read in the same atomic step;
+// this needs a standalone Redis (not Cluster). Layout under `base` = `<prefix><namespace>:`:
+//   seq            write sequence: every write, delete, invalidation and clear takes the next number
+//   gen            the sequence number of the last clear; data lives under `<gen>:`
+//   <gen>:e:<key>  `<seq>|<payload>`; an empty payload is a tombstone left by delete
+//   <gen>:t:<tag>  set of keys carrying the tag
+//   <gen>:v:<tag>  sequence number of the tag's last invalidation
+//   <gen>:l:<key>  load lease holding its owner's token
+
+const GENERATION = `
+local base = ARGV[1]
+local g = base .. (redis.call('GET', base .. 'gen') or '0') .. ':'
+`;
+
+/** ARGV: base, key, lease token ('' for none), lease ttl ms. Returns {payload or '', fence, leased 0/1}. */
+export const READ_SCRIPT = `${GENERATION}
+local v = redis.call('GET', g .. 'e:' .. ARGV[2])
+local fence = tonumber(redis.call('GET', base .. 'seq') or '0')
+if v then
+  local sep = string.find(v, '|', 1, true)
+  if sep < #v then return {string.sub(v, sep + 1), fence, 0} end
+end
+if ARGV[3] ~= '' and redis.call('SET', g .. 'l:' .. ARGV[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  return {'', fence, 1}
+end
+return {'', fence, 0}
+`;
+
+/** ARGV: base, key, payload, ttl ms, fence ('' = unconditional), lease token ('' = none), tags... Returns 1 or 0. */
+export const WRITE_SCRIPT = `${GENERATION}
+local key = ARGV[2]
+local ek = g .. 'e:' .. key
+if ARGV[6] ~= '' and redis.call('GET', g .. 'l:' .. key) == ARGV[6] then redis.call('DEL', g .. 'l:' .. key) end
+if ARGV[5] ~= '' then
+  local fence = tonumber(ARGV[5])
+  if tonumber(redis.call('GET', base .. 'gen') or '0') > fence then return 0 end
+  local current = redis.call('GET', ek)
+  if current and tonumber(string.match(current, '^(%d+)|')) > fence then return 0 end
+  for i = 7, #ARGV do
+    local invalidated = redis.call('GET', g .. 'v:' .. ARGV[i])
+    if invalidated and tonumber(invalidated) > fence then return 0 end
+  end
+end
+local seq = redis.call('INCR', base .. 'seq')
+local ttl = tonumber(ARGV[4])
+redis.call('SET', ek, seq .. '|' .. ARGV[3], 'PX', ttl)
+for i = 7, #ARGV do
+  local tk = g .. 't:' .. ARGV[i]
+  redis.call('SADD', tk, key)
+  if redis.call('PTTL', tk) < ttl then redis.call('PEXPIRE', tk, ttl) end
+end
+return 1
+`;
+
+/** ARGV: base, key, token. */
+export const RELEASE_SCRIPT = `${GENERATION}
+if redis.call('GET', g .. 'l:' .. ARGV[2]) == ARGV[3] then redis.call('DEL', g .. 'l:' .. ARGV[2]) end
+return 1
+`;
+
+/** ARGV: base, fence window ms, keys... Tombstones fence loads in flight without a tag. */
+export const DELETE_SCRIPT = `${GENERATION}
+local seq = redis.call('INCR', base .. 'seq')
+for i = 3, #ARGV do redis.call('SET', g .. 'e:' .. ARGV[i], seq .. '|', 'PX', ARGV[2]) end
+return seq
+`;
+
+/** ARGV: base, fence window ms, tags... */
+export const INVALIDATE_SCRIPT = `${GENERATION}
+local seq = redis.call('INCR', base .. 'seq')
+for i = 3, #ARGV do
+  local tk = g .. 't:' .. ARGV[i]
+  redis.call('SET', g .. 'v:' .. ARGV[i], seq, 'PX', ARGV[2])
+  for _, key in ipairs(redis.call('SMEMBERS', tk)) do redis.call('DEL', g .. 'e:' .. key) end
+  redis.call('DEL', tk)
+end
+return seq
+`;
+
+/** ARGV: base. */
+export const CLEAR_SCRIPT = `
+local seq = redis.call('INCR', ARGV[1] .. 'seq')
+redis.call('SET', ARGV[1] .. 'gen', seq)
+return seq
+`;
