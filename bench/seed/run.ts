@@ -12,7 +12,11 @@ import {
 import Table from 'cli-table3';
 import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
 
-const { values } = parseArgs({ options: { scale: { type: 'string', default: 'large' } } });
+const { values } = parseArgs({
+  // pnpm forwards its `--` separator; drop it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: { scale: { type: 'string', default: 'large' } },
+});
 const scale = values.scale as SeedScale;
 
 const runs = [];
