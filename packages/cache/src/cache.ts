@@ -321,7 +321,8 @@ class TwoTierCache implements Cache {
       const stored = this.decodeStored(read.payload);
       const now = this.o.clock.now();
       const freshness = stored && freshnessOf(stored, now);
-      if (stored !== undefined && (freshness === 'fresh' || freshness === 'stale')) {
+      // A background refresh exists to replace a stale value: only a fresh one ends it.
+      if (stored !== undefined && (freshness === 'fresh' || (freshness === 'stale' && !background))) {
         if (!this.isFenced(key, stored.tags, startSeq)) this.l1.set(key, stored);
         if (freshness === 'stale') return this.serveStale(key, stored, now, 'swr');
         this.counters.l2Hits += 1;

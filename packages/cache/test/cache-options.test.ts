@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { CACHE_DEFAULTS, resolveCacheOptions, resolveEntryOptions } from '../src/cache-options.js';
+
+describe('resolveCacheOptions', () => {
+  it('applies the documented defaults when nothing is given', () => {
+    const resolved = resolveCacheOptions();
+    expect(resolved.namespace).toBe(CACHE_DEFAULTS.namespace);
+    expect(resolved.policy).toEqual({ ttlMs: 60_000, swrMs: 0, staleIfErrorMs: 0, tags: [] });
+    expect(resolved.timeoutMs).toBe(10_000);
+    expect(resolved.l1MaxEntries).toBe(10_000);
+    expect(resolved.l2TimeoutMs).toBe(250);
+    expect(resolved.lease).toBe(false);
+  });
+
+  it('parses durations given as strings or numbers', () => {
+    const resolved = resolveCacheOptions({ ttl: '30s', swr: 5000, staleIfError: '1h', l2Timeout: '50ms' });
+    expect(resolved.policy.ttlMs).toBe(30_000);
+    expect(resolved.policy.swrMs).toBe(5_000);
+    expect(resolved.policy.staleIfErrorMs).toBe(3_600_000);
+    expect(resolved.l2TimeoutMs).toBe(50);
+  });
+
+  it('rejects invalid options up front with an exact message', () => {
+    expect(() => resolveCacheOptions({ namespace: 'a:b' })).toThrow(
+      'Invalid cache option "namespace": expected a non-empty string without ":"',
+    );
+    expect(() => resolveCacheOptions({ jitter: 1 })).toThrow(
+      'Invalid cache option "jitter": expected a number in [0, 1), got 1',
+    );
+    expect(() => resolveCacheOptions({ ttl: 0 })).toThrow(
+      'Invalid cache option "ttl": expected a duration above 0',
+    );
+    expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
+      'Invalid cache option "l1MaxEntries": expected a positive integer, got 0',
+    );
+  });
+});
+
+describe('resolveEntryOptions', () => {
+  const defaults = { ttlMs: 1000, swrMs: 0, staleIfErrorMs: 0, tags: [], timeoutMs: 10 };
+
+  it('shares the defaults object when a call passes no options', () => {
+    expect(resolveEntryOptions(undefined, defaults)).toBe(defaults);
+  });
+
+  it('overrides only the fields a call sets and validates tags', () => {
+    expect(resolveEntryOptions({ swr: '1s', tags: ['user:42'] }, defaults)).toEqual({
+      ...defaults,
+      swrMs: 1000,
+      tags: ['user:42'],
+    });
+    expect(() => resolveEntryOptions({ tags: [''] }, defaults)).toThrow(
+      'Invalid cache option "tags": expected an array of non-empty strings',
+    );
+  });
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CacheLike, createCache } from '../../src/index.js';
+import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+
+const PREFIX = `test:cache:api:${process.pid}:`;
+const clock = manualClock();
+let a: Instance;
+let b: Instance;
+let other: Instance;
+
+beforeAll(async () => {
+  [a, b, other] = await Promise.all([
+    createInstance(PREFIX, { namespace: 'app', clock }),
+    createInstance(PREFIX, { namespace: 'app', clock }),
+    createInstance(PREFIX, { namespace: 'other', clock }),
+  ]);
+});
+afterAll(async () => {
+  await deleteKeys(a.client, PREFIX);
+  await Promise.all([a.close(), b.close(), other.close()]);
+});
+
+describe('createCache without L2', () => {
+  it('loads once, then serves from memory, with get, set, peek, delete and clear', async () => {
+    const cache: CacheLike = createCache({ clock });
+    let calls = 0;
+    const load = async () => ({ n: ++calls });
+    expect(await cache.getOrSet('k', load)).toEqual({ n: 1 });
+    expect(await cache.getOrSet('k', load)).toEqual({ n: 1 });
+    await cache.set('k', { n: 10 });
+    expect(await cache.peek('k')).toEqual({ value: { n: 10 }, ageMs: 0 });
+    await cache.delete('k');
+    expect(await cache.peek('k')).toBeUndefined();
+    await cache.set('k2', 1);
+    await cache.clear();
+    expect(await cache.peek('k2')).toBeUndefined();
+    expect(calls).toBe(1);
+  });
+
+  it('keeps L1 within its entry bound', async () => {
+    const cache = createCache({ l1MaxEntries: 10 });
+    for (let i = 0; i < 50; i++) await cache.set(`k${i}`, i);
+    expect(cache.stats().l1Entries).toBe(10);
+    expect(cache.stats().evictions).toBe(40);
+  });
+
+  it('rejects an empty key', async () => {
+    await expect(createCache().getOrSet('', async () => 1)).rejects.toThrow(
+      'Invalid cache option "key": expected a non-empty string',
+    );
+  });
+});
+
+describe('createCache with Redis as L2', () => {
+  it('serves another instance from L2 without calling its loader', async () => {
+    await a.cache.getOrSet('shared', async () => ({ total: 42 }));
+    let called = false;
+    const result = await b.cache.getOrSetWithStatus('shared', async () => {
+      called = true;
+      return { total: 0 };
+    });
+    expect(result).toEqual({ value: { total: 42 }, status: 'hit' });
+    expect(called).toBe(false);
+    expect(b.cache.stats().l2Hits).toBe(1);
+  });
+
+  it('reads from L1 exactly what another instance reads from L2, Date and BigInt included', async () => {
+    const value = { at: new Date(1_700_000_000_000), big: 12345678901234567890n, rows: [{ id: 1 }] };
+    const fromL1 = await a.cache.getOrSet('typed', async () => value);
+    const fromL2 = await b.cache.getOrSet('typed', async () => ({}));
+    expect(fromL1).toEqual(value);
+    expect(fromL2).toEqual(fromL1);
+    expect(fromL2.at).toBeInstanceOf(Date);
+    expect(typeof fromL2.big).toBe('bigint');
+  });
+
+  it('hands out frozen copies: the stored value cannot be changed through a reference', async () => {
+    const original = { list: [1, 2] };
+    await a.cache.set('frozen', original);
+    original.list.push(3);
+    const read = await a.cache.getOrSet<{ list: number[] }>('frozen', async () => ({ list: [] }));
+    expect(read.list).toEqual([1, 2]);
+    expect(Object.isFrozen(read.list)).toBe(true);
+    expect(Object.isFrozen(original)).toBe(false);
+  });
+
+  it('peeks at the stored value and its age without loading', async () => {
+    await a.cache.set('peeked', 'v');
+    clock.advance(1234);
+    expect(await b.cache.peek('peeked')).toEqual({ value: 'v', ageMs: 1234 });
+    expect(await b.cache.peek('never-stored')).toBeUndefined();
+  });
+
+  it('isolates namespaces in L1 and in L2', async () => {
+    await a.cache.set('same-key', 'app');
+    expect(await other.cache.getOrSet('same-key', async () => 'other')).toBe('other');
+    await other.cache.clear();
+    expect(await b.cache.getOrSet('same-key', async () => 'reloaded')).toBe('app');
+  });
+});

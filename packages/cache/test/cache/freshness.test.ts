@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCache } from '../../src/index.js';
+import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+
+const PREFIX = `test:cache:freshness:${process.pid}:`;
+const clock = manualClock();
+let instance: Instance;
+let keyNo = 0;
+const nextKey = () => `key:${++keyNo}`;
+
+function counter<T>(values: T[]) {
+  let calls = 0;
+  const loader = async () => values[Math.min(calls++, values.length - 1)] as T;
+  return { loader, calls: () => calls };
+}
+
+beforeAll(async () => {
+  instance = await createInstance(PREFIX, { clock, jitter: 0, ttl: 1000 });
+});
+afterAll(async () => {
+  await deleteKeys(instance.client, PREFIX);
+  await instance.close();
+});
+afterEach(() => clock.advance(10_000_000));
+
+describe('freshness windows', () => {
+  it('serves a fresh value from L1 without calling the loader again', async () => {
+    const key = nextKey();
+    const { loader, calls } = counter(['v1', 'v2']);
+    expect(await instance.cache.getOrSetWithStatus(key, loader)).toEqual({ value: 'v1', status: 'miss' });
+    clock.advance(999);
+    expect(await instance.cache.getOrSetWithStatus(key, loader)).toEqual({ value: 'v1', status: 'hit' });
+    expect(calls()).toBe(1);
+  });
+
+  it('serves stale while one refresh runs in the background, then the refreshed value', async () => {
+    const key = nextKey();
+    let release: (v: string) => void = () => undefined;
+    let calls = 0;
+    const loader = () => {
+      calls += 1;
+      return calls === 1 ? Promise.resolve('v1') : new Promise<string>((r) => (release = r));
+    };
+    await instance.cache.getOrSet(key, loader, { swr: 5000 });
+    clock.advance(1500);
+    const stale = await Promise.all(
+      [1, 2, 3].map(() => instance.cache.getOrSetWithStatus(key, loader, { swr: 5000 })),
+    );
+    expect(stale.map((r) => r.status)).toEqual(['stale', 'stale', 'stale']);
+    expect(stale[0]?.value).toBe('v1');
+    await vi_waitFor(async () => calls === 2);
+    expect((await instance.cache.getOrSetWithStatus(key, loader, { swr: 5000 })).status).toBe('stale');
+    expect(calls).toBe(2);
+    release('v2');
+    await vi_waitFor(async () => (await instance.cache.getOrSetWithStatus(key, loader)).value === 'v2');
+    expect((await instance.cache.getOrSetWithStatus(key, loader)).status).toBe('hit');
+  });
+
+  it('serves a stale value only when the loader fails, within staleIfError', async () => {
+    const key = nextKey();
+    await instance.cache.getOrSet(key, async () => 'v1', { staleIfError: 5000 });
+    clock.advance(2000);
+    const failing = async () => {
+      throw new Error('db down');
+    };
+    expect(await instance.cache.getOrSetWithStatus(key, failing, { staleIfError: 5000 })).toEqual({
+      value: 'v1',
+      status: 'stale-on-error',
+    });
+    expect(await instance.cache.getOrSetWithStatus(key, async () => 'v2', { staleIfError: 5000 })).toEqual({
+      value: 'v2',
+      status: 'miss',
+    });
+  });
+
+  it('calls the loader once an entry is past every window, and surfaces its error', async () => {
+    const key = nextKey();
+    await instance.cache.getOrSet(key, async () => 'v1', { swr: 1000, staleIfError: 2000 });
+    clock.advance(1000 + 2000);
+    await expect(
+      instance.cache.getOrSet(key, async () => Promise.reject(new Error('db down')), { staleIfError: 2000 }),
+    ).rejects.toThrow('db down');
+  });
+
+  it('never serves an invalidated entry stale, even when the loader fails', async () => {
+    const key = nextKey();
+    const opts = { swr: 5000, staleIfError: 5000, tags: ['user:9'] };
+    await instance.cache.getOrSet(key, async () => 'v1', opts);
+    await instance.cache.invalidateTags(['user:9']);
+    clock.advance(1500);
+    await expect(
+      instance.cache.getOrSet(key, () => Promise.reject(new Error('db down')), opts),
+    ).rejects.toThrow('db down');
+    expect(await instance.cache.peek(key)).toBeUndefined();
+  });
+
+  it('shortens each ttl by a random jitter so entries written together expire apart', async () => {
+    const jittered = createCache({ clock, ttl: 10_000, jitter: 0.5 });
+    const keys = Array.from({ length: 50 }, (_, i) => `j${i}`);
+    for (const key of keys) await jittered.getOrSet(key, async () => key);
+    clock.advance(7_500);
+    const results = await Promise.all(keys.map((key) => jittered.getOrSetWithStatus(key, async () => 'new')));
+    const expired = results.filter((r) => r.status === 'miss').length;
+    expect(expired).toBeGreaterThan(5);
+    expect(expired).toBeLessThan(45);
+  });
+});
+
+async function vi_waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('condition not met in time');
+}

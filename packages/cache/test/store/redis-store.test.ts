@@ -1,0 +1,36 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CacheL2Error } from '../../src/index.js';
+import { createRedisStore } from '../../src/redis.js';
+import { connectRedis, deleteKeys, openRedis } from '../support/redis-helpers.js';
+import { describeCacheStoreContract } from './cache-store-contract.js';
+
+const PREFIX = `test:cache:redis-store:${process.pid}:`;
+const client = await openRedis();
+
+afterAll(async () => {
+  await deleteKeys(client, PREFIX);
+  client.disconnect();
+});
+
+describeCacheStoreContract('RedisStore', async () => ({
+  store: createRedisStore(client, { prefix: PREFIX }),
+  cleanup: async () => undefined,
+}));
+
+describe('RedisStore', () => {
+  it('fails at once, without queueing, while its connection is down', async () => {
+    const down = connectRedis('redis://127.0.0.1:1');
+    const store = createRedisStore(down, { prefix: PREFIX });
+    const started = performance.now();
+    await expect(store.read('ns', 'k')).rejects.toBeInstanceOf(CacheL2Error);
+    expect(performance.now() - started).toBeLessThan(50);
+    down.disconnect();
+  });
+
+  it('reloads its scripts after Redis forgot them', async () => {
+    const store = createRedisStore(client, { prefix: PREFIX });
+    await client.script('FLUSH');
+    expect(await store.write('reload', 'k', 'v', { ttlMs: 1000, tags: [] })).toBe(true);
+    expect((await store.read('reload', 'k')).payload).toBe('v');
+  });
+});
