@@ -1,2 +1,51 @@
-// Populated by its issue; see README.md.
-export {};
+export type { CalibrateOptions, CalibrationEntry, CalibrationResult } from './compare/calibrate.js';
+export { calibrateGate, splitReport } from './compare/calibrate.js';
+export type {
+  CompareOptions,
+  CompareResult,
+  GateMetric,
+  MetricComparison,
+  TargetComparison,
+} from './compare/compare-reports.js';
+export {
+  COMPARE_DEFAULTS,
+  compareReports,
+  configDifferences,
+  GATE_METRICS,
+} from './compare/compare-reports.js';
+export { minimumPValue, rankSumPValue, relativeShift } from './compare/rank-test.js';
+export type { PerfCliErrorCode } from './errors.js';
+export {
+  ConfigMismatchError,
+  DatabaseUnavailableError,
+  EXIT_CODES,
+  InvalidOptionError,
+  PerfCliError,
+} from './errors.js';
+export type { CliIo } from './io.js';
+export type { Histogram, LatencyMetric, LatencySummary } from './loadtest/histogram.js';
+export {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+  summarize,
+} from './loadtest/histogram.js';
+export type { RunMetadata } from './loadtest/metadata.js';
+export { readReport, writeReport } from './loadtest/report-file.js';
+export type {
+  LoadModel,
+  LoadtestConfig,
+  LoadtestOptions,
+  LoadtestProgress,
+  LoadtestReport,
+  RepetitionReport,
+  TargetReport,
+} from './loadtest/run-loadtest.js';
+export { LOADTEST_DEFAULTS, runLoadtest } from './loadtest/run-loadtest.js';
+export type { LoadTarget } from './loadtest/targets.js';
+export { loadTargetsFile, parseTargetFlag } from './loadtest/targets.js';
+export type { Threshold, ThresholdResult } from './loadtest/thresholds.js';
+export { evaluateThresholds, parseThreshold } from './loadtest/thresholds.js';
+export { createProgram, runCli } from './program.js';
+export { renderHtmlReport } from './report/html-report.js';

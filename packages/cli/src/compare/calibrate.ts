@@ -1,0 +1,146 @@
+import { InvalidOptionError } from '../errors.js';
+import type { LoadtestReport } from '../loadtest/run-loadtest.js';
+import { COMPARE_DEFAULTS, type CompareResult, compareReports, type GateMetric } from './compare-reports.js';
+import { median, rankSumPValue, relativeShift } from './rank-test.js';
+
+/** Options of {@link calibrateGate}. */
+export interface CalibrateOptions {
+  /** The gate's family-wise false-alarm rate. Default: 0.01. */
+  alpha?: number;
+  /** The gate's minimum effect. Default: 0.05. */
+  minEffect?: number;
+  /** Metrics the gate tests. Default: `['p50', 'p99']`. */
+  metrics?: GateMetric[];
+  /** Detection probability a regression must reach to count as detectable. Default: 0.9. */
+  power?: number;
+  /** Random splits per candidate regression size. Default: 200. */
+  trials?: number;
+  /** Seed of the split generator, so a calibration is reproducible. Default: 1. */
+  seed?: number;
+}
+
+/** What the gate can see on this machine, per target and metric. */
+export interface CalibrationEntry {
+  target: string;
+  metric: GateMetric;
+  median: number;
+  /** Coefficient of variation of the per-repetition values. */
+  cv: number;
+  /** Smallest relative regression detected with probability >= `power`, or null if none up to +200 %. */
+  smallestDetectable: number | null;
+}
+
+/** `calibrate --json` prints this. */
+export interface CalibrationResult {
+  format: 'perfkit-calibration';
+  version: 1;
+  alpha: number;
+  minEffect: number;
+  power: number;
+  repetitionsPerSide: number;
+  entries: CalibrationEntry[];
+  /** The smallest regression detectable on every target and metric (the worst entry). */
+  smallestDetectable: number | null;
+  /** The real gate on the run split in time: first half as baseline, second half as current. */
+  aa: CompareResult;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Splits a report's repetitions into two reports: the first half in time and the second. */
+export function splitReport(report: LoadtestReport): [LoadtestReport, LoadtestReport] {
+  const half = (from: number, to: number): LoadtestReport => ({
+    ...report,
+    config: { ...report.config, repetitions: to - from },
+    targets: report.targets.map((t) => ({ ...t, repetitions: t.repetitions.slice(from, to) })),
+  });
+  const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
+  return [half(0, n), half(n, 2 * n)];
+}
+
+/**
+ * Calibrates the gate from one A/A run (2n repetitions of an unchanged
+ * system): for each target and metric, random splits of the repetitions into
+ * n + n are given an injected regression of δ, and the smallest δ the gate's
+ * test catches with probability `power` (at its Bonferroni share of `alpha`
+ * and its minimum effect) is reported. Also runs the real gate on the first
+ * half against the second, which must pass.
+ *
+ * @example
+ * const c = calibrateGate(await runLoadtest({ ...options, repetitions: 12 }));
+ * c.smallestDetectable // e.g. 0.08: regressions of 8 % and more are caught
+ */
+export function calibrateGate(report: LoadtestReport, options: CalibrateOptions = {}): CalibrationResult {
+  const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
+  const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
+  const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
+  const power = options.power ?? 0.9;
+  const trials = options.trials ?? 200;
+  const random = rng(options.seed ?? 1);
+  const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
+  if (n < 2)
+    throw new InvalidOptionError(`calibration needs at least 4 repetitions per target, got ${n * 2}`);
+  const [first, second] = splitReport(report);
+  const aa = compareReports(first, second, { alpha, minEffect, metrics });
+  const level = alpha / (report.targets.length * metrics.length);
+  const entries: CalibrationEntry[] = [];
+  for (const target of report.targets) {
+    for (const metric of metrics) {
+      const values = target.repetitions.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
+      const mid = median(values);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+      let smallest: number | null = null;
+      for (let step = 1; step <= 200 && smallest === null; step++) {
+        const delta = step / 100;
+        let detected = 0;
+        for (let trial = 0; trial < trials; trial++) {
+          const shuffled = [...values];
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            const j = Math.floor(random() * (i + 1));
+            [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
+          }
+          const base = shuffled.slice(0, n);
+          // Throughput regresses downwards, latency upwards.
+          const current = shuffled
+            .slice(n, 2 * n)
+            .map((v) => (metric === 'rps' ? v / (1 + delta) : v * (1 + delta)));
+          const p = metric === 'rps' ? rankSumPValue(current, base) : rankSumPValue(base, current);
+          const shift = relativeShift(base, current);
+          if (p <= level && (metric === 'rps' ? -shift >= minEffect : shift >= minEffect)) detected++;
+        }
+        if (detected / trials >= power) smallest = delta;
+      }
+      entries.push({
+        target: target.name,
+        metric,
+        median: mid,
+        cv: mean > 0 ? sd / mean : 0,
+        smallestDetectable: smallest,
+      });
+    }
+  }
+  const worst = entries.some((e) => e.smallestDetectable === null)
+    ? null
+    : Math.max(...entries.map((e) => e.smallestDetectable ?? 0));
+  return {
+    format: 'perfkit-calibration',
+    version: 1,
+    alpha,
+    minEffect,
+    power,
+    repetitionsPerSide: n,
+    entries,
+    smallestDetectable: worst,
+    aa,
+  };
+}

@@ -1,0 +1,233 @@
+import { ConfigMismatchError, InvalidOptionError } from '../errors.js';
+import { LATENCY_METRICS, type LatencyMetric, type LatencySummary } from '../loadtest/histogram.js';
+import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/run-loadtest.js';
+import { median, minimumPValue, rankSumPValue, relativeShift } from './rank-test.js';
+
+/** Metrics the gate can test: latency figures (higher is worse) and `rps` (lower is worse). */
+export type GateMetric = LatencyMetric | 'rps';
+export const GATE_METRICS: readonly GateMetric[] = [...LATENCY_METRICS, 'rps'];
+
+/** Options of {@link compareReports}. Defaults are in {@link COMPARE_DEFAULTS}. */
+export interface CompareOptions {
+  /** Family-wise false-alarm rate over every target × metric tested (Holm–Bonferroni). Default: 0.01. */
+  alpha?: number;
+  /** Metrics tested per target. Default: `['p50', 'p99']`. */
+  metrics?: GateMetric[];
+  /** The smallest relative change that counts, however significant (a 1 % shift is real but not a regression worth failing CI). Default: 0.05. */
+  minEffect?: number;
+}
+
+/** Defaults of {@link CompareOptions}. */
+export const COMPARE_DEFAULTS = { alpha: 0.01, metrics: ['p50', 'p99'] as GateMetric[], minEffect: 0.05 };
+
+/** One metric of one target, base against current. */
+export interface MetricComparison {
+  metric: GateMetric;
+  /** Per-repetition values (ms, or req/s for `rps`). */
+  baseValues: number[];
+  currentValues: number[];
+  /** Medians of the per-repetition values. */
+  base: number;
+  current: number;
+  /** Hodges–Lehmann relative shift, current against base (+0.2 = 20 % higher). */
+  shift: number;
+  /** One-sided exact rank-sum p-value that current is worse. */
+  pValue: number;
+  /** The Holm–Bonferroni level this test was held to. */
+  level: number;
+  regression: boolean;
+  /** Significant and at least `minEffect` better. */
+  improvement: boolean;
+}
+
+/** Side-by-side figures of one target over all repetitions merged. */
+export interface TargetComparison {
+  name: string;
+  base: { latency: LatencySummary; rps: number; errors: number; requests: number };
+  current: { latency: LatencySummary; rps: number; errors: number; requests: number };
+  metrics: MetricComparison[];
+}
+
+/** The gate's result: `compare --json` prints it. */
+export interface CompareResult {
+  format: 'perfkit-compare';
+  version: 1;
+  verdict: 'pass' | 'regression' | 'inconclusive';
+  reasons: string[];
+  alpha: number;
+  minEffect: number;
+  metrics: GateMetric[];
+  repetitions: { base: number; current: number };
+  targets: TargetComparison[];
+}
+
+const targetKey = (t: LoadtestConfig['targets'][number]) => {
+  const url = new URL(t.url);
+  return `${t.method} ${url.pathname}${url.search}`;
+};
+
+/**
+ * Lists what differs between two configurations in ways that make a
+ * comparison meaningless. Hosts and ports are ignored (CI servers listen on
+ * port 0); repetitions may differ.
+ *
+ * @example
+ * configDifferences(base.config, current.config) // ['rate: 100 vs 200']
+ */
+export function configDifferences(a: LoadtestConfig, b: LoadtestConfig): string[] {
+  const diffs: string[] = [];
+  for (const key of [
+    'model',
+    'rate',
+    'connections',
+    'durationMs',
+    'warmupMs',
+    'timeoutMs',
+    'latencyCorrection',
+  ] as const) {
+    if (a[key] !== b[key]) diffs.push(`${key}: ${a[key]} vs ${b[key]}`);
+  }
+  const names = (c: LoadtestConfig) =>
+    c.targets
+      .map((t) => t.name)
+      .sort()
+      .join(', ');
+  if (names(a) !== names(b)) diffs.push(`targets: ${names(a)} vs ${names(b)}`);
+  for (const t of a.targets) {
+    const other = b.targets.find((o) => o.name === t.name);
+    if (other && targetKey(t) !== targetKey(other))
+      diffs.push(`target ${t.name}: ${targetKey(t)} vs ${targetKey(other)}`);
+  }
+  return diffs;
+}
+
+const valuesOf = (reps: RepetitionReport[], metric: GateMetric) =>
+  reps.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
+
+const errorsOf = (e: { status: number; network: number; timeout: number }) =>
+  e.status + e.network + e.timeout;
+
+function resolve(options: CompareOptions) {
+  const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
+  const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
+  const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
+  if (!(alpha > 0 && alpha < 1))
+    throw new InvalidOptionError(`--alpha must be between 0 and 1, got ${alpha}`);
+  if (!(minEffect >= 0)) throw new InvalidOptionError(`--min-effect must be >= 0, got ${minEffect}`);
+  for (const m of metrics) {
+    if (!GATE_METRICS.includes(m))
+      throw new InvalidOptionError(`--metric must be one of ${GATE_METRICS.join(', ')}, got "${m}"`);
+  }
+  if (metrics.length === 0) throw new InvalidOptionError('--metric: name at least one metric');
+  return { alpha, minEffect, metrics };
+}
+
+/**
+ * The regression gate: compares two load-test reports target by target.
+ * Each repetition is one sample (requests within a run are correlated, so
+ * they are not independent samples); for each target and metric a one-sided
+ * exact Mann–Whitney test asks whether current is worse, with Holm–Bonferroni
+ * keeping the false-alarm rate of the whole comparison at `alpha`. A
+ * regression also needs a Hodges–Lehmann shift of at least `minEffect`.
+ * Refuses reports with different configurations, and answers `inconclusive`
+ * when either run could not be trusted or there are too few repetitions to
+ * ever reach `alpha` (6 + 6 reach 1/924).
+ *
+ * @example
+ * const result = compareReports(readReport('base.json'), readReport('current.json'), { alpha: 0.01 });
+ * if (result.verdict === 'regression') process.exitCode = 1;
+ */
+export function compareReports(
+  base: LoadtestReport,
+  current: LoadtestReport,
+  options: CompareOptions = {},
+): CompareResult {
+  const { alpha, minEffect, metrics } = resolve(options);
+  const diffs = configDifferences(base.config, current.config);
+  if (diffs.length > 0) throw new ConfigMismatchError(diffs);
+
+  const tests: Array<{ comparison: MetricComparison; target: string }> = [];
+  const targets: TargetComparison[] = base.targets.map((b) => {
+    const c = current.targets.find((t) => t.name === b.name) ?? b;
+    const comparisons = metrics.map((metric): MetricComparison => {
+      const baseValues = valuesOf(b.repetitions, metric);
+      const currentValues = valuesOf(c.repetitions, metric);
+      // For throughput, lower is worse: test the mirrored direction.
+      const worse =
+        metric === 'rps'
+          ? rankSumPValue(currentValues, baseValues)
+          : rankSumPValue(baseValues, currentValues);
+      const better =
+        metric === 'rps'
+          ? rankSumPValue(baseValues, currentValues)
+          : rankSumPValue(currentValues, baseValues);
+      const shift = relativeShift(baseValues, currentValues);
+      const comparison: MetricComparison = {
+        metric,
+        baseValues,
+        currentValues,
+        base: median(baseValues),
+        current: median(currentValues),
+        shift,
+        pValue: worse,
+        level: alpha,
+        regression: false,
+        improvement: better <= alpha && (metric === 'rps' ? shift >= minEffect : shift <= -minEffect),
+      };
+      tests.push({ comparison, target: b.name });
+      return comparison;
+    });
+    return {
+      name: b.name,
+      base: { latency: b.latency, rps: b.rps, errors: errorsOf(b.errors), requests: b.requests },
+      current: { latency: c.latency, rps: c.rps, errors: errorsOf(c.errors), requests: c.requests },
+      metrics: comparisons,
+    };
+  });
+
+  // Holm–Bonferroni: the k-th smallest p-value is held to alpha / (m − k); stop at the first that fails.
+  const ordered = [...tests].sort((x, y) => x.comparison.pValue - y.comparison.pValue);
+  let rejecting = true;
+  ordered.forEach(({ comparison }, k) => {
+    comparison.level = alpha / (ordered.length - k);
+    rejecting = rejecting && comparison.pValue <= comparison.level;
+    const large =
+      comparison.metric === 'rps' ? comparison.shift <= -minEffect : comparison.shift >= minEffect;
+    comparison.regression = rejecting && large;
+  });
+
+  const reasons: string[] = [];
+  const nBase = Math.min(...base.targets.map((t) => t.repetitions.length));
+  const nCurrent = Math.min(...current.targets.map((t) => t.repetitions.length));
+  const floor = minimumPValue(nBase, nCurrent);
+  if (floor > alpha / tests.length) {
+    reasons.push(
+      `${nBase} + ${nCurrent} repetitions cannot reach p <= ${(alpha / tests.length).toPrecision(2)} (best possible ${floor.toPrecision(2)}); run more repetitions (e.g. -r 6)`,
+    );
+  }
+  for (const [label, report] of [
+    ['baseline', base],
+    ['current', current],
+  ] as const) {
+    for (const reason of report.inconclusive) reasons.push(`${label}: ${reason}`);
+  }
+  const regressions = tests.filter((t) => t.comparison.regression);
+  for (const { comparison, target } of regressions) {
+    reasons.push(
+      `${target} ${comparison.metric}: ${comparison.base.toFixed(2)} → ${comparison.current.toFixed(2)} (${comparison.shift >= 0 ? '+' : ''}${(comparison.shift * 100).toFixed(1)}%, p = ${comparison.pValue.toPrecision(2)})`,
+    );
+  }
+  const inconclusive =
+    floor > alpha / tests.length || base.inconclusive.length > 0 || current.inconclusive.length > 0;
+  return {
+    format: 'perfkit-compare',
+    version: 1,
+    verdict: inconclusive ? 'inconclusive' : regressions.length > 0 ? 'regression' : 'pass',
+    reasons,
+    alpha,
+    minEffect,
+    metrics,
+    repetitions: { base: nBase, current: nCurrent },
+    targets,
+  };
+}

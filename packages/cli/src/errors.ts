@@ -1,0 +1,110 @@
+/** Exit codes every command uses, so CI scripts can tell a failed gate from a broken invocation. */
+export const EXIT_CODES = {
+  /** Everything ran and every gate passed. */
+  ok: 0,
+  /** A gate failed: a threshold was breached, a regression was found, or audit findings reached `--fail-on`. */
+  gateFailed: 1,
+  /** Bad input: an invalid option, an unreadable file, mismatched configurations, an unreachable database. */
+  usage: 2,
+  /** The measurement cannot be trusted (the load generator fell behind, too few repetitions). */
+  inconclusive: 3,
+} as const;
+
+/**
+ * The exit code for a verdict: pass 0, a failed gate 1, inconclusive 3.
+ *
+ * @example
+ * io.exitCode = exitCodeFor(report.verdict);
+ */
+export function exitCodeFor(verdict: 'pass' | 'fail' | 'regression' | 'inconclusive'): number {
+  if (verdict === 'fail' || verdict === 'regression') return EXIT_CODES.gateFailed;
+  return verdict === 'inconclusive' ? EXIT_CODES.inconclusive : EXIT_CODES.ok;
+}
+
+/** Stable error codes, one per failure a user can act on. */
+export type PerfCliErrorCode =
+  | 'PERFKIT_CLI_INVALID_OPTION'
+  | 'PERFKIT_CLI_INVALID_TARGETS'
+  | 'PERFKIT_CLI_INVALID_THRESHOLD'
+  | 'PERFKIT_CLI_INVALID_REPORT'
+  | 'PERFKIT_CLI_CONFIG_MISMATCH'
+  | 'PERFKIT_CLI_FILE_UNREADABLE'
+  | 'PERFKIT_CLI_QUERY_FILE_INVALID'
+  | 'PERFKIT_CLI_DATABASE_UNAVAILABLE'
+  | 'PERFKIT_CLI_TARGET_UNREACHABLE';
+
+/**
+ * Base error of the CLI: a stable `code`, the exit code the CLI ends with,
+ * context fields, and the `cause` when there is one. The CLI prints the
+ * message only, never a stack trace.
+ *
+ * @example
+ * try { readReport('base.json') } catch (error) {
+ *   if (error instanceof PerfCliError && error.code === 'PERFKIT_CLI_FILE_UNREADABLE') …
+ * }
+ */
+export class PerfCliError extends Error {
+  readonly code: PerfCliErrorCode;
+  readonly exitCode: number;
+  readonly context: Record<string, unknown>;
+
+  constructor(
+    code: PerfCliErrorCode,
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown>; exitCode?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PerfCliError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? EXIT_CODES.usage;
+    this.context = options.context ?? {};
+  }
+}
+
+/**
+ * An option or argument that cannot be used as given.
+ *
+ * @example
+ * throw new InvalidOptionError('--rate must be a positive number, got "fast"', { option: '--rate' });
+ */
+export class InvalidOptionError extends PerfCliError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('PERFKIT_CLI_INVALID_OPTION', message, { context });
+    this.name = 'InvalidOptionError';
+  }
+}
+
+/**
+ * Two load-test reports whose configurations differ (model, rate,
+ * connections, duration, targets), so comparing them would mislead.
+ *
+ * @example
+ * compareReports(base, current) // throws ConfigMismatchError when base.config.rate !== current.config.rate
+ */
+export class ConfigMismatchError extends PerfCliError {
+  readonly differences: string[];
+  constructor(differences: string[]) {
+    super(
+      'PERFKIT_CLI_CONFIG_MISMATCH',
+      `refusing to compare runs with different configurations: ${differences.join('; ')}`,
+      {
+        context: { differences },
+      },
+    );
+    this.name = 'ConfigMismatchError';
+    this.differences = differences;
+  }
+}
+
+/**
+ * The database could not be reached or refused the connection.
+ *
+ * @example
+ * await runAudit({ connectionString: 'postgresql://nobody@127.0.0.1:1/x' }) // rejects with DatabaseUnavailableError
+ */
+export class DatabaseUnavailableError extends PerfCliError {
+  constructor(message: string, cause?: unknown) {
+    super('PERFKIT_CLI_DATABASE_UNAVAILABLE', message, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}

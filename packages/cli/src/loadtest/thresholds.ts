@@ -1,0 +1,105 @@
+import { PerfCliError } from '../errors.js';
+import type { LatencySummary } from './histogram.js';
+
+/** Metrics a threshold can name: latency percentiles in ms, `rps`, `errors` (count) and `error_rate` (0..1). */
+export const THRESHOLD_METRICS = [
+  'mean',
+  'p50',
+  'p90',
+  'p99',
+  'p999',
+  'max',
+  'rps',
+  'errors',
+  'error_rate',
+] as const;
+export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
+
+/** An absolute bound such as `overview:p99<2000` (target `*` means every target). */
+export interface Threshold {
+  source: string;
+  target: string;
+  metric: ThresholdMetric;
+  op: '<' | '<=' | '>' | '>=';
+  value: number;
+}
+
+/** The outcome of one threshold on one target. */
+export interface ThresholdResult extends Threshold {
+  /** The target actually checked (a `*` threshold yields one result per target). */
+  checkedTarget: string;
+  actual: number;
+  passed: boolean;
+}
+
+/**
+ * Parses `[target:]metric<op>value`, e.g. `overview:p99<2000`, `p50<=20`, `agents:error_rate<0.01`.
+ *
+ * @example
+ * parseThreshold('overview:p99<2000') // { target: 'overview', metric: 'p99', op: '<', value: 2000, … }
+ */
+export function parseThreshold(source: string): Threshold {
+  const match = /^\s*(?:([^:<>=\s]+):)?([a-z_0-9]+)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*$/.exec(source);
+  const metric = match?.[2];
+  if (!match || !metric || !(THRESHOLD_METRICS as readonly string[]).includes(metric)) {
+    throw new PerfCliError(
+      'PERFKIT_CLI_INVALID_THRESHOLD',
+      `threshold "${source}" must look like [target:]metric<value with metric one of ${THRESHOLD_METRICS.join(', ')} (e.g. overview:p99<2000)`,
+    );
+  }
+  return {
+    source,
+    target: match[1] ?? '*',
+    metric: metric as ThresholdMetric,
+    op: match[3] as Threshold['op'],
+    value: Number(match[4]),
+  };
+}
+
+/** What thresholds are checked against, per target. */
+export interface ThresholdInput {
+  name: string;
+  latency: LatencySummary;
+  rps: number;
+  errors: number;
+  requests: number;
+}
+
+/**
+ * Checks thresholds against per-target figures (all repetitions merged).
+ *
+ * @example
+ * evaluateThresholds([parseThreshold('p99<100')], [{ name: 'a', latency, rps: 50, errors: 0, requests: 500 }])
+ */
+export function evaluateThresholds(thresholds: Threshold[], targets: ThresholdInput[]): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  for (const threshold of thresholds) {
+    const matching = targets.filter((t) => threshold.target === '*' || t.name === threshold.target);
+    if (matching.length === 0) {
+      throw new PerfCliError(
+        'PERFKIT_CLI_INVALID_THRESHOLD',
+        `threshold "${threshold.source}" names target "${threshold.target}", which is not among ${targets.map((t) => t.name).join(', ')}`,
+      );
+    }
+    for (const t of matching) {
+      const actual =
+        threshold.metric === 'rps'
+          ? t.rps
+          : threshold.metric === 'errors'
+            ? t.errors
+            : threshold.metric === 'error_rate'
+              ? t.errors / Math.max(1, t.requests + t.errors)
+              : t.latency[threshold.metric];
+      const passed =
+        threshold.op === '<'
+          ? actual < threshold.value
+          : threshold.op === '<='
+            ? actual <= threshold.value
+            : threshold.op === '>'
+              ? actual > threshold.value
+              : actual >= threshold.value;
+      results.push({ ...threshold, checkedTarget: t.name, actual, passed });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,64 @@
+import { Command, CommanderError } from 'commander';
+import { calibrateCommand } from './commands/calibrate-command.js';
+import { compareCommand } from './commands/compare-command.js';
+import { loadtestCommand } from './commands/loadtest-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { EXIT_CODES, PerfCliError } from './errors.js';
+import { type CliIo, processIo } from './io.js';
+
+/**
+ * Builds the `perf-cli` program. Tests drive it with `exitOverride()`;
+ * {@link runCli} wraps it with the CLI's error handling.
+ *
+ * @example
+ * const program = createProgram(io).exitOverride();
+ * await program.parseAsync(['loadtest', '--target', url], { from: 'user' });
+ */
+export function createProgram(io: CliIo = processIo()): Command {
+  const program = new Command('perf-cli')
+    .description(
+      'EXPLAIN audits, safe index builds, load tests against saved baselines, and a CI regression gate',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const command of [loadtestCommand(io), compareCommand(io), reportCommand(io), calibrateCommand(io)]) {
+    program.addCommand(
+      command.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }),
+    );
+  }
+  return program;
+}
+
+/**
+ * Runs `perf-cli` with the given arguments and returns its exit code: bad
+ * input prints one clear message (no stack trace) and returns 2.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2));
+ */
+export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
+  const program = createProgram(io).exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return io.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return EXIT_CODES.ok;
+      }
+      return EXIT_CODES.usage;
+    }
+    if (error instanceof PerfCliError) {
+      io.stderr.write(`perf-cli: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`perf-cli: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+    return EXIT_CODES.usage;
+  }
+}

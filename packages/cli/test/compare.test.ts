@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigMismatchError, compareReports, rankSumPValue, writeReport } from '../src/index.js';
+import { runCli } from '../src/program.js';
+import { type LatencyServer, memoryIo, startLatencyServer } from './helpers/latency-server.js';
+import { buildReport, noisy } from './helpers/report-builder.js';
+
+describe('the rank-sum test', () => {
+  it('gives the exact permutation p-value, 1/924 for complete separation of 6 + 6', () => {
+    expect(rankSumPValue([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12])).toBeCloseTo(1 / 924, 10);
+    expect(rankSumPValue([7, 8, 9, 10, 11, 12], [1, 2, 3, 4, 5, 6])).toBe(1);
+    expect(rankSumPValue([5, 5, 5], [5, 5, 5])).toBe(1);
+  });
+});
+
+describe('compareReports', () => {
+  it('passes an A/A comparison of two noisy runs of the same system', () => {
+    const result = compareReports(buildReport(noisy(20, 6, 0.05, 1)), buildReport(noisy(20, 6, 0.05, 7)));
+    expect(result.verdict).toBe('pass');
+    expect(result.targets[0]?.metrics.every((m) => !m.regression)).toBe(true);
+  });
+
+  it('flags an injected +50% as a regression with its shift and p-value', () => {
+    const result = compareReports(buildReport(noisy(20, 6, 0.05, 1)), buildReport(noisy(30, 6, 0.05, 7)));
+    expect(result.verdict).toBe('regression');
+    const p50 = result.targets[0]?.metrics.find((m) => m.metric === 'p50');
+    expect(p50?.regression).toBe(true);
+    expect(p50?.shift).toBeGreaterThan(0.4);
+    expect(p50?.pValue).toBeLessThanOrEqual(0.005);
+  });
+
+  it('does not fail on a significant but tiny shift below the minimum effect', () => {
+    const result = compareReports(
+      buildReport([20, 20.01, 20.02, 20.03, 20.04, 20.05]),
+      buildReport([20.3, 20.31, 20.32, 20.33, 20.34, 20.35]),
+    );
+    expect(result.targets[0]?.metrics[0]?.pValue).toBeLessThan(0.002);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('reports an improvement without failing', () => {
+    const result = compareReports(buildReport(noisy(30, 6, 0.05)), buildReport(noisy(20, 6, 0.05)));
+    expect(result.verdict).toBe('pass');
+    expect(result.targets[0]?.metrics.some((m) => m.improvement)).toBe(true);
+  });
+
+  it('answers inconclusive when the repetitions are too few to ever reach alpha', () => {
+    const result = compareReports(buildReport([20, 20, 20]), buildReport([40, 40, 40]));
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.reasons[0]).toContain('cannot reach');
+  });
+
+  it('refuses to compare runs with different configurations', () => {
+    expect(() =>
+      compareReports(buildReport(noisy(20, 6, 0.05)), buildReport(noisy(20, 6, 0.05), { rate: 200 })),
+    ).toThrow(ConfigMismatchError);
+    expect(() =>
+      compareReports(buildReport(noisy(20, 6, 0.05)), buildReport(noisy(20, 6, 0.05), { name: 'agents' })),
+    ).toThrow(/targets: overview vs agents/);
+  });
+});
+
+describe('perf-cli compare', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perf-cli-compare-'));
+  let server: LatencyServer;
+  beforeAll(async () => {
+    server = await startLatencyServer({ latencyMs: 20 });
+  });
+  afterAll(() => server.close());
+
+  const loadtest = async (file: string) => {
+    const run = memoryIo();
+    const code = await runCli(
+      [
+        'loadtest',
+        '-t',
+        `thing=${server.url}`,
+        '--rate',
+        '50',
+        '-d',
+        '400ms',
+        '--warmup',
+        '200ms',
+        '-r',
+        '6',
+        '--save',
+        file,
+        '--no-progress',
+      ],
+      run.io,
+    );
+    expect(code, run.stderr()).not.toBe(2);
+  };
+
+  it('exits 0 on an A/A run and 1 on an injected +50% latency against a real server', async () => {
+    await loadtest(join(dir, 'base.json'));
+    await loadtest(join(dir, 'same.json'));
+    server.setLatencyMs(30);
+    await loadtest(join(dir, 'slower.json'));
+    server.setLatencyMs(20);
+
+    const aa = memoryIo();
+    const aaCode = await runCli(
+      ['compare', join(dir, 'base.json'), join(dir, 'same.json'), '--metric', 'p50'],
+      aa.io,
+    );
+    expect(aa.stdout()).toContain('verdict:');
+    expect(aaCode === 0 || aa.stdout().includes('inconclusive')).toBe(true);
+
+    const regressed = memoryIo();
+    const code = await runCli(
+      ['compare', join(dir, 'base.json'), join(dir, 'slower.json'), '--metric', 'p50', '--json'],
+      regressed.io,
+    );
+    const result = JSON.parse(regressed.stdout());
+    expect(result.targets[0].metrics[0].shift).toBeGreaterThan(0.3);
+    expect(code).toBe(result.verdict === 'inconclusive' ? 3 : 1);
+  });
+
+  it('exits 2 with a message for mismatched configurations and for a file that is not a report', async () => {
+    writeReport(join(dir, 'a.json'), buildReport(noisy(20, 6, 0.05)));
+    writeReport(join(dir, 'b.json'), buildReport(noisy(20, 6, 0.05), { rate: 300 }));
+    const mismatch = memoryIo();
+    expect(await runCli(['compare', join(dir, 'a.json'), join(dir, 'b.json')], mismatch.io)).toBe(2);
+    expect(mismatch.stderr()).toContain(
+      'refusing to compare runs with different configurations: rate: 100 vs 300',
+    );
+    const notReport = memoryIo();
+    expect(await runCli(['compare', join(dir, 'a.json'), join(dir, 'missing.json')], notReport.io)).toBe(2);
+    expect(notReport.stderr()).toContain('cannot read');
+  });
+});

@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoadtestOptions, parseTargetFlag, runLoadtest } from '../src/index.js';
+import { runCli } from '../src/program.js';
+import { type LatencyServer, memoryIo, startLatencyServer } from './helpers/latency-server.js';
+
+/** One target, no warm-up, one repetition unless said otherwise. */
+const runOne = (url: string, options: Partial<LoadtestOptions>) =>
+  runLoadtest({
+    targets: [parseTargetFlag(`thing=${url}`)],
+    warmupMs: 0,
+    repetitions: 1,
+    durationMs: 1000,
+    ...options,
+  });
+
+describe('loadtest', () => {
+  let server: LatencyServer;
+  const dir = mkdtempSync(join(tmpdir(), 'perf-cli-loadtest-'));
+  beforeAll(async () => {
+    server = await startLatencyServer({ latencyMs: 30 });
+  });
+  afterAll(() => server.close());
+
+  it('measures an injected 30 ms latency at the scheduled rate in the open model', async () => {
+    const report = await runOne(server.url, { model: 'open', rate: 50, warmupMs: 200, repetitions: 2 });
+    const [target] = report.targets;
+    expect(target?.requests).toBe(100);
+    expect(target?.repetitions).toHaveLength(2);
+    expect(target?.latency.p50).toBeGreaterThanOrEqual(30);
+    expect(target?.latency.p50).toBeLessThan(150);
+    expect(report.config.latencyCorrection).toBe('intended-send-time');
+  });
+
+  it('measures the injected latency in the closed model too', async () => {
+    const report = await runOne(server.url, { model: 'closed', connections: 4 });
+    const [target] = report.targets;
+    // 4 connections × ~33 round trips a second, whatever the machine's noise.
+    expect(target?.requests).toBeGreaterThan(40);
+    expect(target?.requests).toBeLessThanOrEqual(140);
+    expect(target?.uncorrectedLatency?.p50).toBeGreaterThanOrEqual(30);
+    expect(report.config.latencyCorrection).toBe('wrk-mean-interval');
+  });
+
+  it('exits 1 when a threshold is breached and 0 when all hold, and saves a baseline with encoded histograms', async () => {
+    const quick = `loadtest -t thing=${server.url} --rate 40 -d 500ms --warmup 0 --no-progress`;
+    const failing = memoryIo();
+    expect(await runCli(`${quick} -r 1 --threshold thing:p50<1`.split(' '), failing.io)).toBe(1);
+    expect(failing.stdout()).toMatch(/thing:p50<1.*FAIL/);
+
+    const passing = memoryIo();
+    const file = join(dir, 'base.json');
+    const ok = await runCli(`${quick} -r 2 --threshold p99<5000 --save ${file}`.split(' '), passing.io);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(saved.thresholds[0].passed).toBe(true);
+    // A machine too busy to keep 40 req/s makes the run inconclusive (3), never a failure.
+    expect(ok).toBe(saved.verdict === 'inconclusive' ? 3 : 0);
+    expect(saved.format).toBe('perfkit-loadtest');
+    expect(saved.targets[0].repetitions).toHaveLength(2);
+    expect(saved.targets[0].repetitions[0].histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(saved.metadata.nodeVersion).toBe(process.version);
+    expect(saved.config.rate).toBe(40);
+  });
+});
+
+describe('coordinated omission', () => {
+  let stalling: LatencyServer;
+  beforeAll(async () => {
+    // Holds every request arriving in the first 200 ms of each second.
+    stalling = await startLatencyServer({ stall: { periodMs: 1000, ms: 200 } });
+  });
+  afterAll(() => stalling.close());
+
+  it('charges a stalling server for every request it delayed in the open model', async () => {
+    const report = await runOne(stalling.url, { model: 'open', rate: 200, connections: 20 });
+    // A fifth of the schedule lands in the stall: the true p90 is ~100 ms and p99 ~190 ms.
+    expect(report.targets[0]?.latency.p99).toBeGreaterThan(120);
+  });
+
+  it('shows the stall uncorrected only in the tail of the closed model, and corrected like wrk', async () => {
+    const report = await runOne(stalling.url, { model: 'closed', connections: 2 });
+    const [target] = report.targets;
+    expect(target?.uncorrectedLatency?.max).toBeGreaterThan(100);
+    expect(target?.uncorrectedLatency?.p90).toBeLessThan(20);
+    expect(target?.latency.p90).toBeGreaterThan(40);
+  });
+});
+
+describe('loadtest input errors', () => {
+  it('exits 2 with one clear message for an invalid rate', async () => {
+    const run = memoryIo();
+    const code = await runCli(['loadtest', '-t', 'http://127.0.0.1:9/x', '--rate', 'fast'], run.io);
+    expect(code).toBe(2);
+    expect(run.stderr()).toContain('--rate must be a number');
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when no target is given, and for an unreachable target', async () => {
+    const none = memoryIo();
+    expect(await runCli(['loadtest'], none.io)).toBe(2);
+    expect(none.stderr()).toContain('no targets');
+    const closed = memoryIo();
+    expect(
+      await runCli(
+        [
+          'loadtest',
+          '-t',
+          'http://127.0.0.1:9/x',
+          '-d',
+          '200ms',
+          '--warmup',
+          '0',
+          '-r',
+          '1',
+          '--no-progress',
+        ],
+        closed.io,
+      ),
+    ).toBe(2);
+    expect(closed.stderr()).toContain('unreachable');
+  });
+
+  it('exits 2 for a malformed threshold and for an unknown option', async () => {
+    const bad = memoryIo();
+    expect(await runCli(['loadtest', '-t', 'http://127.0.0.1:9/x', '--threshold', 'p97<3'], bad.io)).toBe(2);
+    expect(bad.stderr()).toContain('threshold "p97<3"');
+    const unknown = memoryIo();
+    expect(await runCli(['loadtest', '--nope'], unknown.io)).toBe(2);
+    expect(unknown.stderr()).toContain("unknown option '--nope'");
+  });
+});
