@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { RouteSeries } from '../http/route-series.js';
+import { type WindowStats, WindowStatsReader } from '../http/window-stats.js';
+import { ALERT_RULE_DEFAULTS, type AlertRule } from './alert-rule.js';
+import type { AlertEvent, AlertSink } from './alert-sink.js';
+
+function measure(rule: AlertRule, stats: WindowStats): number {
+  return rule.metric === 'error_rate' ? stats.errorRate : stats.latency[rule.metric];
+}
+
+function groupByRoute(series: readonly RouteSeries[], rule: AlertRule): Map<string, RouteSeries[]> {
+  const groups = new Map<string, RouteSeries[]>();
+  if (rule.route !== '*') groups.set(rule.route, []);
+  for (const one of series) {
+    if (rule.route !== '*' && one.route !== rule.route) continue;
+    if (rule.method !== undefined && one.method !== rule.method) continue;
+    const group = groups.get(one.route);
+    if (group === undefined) groups.set(one.route, [one]);
+    else group.push(one);
+  }
+  return groups;
+}
+
+/**
+ * Evaluates alert rules against the route windows and remembers which rule ×
+ * route pairs are firing, so that each crossing yields exactly one event.
+ */
+export class AlertEvaluator {
+  private readonly firing = new Map<string, AlertEvent>();
+  private readonly reader = new WindowStatsReader();
+
+  constructor(
+    private readonly rules: readonly AlertRule[],
+    private readonly sinks: readonly AlertSink[],
+    private readonly logger: Logger,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Evaluates every rule, delivers the state changes to every sink, and returns them. */
+  async evaluate(series: readonly RouteSeries[], now: number): Promise<AlertEvent[]> {
+    const events: AlertEvent[] = [];
+    for (const rule of this.rules) {
+      for (const [route, group] of groupByRoute(series, rule)) {
+        const event = this.transition(rule, route, this.reader.read(group, now));
+        if (event !== undefined) events.push(event);
+      }
+    }
+    await Promise.all(events.map((event) => this.deliver(event)));
+    return events;
+  }
+
+  /** The alerts firing now. */
+  active(): AlertEvent[] {
+    return [...this.firing.values()];
+  }
+
+  private transition(rule: AlertRule, route: string, stats: WindowStats): AlertEvent | undefined {
+    if (stats.latency.count < (rule.minRequests ?? ALERT_RULE_DEFAULTS.minRequests)) return undefined;
+    const key = `${rule.name}\u0000${route}`;
+    const value = measure(rule, stats);
+    const isFiring = this.firing.has(key);
+    const resolveBelow = rule.resolveBelow ?? rule.above * ALERT_RULE_DEFAULTS.resolveRatio;
+    if (!isFiring && value > rule.above) {
+      const event = this.event('firing', rule, route, value, rule.above, stats);
+      this.firing.set(key, event);
+      return event;
+    }
+    if (isFiring && value < resolveBelow) {
+      this.firing.delete(key);
+      return this.event('resolved', rule, route, value, resolveBelow, stats);
+    }
+    return undefined;
+  }
+
+  private event(
+    state: AlertEvent['state'],
+    rule: AlertRule,
+    route: string,
+    value: number,
+    threshold: number,
+    stats: WindowStats,
+  ): AlertEvent {
+    return {
+      state,
+      rule: rule.name,
+      route,
+      method: rule.method ?? '*',
+      metric: rule.metric,
+      value,
+      threshold,
+      requests: stats.latency.count,
+      windowMs: this.windowMs,
+      at: new Date().toISOString(),
+    };
+  }
+
+  private async deliver(event: AlertEvent): Promise<void> {
+    await Promise.all(
+      this.sinks.map((sink) =>
+        sink.send(event).catch((error: unknown) => {
+          this.logger.error({ err: error, sink: sink.name, alert: event }, 'alert sink failed');
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Duration, toMilliseconds } from '../duration.js';
+import { InvalidMonitorOptionsError, WebhookDeliveryError } from '../errors.js';
+import type { AlertSink } from './alert-sink.js';
+
+/**
+ * Options of {@link createWebhookSink}.
+ *
+ * @example
+ * ```ts
+ * const options: WebhookSinkOptions = { url: 'https://hooks.example.com/perf', attempts: 5 };
+ * ```
+ */
+export interface WebhookSinkOptions {
+  /** Where events are POSTed as JSON. Required. */
+  url: string;
+  /** Extra request headers, e.g. an authorization token. Default none. */
+  headers?: Record<string, string>;
+  /** Attempts in all, the first included. Default `4`. */
+  attempts?: number;
+  /** Wait before the first retry; doubles after each. Default `'1s'`. */
+  retryDelay?: Duration;
+  /** Per-attempt timeout. Default `'5s'`. */
+  timeout?: Duration;
+}
+
+const WEBHOOK_DEFAULTS = { attempts: 4, retryDelay: '1s', timeout: '5s' } as const;
+
+// A client error other than these means the request itself is wrong:
+// repeating it cannot succeed.
+const RETRYABLE_CLIENT_STATUSES = new Set([408, 429]);
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return (
+    !(error instanceof HttpStatusError) || error.status >= 500 || RETRYABLE_CLIENT_STATUSES.has(error.status)
+  );
+}
+
+/**
+ * An alert sink that POSTs each event as JSON, retrying network errors,
+ * timeouts, 408, 429 and 5xx with exponential backoff.
+ *
+ * @example
+ * ```ts
+ * const sink = createWebhookSink({ url: process.env.ALERT_WEBHOOK_URL!, headers: { authorization: 'Bearer …' } });
+ * ```
+ */
+export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
+  const url = new URL(options.url).toString();
+  const attempts = options.attempts ?? WEBHOOK_DEFAULTS.attempts;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new InvalidMonitorOptionsError('attempts', `expected a positive integer, got ${attempts}`);
+  }
+  const retryDelayMs = toMilliseconds('retryDelay', options.retryDelay ?? WEBHOOK_DEFAULTS.retryDelay);
+  const timeoutMs = toMilliseconds('timeout', options.timeout ?? WEBHOOK_DEFAULTS.timeout);
+  const headers = { 'content-type': 'application/json', ...options.headers };
+
+  async function post(body: string): Promise<void> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) throw new HttpStatusError(response.status);
+  }
+
+  return {
+    name: `webhook ${url}`,
+    async send(event) {
+      const body = JSON.stringify(event);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await post(body);
+        } catch (error) {
+          if (attempt >= attempts || !isRetryable(error)) throw new WebhookDeliveryError(url, attempt, error);
+          await sleep(retryDelayMs * 2 ** (attempt - 1));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { currentTimings, RequestTimings } from '../timing/request-timings.js';
+import { normalizeMethod } from './http-method.js';
+import type { SeriesTable } from './route-series.js';
+
+/** Resolves the route template of a finished request. */
+export type RouteResolver = (req: IncomingMessage) => string;
+
+/** What the recorder needs from the monitor. */
+export interface RequestRecorderSettings {
+  table: SeriesTable;
+  clock: Clock;
+  serverTiming: boolean;
+  accessLog: Logger | undefined;
+  requestIdHeader: string;
+}
+
+// nginx's code for a client that went away before the response completed.
+const CLIENT_CLOSED_REQUEST = 499;
+
+const START = Symbol('perfkit.monitor.start');
+
+type TimedResponse = ServerResponse & { [START]: number };
+
+/**
+ * Times requests from arrival to the response's `close` and records them in
+ * the route series. The per-request work is one property write and one
+ * listener (bound once per recorder, so no closure per request); the route is
+ * resolved at the end, once the router has matched it.
+ */
+export class RequestRecorder {
+  private readonly onClose: (this: TimedResponse) => void;
+
+  constructor(
+    private readonly settings: RequestRecorderSettings,
+    routeOf: RouteResolver,
+  ) {
+    const { table, clock, accessLog, requestIdHeader } = settings;
+    this.onClose = function (this: TimedResponse) {
+      const now = clock();
+      const req = this.req;
+      const micros = (now - this[START]) * 1000;
+      const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_REQUEST;
+      const route = routeOf(req);
+      const method = normalizeMethod(req.method);
+      table.resolve(route, method, now).record(micros, status, now);
+      if (accessLog !== undefined) {
+        const requestId = req.headers[requestIdHeader];
+        accessLog.info(
+          {
+            requestId: typeof requestId === 'string' ? requestId : randomUUID(),
+            method,
+            route,
+            status,
+            durationMs: Math.round(micros) / 1000,
+            cache: this.getHeader('x-cache'),
+          },
+          'request',
+        );
+      }
+    };
+  }
+
+  /**
+   * Starts timing `res` and calls `next`, inside the request's timing context
+   * when `Server-Timing` is on.
+   */
+  start<T>(res: ServerResponse, next: () => T): T {
+    const start = this.settings.clock();
+    (res as TimedResponse)[START] = start;
+    res.on('close', this.onClose);
+    if (!this.settings.serverTiming) return next();
+    const timings = new RequestTimings();
+    this.addServerTimingHeader(res, timings, start);
+    return currentTimings.run(timings, next);
+  }
+
+  private addServerTimingHeader(res: ServerResponse, timings: RequestTimings, start: number): void {
+    const clock = this.settings.clock;
+    const writeHead = res.writeHead;
+    // writeHead is where headers are committed, whether the handler calls it
+    // or res.end()/res.write() does implicitly.
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', timings.header(clock() - start));
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+  }
+}

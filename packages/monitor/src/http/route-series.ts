@@ -1,0 +1,87 @@
+import { CumulativeBuckets } from '../histogram/cumulative-buckets.js';
+import { SlidingWindow } from '../histogram/sliding-window.js';
+import { OTHER_METHOD } from './http-method.js';
+
+/** The route label of requests that matched no route: one series for all of them. */
+export const UNMATCHED_ROUTE = '_unmatched';
+/** The route label that absorbs new routes once `maxSeries` is reached. */
+export const OVERFLOW_ROUTE = '_overflow';
+
+/** Status class labels by `statusCode / 100`; index 0 holds anything outside 1xx–5xx. */
+export const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** Settings shared by every series of one monitor. */
+export interface SeriesSettings {
+  windowMs: number;
+  windowSlices: number;
+  buckets: readonly number[];
+}
+
+/** Everything recorded for one route template and method. */
+export class RouteSeries {
+  readonly window: SlidingWindow;
+  /** Cumulative Prometheus buckets per status class, created on first use. */
+  readonly byStatusClass: (CumulativeBuckets | undefined)[] = new Array(STATUS_CLASSES.length).fill(
+    undefined,
+  );
+
+  constructor(
+    readonly route: string,
+    readonly method: string,
+    private readonly settings: SeriesSettings,
+    now: number,
+  ) {
+    this.window = new SlidingWindow(settings.windowMs, settings.windowSlices, now);
+  }
+
+  record(micros: number, statusCode: number, now: number): void {
+    const statusClass = (statusCode / 100) | 0;
+    const index = statusClass >= 1 && statusClass <= 5 ? statusClass : 0;
+    let buckets = this.byStatusClass[index];
+    if (buckets === undefined) {
+      buckets = new CumulativeBuckets(this.settings.buckets);
+      this.byStatusClass[index] = buckets;
+    }
+    buckets.observe(micros / 1e6);
+    this.window.record(micros, statusClass === 5, now);
+  }
+}
+
+/**
+ * The series of one monitor, keyed by route then method, capped at
+ * `maxSeries`; past the cap every new route and method shares one overflow
+ * series, so random URLs cannot grow memory or Prometheus cardinality.
+ */
+export class SeriesTable {
+  private readonly routes = new Map<string, Map<string, RouteSeries>>();
+  private readonly list: RouteSeries[] = [];
+  private overflow: RouteSeries | undefined;
+
+  constructor(
+    private readonly settings: SeriesSettings,
+    private readonly maxSeries: number,
+  ) {}
+
+  /** The series for a route and method, created if the cap allows. */
+  resolve(route: string, method: string, now: number): RouteSeries {
+    const byMethod = this.routes.get(route);
+    const existing = byMethod?.get(method);
+    if (existing !== undefined) return existing;
+    if (this.list.length >= this.maxSeries) return this.overflowSeries(now);
+    const series = new RouteSeries(route, method, this.settings, now);
+    if (byMethod === undefined) this.routes.set(route, new Map([[method, series]]));
+    else byMethod.set(method, series);
+    this.list.push(series);
+    return series;
+  }
+
+  /** Every series, the overflow one last if it exists. */
+  all(): readonly RouteSeries[] {
+    return this.overflow === undefined ? this.list : [...this.list, this.overflow];
+  }
+
+  private overflowSeries(now: number): RouteSeries {
+    this.overflow ??= new RouteSeries(OVERFLOW_ROUTE, OTHER_METHOD, this.settings, now);
+    return this.overflow;
+  }
+}

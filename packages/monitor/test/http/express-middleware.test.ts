@@ -1,0 +1,187 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OTHER_METHOD, OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/index.js';
+import { manualClock } from '../helpers/manual-clock.js';
+import { type MonitoredApp, metricLines, startMonitoredApp } from '../helpers/monitored-app.js';
+
+let app: MonitoredApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/**
+ * Sends GETs for every path pipelined over a few raw keep-alive sockets, so
+ * the client costs next to nothing; responses are read and discarded.
+ */
+function pipelineGets(base: string, paths: string[], sockets = 4): Array<() => void> {
+  const { hostname, port } = new URL(base);
+  return Array.from({ length: sockets }, (_, s) => {
+    const socket = connect(Number(port), hostname);
+    socket.resume();
+    const requests = paths
+      .filter((_, i) => i % sockets === s)
+      .map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    socket.write(requests.join(''));
+    return () => socket.destroy();
+  });
+}
+
+function sendMethod(url: string, method: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('express middleware', () => {
+  it('records requests under the route template including the mount path, never the raw URL', async () => {
+    app = await startMonitoredApp((express_) => {
+      const api = express.Router();
+      api.get('/agents/:id', (req, res) => res.json({ id: req.params.id }));
+      express_.use('/api', api);
+    });
+    for (const id of ['1', '2', 'abc']) await (await app.get(`/api/agents/${id}`)).text();
+
+    const routes = app.monitor.snapshot().routes;
+    expect(routes.map((r) => [r.route, r.method, r.requests])).toEqual([['/api/agents/:id', 'GET', 3]]);
+    const exposition = await (await app.get('/metrics')).text();
+    expect(exposition).not.toContain('/api/agents/1');
+    expect(metricLines(exposition, 'http_server_request_duration_seconds_count')).toContainEqual(
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_route="/api/agents/:id",http_response_status_class="2xx"} 3',
+    );
+  });
+
+  it('puts every unmatched URL in one series and unknown methods under _OTHER', async () => {
+    app = await startMonitoredApp((a) => a.all('/known', (_req, res) => res.send('ok')));
+    for (const path of ['/nope', '/missing/1', '/missing/2?x=1']) await (await app.get(path)).text();
+    expect(await sendMethod(`${app.server.url}/known`, 'PURGE')).toBe(200);
+
+    const routes = app.monitor.snapshot().routes.map((r) => [r.route, r.method, r.requests]);
+    expect(routes).toContainEqual([UNMATCHED_ROUTE, 'GET', 3]);
+    expect(routes).toContainEqual(['/known', OTHER_METHOD, 1]);
+  });
+
+  it('labels status classes and counts 5xx as errors', async () => {
+    app = await startMonitoredApp((a) => {
+      a.get('/boom', (_req, res) => res.status(503).end());
+      a.get('/gone', (_req, res) => res.status(404).end());
+    });
+    await app.get('/boom');
+    await app.get('/boom');
+    await app.get('/gone');
+
+    const exposition = await (await app.get('/metrics')).text();
+    const counts = metricLines(exposition, 'http_server_request_duration_seconds_count');
+    expect(counts).toContainEqual(
+      expect.stringContaining('http_route="/boom",http_response_status_class="5xx"} 2'),
+    );
+    expect(counts).toContainEqual(
+      expect.stringContaining('http_route="/gone",http_response_status_class="4xx"} 1'),
+    );
+    const boom = app.monitor.snapshot().routes.find((r) => r.route === '/boom');
+    expect(boom).toMatchObject({ errors: 2, window: { errors: 2, errorRate: 1 } });
+  });
+
+  it('measures from arrival to the end of the response with the injected clock', async () => {
+    const { clock, advance } = manualClock();
+    app = await startMonitoredApp(
+      (a) =>
+        a.get('/slow', (_req, res) => {
+          advance(250);
+          res.send('done');
+        }),
+      { clock },
+    );
+    for (let i = 0; i < 4; i++) await (await app.get('/slow')).text();
+
+    const [slow] = app.monitor.snapshot().routes;
+    expect(slow?.window.count).toBe(4);
+    // HDR keeps two significant digits: 250 ms reads back within 1%.
+    for (const value of [slow?.window.p50, slow?.window.p99, slow?.window.max]) {
+      expect(value).toBeGreaterThanOrEqual(249);
+      expect(value).toBeLessThanOrEqual(252.5);
+    }
+    const exposition = await (await app.get('/metrics')).text();
+    expect(exposition).toContain(
+      'http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/slow",http_response_status_class="2xx",le="0.25"} 4',
+    );
+  });
+
+  it('keeps 10,000 random URLs within the series cap, the rest in one overflow series', async () => {
+    app = await startMonitoredApp(
+      (a) => {
+        for (let i = 0; i < 30; i++) a.get(`/r${i}/:id`, (_req, res) => res.end());
+        a.use((_req, res) => res.status(404).end());
+      },
+      { maxSeries: 10, accessLog: false },
+    );
+    const paths = Array.from({ length: 10_000 }, (_, i) =>
+      i % 2 === 0
+        ? `/r${i % 30}/${Math.random().toString(36).slice(2)}`
+        : `/${Math.random().toString(36).slice(2)}`,
+    );
+    const closers = pipelineGets(app.server.url, paths);
+    const total = () => app?.monitor.snapshot().routes.reduce((sum, r) => sum + r.requests, 0);
+    await expect.poll(total, { timeout: 30_000, interval: 200 }).toBe(10_000);
+    for (const close of closers) close();
+
+    const routes = app.monitor.snapshot().routes;
+    expect(routes.length).toBe(11);
+    expect(routes.map((r) => r.route)).toContain(OVERFLOW_ROUTE);
+    const exposition = await (await app.get('/metrics')).text();
+    const series = metricLines(exposition, 'http_server_request_duration_seconds_count').map((line) =>
+      line.replace(/,http_response_status_class="\w+"/, '').replace(/ \d+$/, ''),
+    );
+    expect(new Set(series).size).toBe(11);
+  });
+
+  it('writes one access log line per request with route, status, duration, cache status and request id', async () => {
+    app = await startMonitoredApp((a) =>
+      a.get('/api/agents/:id', (req, res) => {
+        if (req.params.id === '7') res.setHeader('X-Cache', 'stale');
+        res.json({});
+      }),
+    );
+    await (await app.get('/api/agents/7', { headers: { 'x-request-id': 'req-42' } })).text();
+    await (await app.get('/api/agents/8')).text();
+
+    const lines = app.log.lines().filter((line) => line.msg === 'request');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      requestId: 'req-42',
+      method: 'GET',
+      route: '/api/agents/:id',
+      status: 200,
+      cache: 'stale',
+      durationMs: expect.any(Number),
+    });
+    expect(lines[1]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[1]?.cache).toBeUndefined();
+  });
+
+  it('records a request the client abandoned as 499', async () => {
+    let reached: () => void = () => {};
+    const handlerReached = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    app = await startMonitoredApp((a) => a.get('/hang', () => reached()));
+    const controller = new AbortController();
+    const pending = app.get('/hang', { signal: controller.signal }).catch(() => undefined);
+    await handlerReached;
+    controller.abort();
+    await pending;
+    await expect
+      .poll(() => app?.monitor.snapshot().routes.find((r) => r.route === '/hang')?.requests)
+      .toBe(1);
+    const exposition = await (await app.get('/metrics')).text();
+    expect(exposition).toContain('http_route="/hang",http_response_status_class="4xx"} 1');
+    expect(app.log.lines().find((line) => line.route === '/hang')?.status).toBe(499);
+  });
+});
