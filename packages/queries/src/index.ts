@@ -1,11 +1,61 @@
+export type { AgentStatsParams, AgentStatsRow } from './agents/agent-stats-query.js';
+export { agentStatsQuery } from './agents/agent-stats-query.js';
+export type { AgentSortKey } from './agents/agents-cursor.js';
+export { AGENT_SORT_KEY_FORMAT, decodeAgentsCursor, encodeAgentsCursor } from './agents/agents-cursor.js';
+export type {
+  AgentListRow,
+  AgentsPage,
+  AgentsPageParams,
+  AgentWithStats,
+  LoadAgentsPageOptions,
+} from './agents/agents-page-query.js';
+export { agentsPageQuery, loadAgent, loadAgentsPage } from './agents/agents-page-query.js';
+export type {
+  AgentPerformanceRow,
+  AnalyticsData,
+  AnalyticsParams,
+  DailySeriesRow,
+  LeadQualityCounts,
+} from './analytics/analytics-query.js';
+export {
+  agentPerformanceQuery,
+  dailySeriesQuery,
+  leadQualityQuery,
+  loadAnalytics,
+} from './analytics/analytics-query.js';
+export type { DailyScope, ExactDailyRow } from './analytics/daily-metrics.js';
+export { exactDailyQuery } from './analytics/daily-metrics.js';
+export type { Bucket, DayWindow, RangeName } from './analytics/date-window.js';
+export { bucketStart, bucketStarts, dayWindow, utcDay } from './analytics/date-window.js';
+export type {
+  ActivityRow,
+  OverviewCounts,
+  OverviewData,
+  OverviewParams,
+  RecentActivityParams,
+  TenantDaysParams,
+} from './analytics/overview-query.js';
+export { loadOverview, overviewCountsQuery, recentActivityQuery } from './analytics/overview-query.js';
+export type { ApproximateCounts, TenantCountCacheOptions } from './counts/tenant-counts.js';
+export { agentCountQuery, approximateCounts, TenantCountCache } from './counts/tenant-counts.js';
 export type { DatabaseHandle, DatabaseOptions } from './db/connection.js';
 export { createDatabase, DEFAULT_DATABASE_URL, pgTypes, poolConfig } from './db/connection.js';
+export {
+  InvalidCursorError,
+  InvalidOptionError,
+  InvalidQueryParamsError,
+  ListenerClosedError,
+  QueriesError,
+} from './errors.js';
+export type { RollupOptions, RollupResult, RollupTimer, RollupTimerOptions } from './rollup/run-rollup.js';
+export { ROLLUP_DEFAULTS, runRollup, startRollupTimer } from './rollup/run-rollup.js';
 export type {
   Agent,
   AgentAnalyticsRow,
   AgentAnalyticsTable,
   AgentStatus,
   AgentsTable,
+  AnalyticsDirtyTable,
   Call,
   CallStatus,
   CallsTable,
@@ -24,6 +74,7 @@ export type {
 } from './schema/database.js';
 export { AGENT_STATUSES, CALL_STATUSES, LEAD_STATUSES } from './schema/database.js';
 export { migrateToLatest, migrations } from './schema/migrate.js';
+export type { SeedManifest, SeedOptions, SeedScale, SeedScaleSpec, TableChecksums } from './seed/index.js';
 export {
   DEFAULT_SEED,
   hashApiKey,
@@ -33,4 +84,3 @@ export {
   seedDatabase,
   tableChecksums,
 } from './seed/index.js';
-export type { SeedManifest, SeedOptions, SeedScale, SeedScaleSpec, TableChecksums } from './seed/index.js';

@@ -84,6 +84,17 @@ export interface AgentAnalyticsTable {
   refreshed_at: TimestampDefault;
 }
 
+/**
+ * `(agent_id, day)` pairs whose raw rows changed since the last rollup, kept
+ * by row triggers on calls and leads. Reads recompute these days from raw rows.
+ */
+export interface AnalyticsDirtyTable {
+  agent_id: number;
+  user_id: number;
+  day: ColumnType<string, string, string>;
+  marked_at: TimestampDefault;
+}
+
 /** One row per applied webhook delivery, so a retried delivery is applied once. */
 export interface WebhookDeliveriesTable {
   user_id: number;
@@ -101,6 +112,7 @@ export interface Database {
   calls: CallsTable;
   leads: LeadsTable;
   agent_analytics: AgentAnalyticsTable;
+  analytics_dirty: AnalyticsDirtyTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
 

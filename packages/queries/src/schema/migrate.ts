@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import * as baseSchema from './migrations/0001-base-schema.js';
+import * as analyticsDirty from './migrations/0002-analytics-dirty.js';
+import * as changeNotify from './migrations/0003-change-notify.js';
 
 /**
  * The base schema's migrations, in order. Performance indexes are not here:
@@ -7,6 +9,8 @@ import * as baseSchema from './migrations/0001-base-schema.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-base-schema': baseSchema,
+  '0002-analytics-dirty': analyticsDirty,
+  '0003-change-notify': changeNotify,
 };
 
 /**
