@@ -23,7 +23,7 @@ export interface FakeElevenLabsStats {
   maxInFlight: number;
   /** `GET /v1/convai/agents/{id}` requests per agent id. */
   byAgent: Record<string, number>;
-  /** Answers by outcome: the status code as text, or `'hang'` / `'reset'`. */
+  /** Answers by outcome: the status code as text, or `'hang'`, `'stall_body'`, `'reset'`. */
   byOutcome: Record<string, number>;
 }
 
@@ -46,7 +46,7 @@ export interface FakeElevenLabs {
   stats(): FakeElevenLabsStats;
   /** Zeroes the counters. */
   resetStats(): void;
-  /** Stops listening and drops every connection, hung requests included. */
+  /** Stops listening and drops every connection, hung requests included; calling it again is harmless. */
   close(): Promise<void>;
 }
 
@@ -70,6 +70,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
   let stats = emptyStats();
   const timers = new Set<NodeJS.Timeout>();
   let requestCounter = 0;
+  let closing: Promise<void> | undefined;
 
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -110,12 +111,19 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
         count('reset');
         req.socket.resetAndDestroy();
         return;
-      case 'malformed_json': {
-        count('200');
+      case 'malformed_json':
+      case 'stall_body': {
+        count(fault.kind === 'stall_body' ? 'stall_body' : '200');
         const text = JSON.stringify(body);
-        const cut = text.slice(0, Math.floor(text.length / 2));
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(cut) });
-        res.end(cut);
+        const half = text.slice(0, Math.floor(text.length / 2));
+        const length = Buffer.byteLength(fault.kind === 'stall_body' ? text : half);
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': length,
+          'request-id': requestId,
+        });
+        if (fault.kind === 'stall_body') res.write(half);
+        else res.end(half);
         return;
       }
       case 'status':
@@ -212,13 +220,14 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
     resetStats() {
       stats = { ...emptyStats(), inFlight: stats.inFlight, maxInFlight: stats.inFlight };
     },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
     },
   };
 }

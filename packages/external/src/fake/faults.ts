@@ -14,6 +14,7 @@ export type RateLimitCode = 'rate_limit_exceeded' | 'concurrent_limit_exceeded';
  * - `status`: an error status (408, 500, 503, 400, …) with the real error body;
  * - `rate_limit`: a 429 with `code`, and with `Retry-After` when `retryAfterSeconds` is set;
  * - `hang`: the request is accepted and never answered;
+ * - `stall_body`: the status, headers and half the body are sent, the rest never comes;
  * - `reset`: the connection is destroyed without an answer;
  * - `malformed_json`: a 200 whose body is cut in the middle of the JSON.
  *
@@ -29,6 +30,7 @@ export type Fault =
       retryAfterFormat?: RetryAfterFormat;
     }
   | { kind: 'hang' }
+  | { kind: 'stall_body' }
   | { kind: 'reset' }
   | { kind: 'malformed_json' };
 
@@ -89,7 +91,7 @@ export function validateFaultPlan(plan: FaultPlan, where: string): void {
   if (plan.latency) validateLatency(plan.latency, `${where}.latency`);
 }
 
-const FAULT_KINDS = new Set(['status', 'rate_limit', 'hang', 'reset', 'malformed_json']);
+const FAULT_KINDS = new Set(['status', 'rate_limit', 'hang', 'stall_body', 'reset', 'malformed_json']);
 
 function validateFault(fault: Fault, where: string): void {
   if (!FAULT_KINDS.has(fault.kind))

@@ -218,6 +218,14 @@ describe('faults', () => {
     expect(fake.stats().byOutcome).toEqual({ hang: 1 });
   });
 
+  it('sends the headers and half the body, then stalls', async () => {
+    const fake = await startFake({ faults: { sequence: [{ fault: { kind: 'stall_body' } }] } });
+    const response = await get(fake, `/v1/convai/agents/${agentA}`, { signal: AbortSignal.timeout(300) });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow(/abort|timeout/i);
+    expect(fake.stats().byOutcome).toEqual({ stall_body: 1 });
+  });
+
   it('resets the connection without an answer', async () => {
     const fake = await startFake({ faults: { sequence: [{ fault: { kind: 'reset' } }] } });
     const error = await get(fake, `/v1/convai/agents/${agentA}`).catch((e: Error) => e);

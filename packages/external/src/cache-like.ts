@@ -1,0 +1,20 @@
+/**
+ * The cache the client accepts: structurally the `@perfkit/cache` API, without importing it.
+ * Any object with these four methods works.
+ *
+ * @example
+ * const client = new ElevenLabsClient({ apiKey, cache: perfkitCache });
+ */
+export interface CacheLike {
+  getOrSet<T>(key: string, loader: () => Promise<T>, opts?: CacheWriteOptions): Promise<T>;
+  /** The stored value and its age, without loading. */
+  peek<T>(key: string): Promise<{ value: T; ageMs: number } | undefined>;
+  set<T>(key: string, value: T, opts?: CacheWriteOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Options of a cache write: a TTL in ms and invalidation tags. */
+export interface CacheWriteOptions {
+  ttl?: number;
+  tags?: string[];
+}

@@ -1,0 +1,180 @@
+import type { CacheLike } from './cache-like.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Duration } from './duration.js';
+import { toMs } from './duration.js';
+import { InvalidInputError } from './errors.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** Where final failures and breaker changes are written. Context never holds the API key. */
+export interface ExternalLogger {
+  warn(message: string, context: Record<string, unknown>): void;
+  error(message: string, context: Record<string, unknown>): void;
+}
+
+/**
+ * Options of {@link ElevenLabsClient}; every field but `apiKey` has a default.
+ *
+ * @example
+ * new ElevenLabsClient({ apiKey, concurrency: 16, retry: { retries: 3, jitter: true }, cache });
+ */
+export interface ElevenLabsClientOptions {
+  /** Sent as `xi-api-key`; never logged, never in an error or event. Required. */
+  apiKey: string;
+  /** Default: `'https://api.elevenlabs.io'`. */
+  baseUrl?: string;
+  /** Limit of one attempt, headers and body together. Default: `'10s'`. */
+  attemptTimeout?: Duration;
+  /** Limit of one call, every attempt and wait included. Default: `'30s'`. */
+  deadline?: Duration;
+  /** Deadline of the background fetches of `getAgentConfigs`, which outlive the response budget. Default: `'60s'`. */
+  backgroundDeadline?: Duration;
+  retry?: {
+    /** Retries after the first attempt. Default: `3`. */
+    retries?: number;
+    /** Wait before the first retry. Default: `'1s'`. */
+    minDelay?: Duration;
+    /** Multiplier from one wait to the next. Default: `2` (so 1 s, 2 s, 4 s). */
+    factor?: number;
+    /** Cap of a computed wait. Default: `'30s'`. */
+    maxDelay?: Duration;
+    /** Draw each wait between half and all of it. Default: `false`. */
+    jitter?: boolean;
+    /** Longest `Retry-After` honoured; a longer one ends the call. Default: `'30s'`. */
+    maxRetryAfter?: Duration;
+    /** Methods retried; others only when listed here. Default: `['GET']`. */
+    methods?: string[];
+  };
+  /** Requests in flight at most (lowered on 429 `concurrent_limit_exceeded`). Default: `16`. */
+  concurrency?: number;
+  /** Floor of the adaptive concurrency. Default: `1`. */
+  minConcurrency?: number;
+  breaker?: {
+    /** Consecutive failed attempts (5xx, timeouts, network, cut bodies) that open it. Default: `5`. */
+    failureThreshold?: number;
+    /** Time open before a half-open probe. Default: `'30s'`. */
+    cooldown?: Duration;
+  };
+  /** Where configs are kept for `getAgentConfigs` (stale answers) and filled by every fetch. Default: none. */
+  cache?: CacheLike;
+  /** TTL of cached configs: how long a stale config can still be served. Default: `'24h'`. */
+  cacheTtl?: Duration;
+  /** Age under which a cached config is `fresh` and not fetched again. Default: `'5m'`. */
+  freshFor?: Duration;
+  /** Prefix of cache keys. Default: `'elevenlabs:agent:'`. */
+  cacheKeyPrefix?: string;
+  /** Default: none (silent). */
+  logger?: ExternalLogger;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Source of jitter. Default: `Math.random`. */
+  random?: () => number;
+}
+
+/** Options with every default applied and durations in ms. */
+export interface ResolvedClientOptions {
+  apiKey: string;
+  baseUrl: string;
+  attemptTimeoutMs: number;
+  deadlineMs: number;
+  backgroundDeadlineMs: number;
+  retry: RetryPolicy;
+  concurrency: number;
+  minConcurrency: number;
+  breaker: { failureThreshold: number; cooldownMs: number };
+  cache: CacheLike | undefined;
+  cacheTtlMs: number;
+  freshForMs: number;
+  cacheKeyPrefix: string;
+  logger: ExternalLogger | undefined;
+  clock: Clock;
+  random: () => number;
+}
+
+/** The defaults, in one place. */
+export const CLIENT_DEFAULTS = {
+  baseUrl: 'https://api.elevenlabs.io',
+  attemptTimeout: '10s',
+  deadline: '30s',
+  backgroundDeadline: '60s',
+  retry: {
+    retries: 3,
+    minDelay: '1s',
+    factor: 2,
+    maxDelay: '30s',
+    jitter: false,
+    maxRetryAfter: '30s',
+    methods: ['GET'],
+  },
+  concurrency: 16,
+  minConcurrency: 1,
+  breaker: { failureThreshold: 5, cooldown: '30s' },
+  cacheTtl: '24h',
+  freshFor: '5m',
+  cacheKeyPrefix: 'elevenlabs:agent:',
+} as const;
+
+/** Applies the defaults and validates every option, with a message naming the bad one. */
+export function resolveClientOptions(options: ElevenLabsClientOptions): ResolvedClientOptions {
+  if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
+    invalid('apiKey is required and must be a non-empty string');
+  }
+  const retry = { ...CLIENT_DEFAULTS.retry, ...definedOnly(options.retry ?? {}) };
+  const breaker = { ...CLIENT_DEFAULTS.breaker, ...definedOnly(options.breaker ?? {}) };
+  const concurrency = options.concurrency ?? CLIENT_DEFAULTS.concurrency;
+  const minConcurrency = options.minConcurrency ?? CLIENT_DEFAULTS.minConcurrency;
+  integerAtLeast('retry.retries', retry.retries, 0);
+  integerAtLeast('concurrency', concurrency, 1);
+  integerAtLeast('minConcurrency', minConcurrency, 1);
+  if (minConcurrency > concurrency)
+    invalid(`minConcurrency (${minConcurrency}) must not exceed concurrency (${concurrency})`);
+  integerAtLeast('breaker.failureThreshold', breaker.failureThreshold, 1);
+  if (!(retry.factor >= 1)) invalid(`retry.factor must be >= 1, got ${retry.factor}`);
+  const baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
+  if (!URL.canParse(baseUrl))
+    invalid(`baseUrl must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
+  return {
+    apiKey: options.apiKey,
+    baseUrl,
+    attemptTimeoutMs: toMs(options.attemptTimeout ?? CLIENT_DEFAULTS.attemptTimeout, 'attemptTimeout'),
+    deadlineMs: toMs(options.deadline ?? CLIENT_DEFAULTS.deadline, 'deadline'),
+    backgroundDeadlineMs: toMs(
+      options.backgroundDeadline ?? CLIENT_DEFAULTS.backgroundDeadline,
+      'backgroundDeadline',
+    ),
+    retry: {
+      retries: retry.retries,
+      minDelayMs: toMs(retry.minDelay, 'retry.minDelay'),
+      factor: retry.factor,
+      maxDelayMs: toMs(retry.maxDelay, 'retry.maxDelay'),
+      jitter: retry.jitter,
+      maxRetryAfterMs: toMs(retry.maxRetryAfter, 'retry.maxRetryAfter'),
+      methods: new Set(retry.methods.map((m) => m.toUpperCase())),
+    },
+    concurrency,
+    minConcurrency,
+    breaker: {
+      failureThreshold: breaker.failureThreshold,
+      cooldownMs: toMs(breaker.cooldown, 'breaker.cooldown'),
+    },
+    cache: options.cache,
+    cacheTtlMs: toMs(options.cacheTtl ?? CLIENT_DEFAULTS.cacheTtl, 'cacheTtl'),
+    freshForMs: toMs(options.freshFor ?? CLIENT_DEFAULTS.freshFor, 'freshFor'),
+    cacheKeyPrefix: options.cacheKeyPrefix ?? CLIENT_DEFAULTS.cacheKeyPrefix,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function integerAtLeast(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) invalid(`${name} must be an integer >= ${min}, got ${value}`);
+}
+
+function invalid(message: string): never {
+  throw new InvalidInputError('PERFKIT_EXT_INVALID_OPTIONS', `ElevenLabsClient: ${message}`);
+}

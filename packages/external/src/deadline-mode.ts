@@ -1,0 +1,84 @@
+import type { Clock } from './clock.js';
+import type { AgentConfig } from './elevenlabs-types.js';
+import type { ExternalError } from './errors.js';
+
+/** Why a config is what it is: fetched or cached young (`fresh`), last known (`stale`), still coming (`pending`), or none. */
+export type ConfigStatus = 'fresh' | 'stale' | 'pending' | 'unavailable';
+
+/** One agent's answer in deadline mode. */
+export interface AgentConfigEntry {
+  agentId: string;
+  status: ConfigStatus;
+  /** `null` when `pending` or `unavailable`. */
+  config: AgentConfig | null;
+  /** Age of the config in ms (0 when fetched within the budget). */
+  ageMs?: number;
+  /** The failure behind a `stale` or `unavailable` answer, when the fetch ended within the budget. */
+  error?: ExternalError;
+}
+
+/** What deadline mode needs from the client. */
+export interface DeadlineModeDeps {
+  /** The cached config and its age; never rejects. */
+  peek(agentId: string): Promise<{ value: AgentConfig; ageMs: number } | undefined>;
+  /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
+  refresh(agentId: string): Promise<AgentConfig>;
+  freshForMs: number;
+  clock: Clock;
+}
+
+const BUDGET_OVER: unique symbol = Symbol('budget over');
+
+/**
+ * Answers for every id within `budgetMs`: a cached config younger than `freshForMs` is `fresh` at once;
+ * otherwise a fetch starts and whatever it has by the end of the budget is the answer. Fetches still
+ * running are neither aborted nor failures: they finish in the background and fill the cache.
+ *
+ * @example
+ * const entries = await configsWithinBudget(ids, 300, deps);
+ */
+export async function configsWithinBudget(
+  agentIds: readonly string[],
+  budgetMs: number,
+  deps: DeadlineModeDeps,
+): Promise<AgentConfigEntry[]> {
+  const timer = new AbortController();
+  const over = (): typeof BUDGET_OVER => BUDGET_OVER;
+  const budgetOver = deps.clock.sleep(budgetMs, timer.signal).then(over, over);
+  try {
+    return await Promise.all(agentIds.map((agentId) => entryFor(agentId, budgetOver, deps)));
+  } finally {
+    timer.abort();
+  }
+}
+
+async function entryFor(
+  agentId: string,
+  budgetOver: Promise<typeof BUDGET_OVER>,
+  deps: DeadlineModeDeps,
+): Promise<AgentConfigEntry> {
+  const cached = await Promise.race([deps.peek(agentId), budgetOver.then(() => undefined)]);
+  if (cached && cached.ageMs <= deps.freshForMs) {
+    return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
+  }
+  const outcome = await Promise.race([
+    deps.refresh(agentId).then(
+      (config) => ({ config }),
+      (error: ExternalError) => ({ error }),
+    ),
+    budgetOver,
+  ]);
+  if (outcome === BUDGET_OVER) {
+    return cached
+      ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs }
+      : pending(agentId);
+  }
+  if ('config' in outcome) return { agentId, status: 'fresh', config: outcome.config, ageMs: 0 };
+  return cached
+    ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs, error: outcome.error }
+    : { agentId, status: 'unavailable', config: null, error: outcome.error };
+}
+
+function pending(agentId: string): AgentConfigEntry {
+  return { agentId, status: 'pending', config: null };
+}

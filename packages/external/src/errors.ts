@@ -1,0 +1,202 @@
+/** Every stable code an error of @perfkit/external carries. */
+export type ExternalErrorCode =
+  | 'PERFKIT_EXT_INVALID_OPTIONS'
+  | 'PERFKIT_EXT_INVALID_ARGUMENT'
+  | 'PERFKIT_EXT_BAD_REQUEST'
+  | 'PERFKIT_EXT_UNAUTHORIZED'
+  | 'PERFKIT_EXT_FORBIDDEN'
+  | 'PERFKIT_EXT_NOT_FOUND'
+  | 'PERFKIT_EXT_UNPROCESSABLE'
+  | 'PERFKIT_EXT_REQUEST_TIMEOUT'
+  | 'PERFKIT_EXT_RATE_LIMITED'
+  | 'PERFKIT_EXT_CONCURRENCY_LIMITED'
+  | 'PERFKIT_EXT_SERVER_ERROR'
+  | 'PERFKIT_EXT_HTTP_ERROR'
+  | 'PERFKIT_EXT_NETWORK'
+  | 'PERFKIT_EXT_ATTEMPT_TIMEOUT'
+  | 'PERFKIT_EXT_MALFORMED_RESPONSE'
+  | 'PERFKIT_EXT_RETRIES_EXHAUSTED'
+  | 'PERFKIT_EXT_DEADLINE_EXCEEDED'
+  | 'PERFKIT_EXT_ABORTED'
+  | 'PERFKIT_EXT_CIRCUIT_OPEN';
+
+/** Where an error happened and what the third party said. Never holds the API key. */
+export interface ExternalErrorContext {
+  /** Client operation, e.g. `'getAgent'`. */
+  operation?: string;
+  /** Path template, e.g. `'/v1/convai/agents/:agent_id'`. */
+  route?: string;
+  /** HTTP status of the (last) answer. */
+  status?: number;
+  /** ElevenLabs' `detail.code`, e.g. `'concurrent_limit_exceeded'`. */
+  apiCode?: string;
+  /** ElevenLabs' request id, from the body or the `request-id` header. */
+  requestId?: string;
+  /** Attempts made, the first one included. */
+  attempts?: number;
+  /** The wait `Retry-After` asked for, in ms. */
+  retryAfterMs?: number;
+  /** `maximum-concurrent-requests` of a 429 `concurrent_limit_exceeded`. */
+  maxConcurrentRequests?: number;
+  cause?: unknown;
+}
+
+/**
+ * Base of every error of @perfkit/external: a stable `code`, the context, and whether a retry may help.
+ *
+ * @example
+ * try { await client.getAgent(id); } catch (error) {
+ *   if (error instanceof ExternalError && error.code === 'PERFKIT_EXT_NOT_FOUND') return null;
+ *   throw error;
+ * }
+ */
+export class ExternalError extends Error {
+  override name = 'ExternalError';
+  readonly code: ExternalErrorCode;
+  readonly operation?: string;
+  readonly route?: string;
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  /** Set by the client once the call is over. */
+  attempts: number;
+  readonly retryAfterMs?: number;
+  readonly maxConcurrentRequests?: number;
+  /** True for failures a later attempt may not see: network errors, timeouts, 408, 429, 5xx, cut bodies. */
+  readonly retryable: boolean;
+
+  constructor(
+    code: ExternalErrorCode,
+    message: string,
+    context: ExternalErrorContext = {},
+    retryable = false,
+  ) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.operation = context.operation;
+    this.route = context.route;
+    this.status = context.status;
+    this.apiCode = context.apiCode;
+    this.requestId = context.requestId;
+    this.attempts = context.attempts ?? 0;
+    this.retryAfterMs = context.retryAfterMs;
+    this.maxConcurrentRequests = context.maxConcurrentRequests;
+    this.retryable = retryable;
+  }
+}
+
+const CODE_BY_STATUS: Record<number, ExternalErrorCode> = {
+  400: 'PERFKIT_EXT_BAD_REQUEST',
+  401: 'PERFKIT_EXT_UNAUTHORIZED',
+  403: 'PERFKIT_EXT_FORBIDDEN',
+  404: 'PERFKIT_EXT_NOT_FOUND',
+  408: 'PERFKIT_EXT_REQUEST_TIMEOUT',
+  422: 'PERFKIT_EXT_UNPROCESSABLE',
+  429: 'PERFKIT_EXT_RATE_LIMITED',
+};
+
+/**
+ * ElevenLabs answered with an error status.
+ *
+ * @example
+ * if (error instanceof ElevenLabsHttpError && error.status === 404) { … }
+ */
+export class ElevenLabsHttpError extends ExternalError {
+  override name = 'ElevenLabsHttpError';
+
+  constructor(message: string, context: ExternalErrorContext & { status: number }) {
+    super(codeFor(context.status, context.apiCode), message, context, isRetryableStatus(context.status));
+  }
+}
+
+/** The connection failed: refused, reset, socket hang-up, DNS, `fetch failed`. */
+export class ElevenLabsNetworkError extends ExternalError {
+  override name = 'ElevenLabsNetworkError';
+
+  constructor(message: string, context: ExternalErrorContext) {
+    super('PERFKIT_EXT_NETWORK', message, context, true);
+  }
+}
+
+/** One attempt took longer than `attemptTimeout` (headers and body together). */
+export class AttemptTimeoutError extends ExternalError {
+  override name = 'AttemptTimeoutError';
+
+  constructor(timeoutMs: number, context: ExternalErrorContext) {
+    super('PERFKIT_EXT_ATTEMPT_TIMEOUT', `attempt timed out after ${timeoutMs} ms`, context, true);
+  }
+}
+
+/** A 2xx answer whose body is not the JSON it should be (a cut body, mostly). */
+export class MalformedResponseError extends ExternalError {
+  override name = 'MalformedResponseError';
+
+  constructor(context: ExternalErrorContext) {
+    super('PERFKIT_EXT_MALFORMED_RESPONSE', 'response body is not valid JSON', context, true);
+  }
+}
+
+/** Every allowed attempt failed with a retryable error; `cause` is the last one. */
+export class RetriesExhaustedError extends ExternalError {
+  override name = 'RetriesExhaustedError';
+
+  constructor(last: ExternalError, attempts: number) {
+    super('PERFKIT_EXT_RETRIES_EXHAUSTED', `gave up after ${attempts} attempts: ${last.message}`, {
+      ...contextOf(last),
+      attempts,
+      cause: last,
+    });
+  }
+}
+
+/** The call's deadline passed, or the next retry's wait would have passed it. */
+export class DeadlineExceededError extends ExternalError {
+  override name = 'DeadlineExceededError';
+
+  constructor(deadlineMs: number, context: ExternalErrorContext) {
+    super('PERFKIT_EXT_DEADLINE_EXCEEDED', `deadline of ${deadlineMs} ms exceeded`, context);
+  }
+}
+
+/** The caller's `AbortSignal` fired; `cause` is its reason. */
+export class AbortedError extends ExternalError {
+  override name = 'AbortedError';
+
+  constructor(context: ExternalErrorContext) {
+    super('PERFKIT_EXT_ABORTED', 'aborted by the caller', context);
+  }
+}
+
+/** The circuit breaker of this API key is open: no request was sent. */
+export class CircuitOpenError extends ExternalError {
+  override name = 'CircuitOpenError';
+
+  constructor(context: ExternalErrorContext) {
+    super('PERFKIT_EXT_CIRCUIT_OPEN', 'circuit breaker is open: ElevenLabs failed repeatedly', context);
+  }
+}
+
+/** An option or argument is invalid; the message names it. */
+export class InvalidInputError extends ExternalError {
+  override name = 'InvalidInputError';
+
+  constructor(code: 'PERFKIT_EXT_INVALID_OPTIONS' | 'PERFKIT_EXT_INVALID_ARGUMENT', message: string) {
+    super(code, message);
+  }
+}
+
+/** True for the statuses a retry may fix: 408, 429 and 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+function codeFor(status: number, apiCode: string | undefined): ExternalErrorCode {
+  if (status === 429 && apiCode === 'concurrent_limit_exceeded') return 'PERFKIT_EXT_CONCURRENCY_LIMITED';
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'PERFKIT_EXT_SERVER_ERROR' : 'PERFKIT_EXT_HTTP_ERROR');
+}
+
+/** The context of `error`, to carry into an error that wraps it. */
+export function contextOf(error: ExternalError): ExternalErrorContext {
+  const { operation, route, status, apiCode, requestId, retryAfterMs, maxConcurrentRequests } = error;
+  return { operation, route, status, apiCode, requestId, retryAfterMs, maxConcurrentRequests };
+}
