@@ -33,7 +33,9 @@ export async function naiveAgentsList(
   const rows = await db
     .selectFrom('agents')
     .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
-    .select(sql<string>`to_char(created_at, ${AGENT_SORT_KEY_FORMAT})`.as('sort_created_at'))
+    .select(
+      sql<string>`to_char(created_at AT TIME ZONE 'UTC', ${AGENT_SORT_KEY_FORMAT})`.as('sort_created_at'),
+    )
     .where('user_id', '=', userId)
     .$if(after !== undefined, (query) =>
       query.where(sql<boolean>`(created_at, id) < (${after?.createdAt}::timestamptz, ${after?.id}::bigint)`),

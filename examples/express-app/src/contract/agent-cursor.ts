@@ -11,7 +11,7 @@ export interface AgentSortKey {
   id: number;
 }
 
-/** SQL that renders `created_at` the way {@link AgentSortKey} wants it (sessions run in UTC). */
+/** `to_char` format of the sort key; apply it to `created_at AT TIME ZONE 'UTC'`. */
 export const AGENT_SORT_KEY_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 const keySchema = z.tuple([
