@@ -263,11 +263,11 @@ function matchRoute(pathname: string): Route | undefined {
   return match ? { kind: 'agent', agentId: decodeURIComponent(match[1] as string) } : undefined;
 }
 
+/** Without a configured limit there is no true maximum to state, so that header is left out. */
 function concurrencyHeaders(current: number, limit: number): Record<string, string> {
-  return {
-    'current-concurrent-requests': String(current),
-    'maximum-concurrent-requests': String(Number.isFinite(limit) ? limit : current),
-  };
+  const headers: Record<string, string> = { 'current-concurrent-requests': String(current) };
+  if (Number.isFinite(limit)) headers['maximum-concurrent-requests'] = String(limit);
+  return headers;
 }
 
 function formatRetryAfter(seconds: number, format: 'seconds' | 'http-date' = 'seconds'): string {

@@ -199,6 +199,15 @@ describe('faults', () => {
     expect(response.headers.get('maximum-concurrent-requests')).toBe('5');
   });
 
+  it('states no maximum-concurrent-requests when it has no concurrency limit', async () => {
+    const fake = await startFake({
+      faults: { sequence: [{ fault: { kind: 'rate_limit', code: 'concurrent_limit_exceeded' } }] },
+    });
+    const response = await get(fake, `/v1/convai/agents/${agentA}`);
+    expect(response.headers.get('current-concurrent-requests')).toBe('1');
+    expect(response.headers.has('maximum-concurrent-requests')).toBe(false);
+  });
+
   it('rejects requests beyond the concurrency limit with 429 concurrent_limit_exceeded', async () => {
     const fake = await startFake({ concurrencyLimit: 2, latency: { kind: 'fixed', ms: 200 } });
     const responses = await Promise.all(ids5().map((id) => get(fake, `/v1/convai/agents/${id}`)));

@@ -1,0 +1,145 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
+import { systemClock } from '../src/index.js';
+import { closeHarnesses, startHarness } from './support/client-harness.js';
+import { MemoryCache } from './support/memory-cache.js';
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+afterEach(closeHarnesses);
+
+const [fast, slow] = [fakeAgentId('fast'), fakeAgentId('slow')];
+const KEY = 'elevenlabs:agent:';
+/** Far above the budget, so that the fetch is still running when the budget ends. */
+const slowAgent = { [slow]: { latency: { kind: 'fixed' as const, ms: 1500 } } };
+
+async function deadlineHarness(fakeOptions: Parameters<typeof startHarness>[0] = {}, clientOptions = {}) {
+  const cache = new MemoryCache();
+  const harness = await startHarness(fakeOptions, {
+    cache,
+    clock: systemClock,
+    retry: { minDelay: '10ms' },
+    freshFor: '1m',
+    ...clientOptions,
+  });
+  return { ...harness, cache };
+}
+
+async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await promise;
+  return [value, performance.now() - started];
+}
+
+describe('getAgentConfigs', () => {
+  it('answers within the budget with what it has, and the background fetch makes the next answer fresh', async () => {
+    const { client, fake, cache } = await deadlineHarness({ agentFaults: slowAgent });
+    const [entries, elapsed] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 200 }));
+    expect(elapsed).toBeLessThan(1000);
+    expect(entries).toEqual([
+      { agentId: fast, status: 'fresh', config: fakeAgentConfig(fast), ageMs: 0 },
+      { agentId: slow, status: 'pending', config: null },
+    ]);
+    await client.idle();
+    expect(await cache.peek(KEY + slow)).toMatchObject({ value: fakeAgentConfig(slow) });
+    const [next] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 200 }));
+    expect(next.map((e) => e.status)).toEqual(['fresh', 'fresh']);
+    expect(fake.stats().byAgent).toEqual({ [fast]: 1, [slow]: 1 });
+  });
+
+  it('serves the last known config as stale while a slow refresh runs, then fresh', async () => {
+    const { client, cache } = await deadlineHarness({ agentFaults: slowAgent });
+    const old = { ...fakeAgentConfig(slow), name: 'old name' };
+    cache.store(KEY + slow, old, 10 * 60_000);
+    const [entries, elapsed] = await timed(client.getAgentConfigs([slow], { budgetMs: 200 }));
+    expect(elapsed).toBeLessThan(1000);
+    expect(entries).toEqual([{ agentId: slow, status: 'stale', config: old, ageMs: expect.any(Number) }]);
+    expect(entries[0]?.ageMs).toBeGreaterThanOrEqual(10 * 60_000);
+    await client.idle();
+    const [next] = await client.getAgentConfigs([slow], { budgetMs: 200 });
+    expect(next).toMatchObject({ status: 'fresh', config: fakeAgentConfig(slow) });
+  });
+
+  it('does not abort a fetch that outlives the budget, nor count it as a failure', async () => {
+    const { client, fake, events, logs } = await deadlineHarness({ agentFaults: slowAgent });
+    await client.getAgentConfigs([slow], { budgetMs: 100 });
+    expect(fake.stats().inFlight).toBe(1);
+    await client.idle();
+    expect(events.attempt.map((e) => e.outcome)).toEqual(['success']);
+    expect(events.failure).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  it('answers unavailable with the error when the fetch fails within the budget and nothing is cached', async () => {
+    const { client } = await deadlineHarness();
+    const [entry] = await client.getAgentConfigs(['agent_missing'], { budgetMs: 1000 });
+    expect(entry).toMatchObject({
+      agentId: 'agent_missing',
+      status: 'unavailable',
+      config: null,
+      error: { code: 'PERFKIT_EXT_NOT_FOUND' },
+    });
+  });
+
+  it('answers stale with the error when the fetch fails within the budget and a config is cached', async () => {
+    const { client, cache } = await deadlineHarness(
+      { faults: { sequence: [{ fault: { kind: 'status', status: 500 }, times: 4 }] } },
+      { retry: { minDelay: '1ms' } },
+    );
+    cache.store(KEY + fast, fakeAgentConfig(fast), 10 * 60_000);
+    const [entry] = await client.getAgentConfigs([fast], { budgetMs: 2000 });
+    expect(entry).toMatchObject({
+      status: 'stale',
+      config: fakeAgentConfig(fast),
+      error: { code: 'PERFKIT_EXT_RETRIES_EXHAUSTED' },
+    });
+  });
+
+  it('keeps retrying in the background after the budget, under its own deadline', async () => {
+    const { client, cache, fake } = await deadlineHarness(
+      { faults: { sequence: [{ fault: { kind: 'status', status: 503 }, times: 2 }] } },
+      { retry: { minDelay: '150ms' } },
+    );
+    const [entry] = await client.getAgentConfigs([fast], { budgetMs: 50 });
+    expect(entry?.status).toBe('pending');
+    await client.idle();
+    expect(fake.stats().requests).toBe(3);
+    expect(await cache.peek(KEY + fast)).toMatchObject({ value: fakeAgentConfig(fast) });
+  });
+
+  it('answers at once from the cache or unavailable while the breaker is open', async () => {
+    const { client, cache, fake } = await deadlineHarness(
+      { faults: { sequence: [{ fault: { kind: 'status', status: 503 } }] } },
+      { retry: { retries: 0 }, breaker: { failureThreshold: 1 } },
+    );
+    await client.getAgentConfigs([fast], { budgetMs: 1000 });
+    expect(client.breakerState).toBe('open');
+    cache.store(KEY + slow, fakeAgentConfig(slow), 10 * 60_000);
+    const [entries, elapsed] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 5000 }));
+    expect(elapsed).toBeLessThan(1000);
+    expect(entries.map((e) => [e.status, e.error?.code])).toEqual([
+      ['unavailable', 'PERFKIT_EXT_CIRCUIT_OPEN'],
+      ['stale', 'PERFKIT_EXT_CIRCUIT_OPEN'],
+    ]);
+    expect(fake.stats().requests).toBe(1);
+  });
+
+  it('works without a cache: fresh, pending or unavailable', async () => {
+    const { client } = await deadlineHarness({ agentFaults: slowAgent }, { cache: undefined });
+    const entries = await client.getAgentConfigs([fast, slow, 'agent_missing'], { budgetMs: 300 });
+    expect(entries.map((e) => e.status)).toEqual(['fresh', 'pending', 'unavailable']);
+    await client.idle();
+  });
+
+  it('rejects a budget that is not a duration', async () => {
+    const { client } = await deadlineHarness();
+    expect(() => client.getAgentConfigs([fast], { budgetMs: -1 })).toThrow(/budgetMs must be/);
+  });
+});
