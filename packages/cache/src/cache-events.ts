@@ -5,7 +5,7 @@ export interface CacheHitEvent {
   layer: 'l1' | 'l2';
 }
 
-/** Neither tier had a servable value; the loader runs (or is joined). */
+/** Neither tier had a servable value, so the loader runs; once per load, not per caller joining it. */
 export interface CacheMissEvent {
   namespace: string;
   key: string;

@@ -264,8 +264,6 @@ class TwoTierCache implements Cache {
         return Promise.resolve(this.serveStale(key, entry, now, 'swr'));
       }
       if (entry !== undefined && freshness === 'gone') this.l1.delete(key, 'expired');
-      this.counters.misses += 1;
-      if (this.events.has('miss')) this.events.emit('miss', { namespace: this.namespace, key });
       const running = this.inflight.get(key);
       if (running?.promise !== undefined) return running.promise;
       return this.startLoad(key, loader, policy, freshness === 'error-only' ? entry : undefined, false);
@@ -340,6 +338,10 @@ class TwoTierCache implements Cache {
     if (background && this.o.lease && read !== undefined && !read.leased) {
       // Another instance holds the lease and is refreshing this key already.
       return { value: undefined, status: 'stale' };
+    }
+    if (!background) {
+      this.counters.misses += 1;
+      if (this.events.has('miss')) this.events.emit('miss', { namespace: this.namespace, key });
     }
     return this.runLoader(key, loader, policy, {
       fallback,

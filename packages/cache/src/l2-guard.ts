@@ -79,7 +79,11 @@ export class L2Guard {
 
   private recover(): Promise<boolean> {
     // Concurrent callers share one generation bump.
-    this.recovery ??= this.attempt('clear', (store) => store.clear(this.options.namespace)).then((done) => {
+    const clear = async (store: CacheStore) => {
+      await store.clear(this.options.namespace);
+      return true;
+    };
+    this.recovery ??= this.attempt('clear', clear).then((done) => {
       this.recovery = undefined;
       if (done === undefined) return false;
       this.needsRecovery = false;

@@ -5,16 +5,16 @@ import { createInstance, deleteKeys, type Instance } from '../support/redis-help
 
 const PREFIX = `test:cache:stampede:${process.pid}:`;
 const LEASE = { lease: true, leaseTtl: '10s', leaseWait: '5s', leasePollInterval: 10 } as const;
-let instances: Instance[];
+let instances: [Instance, Instance, Instance, Instance];
 let keyNo = 0;
 const nextKey = () => `storm:${++keyNo}`;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  instances = await Promise.all([1, 2, 3, 4].map(() => createInstance(PREFIX, LEASE)));
+  instances = (await Promise.all([1, 2, 3, 4].map(() => createInstance(PREFIX, LEASE)))) as typeof instances;
 });
 afterAll(async () => {
-  await deleteKeys(instances[0]!.client, PREFIX);
+  await deleteKeys(instances[0].client, PREFIX);
   await Promise.all(instances.map((i) => i.close()));
 });
 
@@ -33,7 +33,7 @@ describe('stampede protection', () => {
     const key = nextKey();
     const { loader, calls } = slowLoader(30);
     const values = await Promise.all(
-      Array.from({ length: 1000 }, () => instances[0]!.cache.getOrSet(key, loader)),
+      Array.from({ length: 1000 }, () => instances[0].cache.getOrSet(key, loader)),
     );
     expect(calls()).toBe(1);
     expect(new Set(values)).toEqual(new Set(['v']));
@@ -52,7 +52,7 @@ describe('stampede protection', () => {
 
   it('releases waiters of a hanging loader at its timeout, and other instances load instead', async () => {
     const key = nextKey();
-    const [a, b] = instances as [Instance, Instance];
+    const [a, b] = instances;
     const hanging = a.cache.getOrSet(key, () => new Promise<string>(() => undefined), { timeout: 100 });
     const joined = a.cache.getOrSet(key, async () => 'unused');
     await delay(20);
@@ -66,7 +66,7 @@ describe('stampede protection', () => {
 
   it('releases other instances’ waiters as soon as the lease holder’s loader fails', async () => {
     const key = nextKey();
-    const [a, b] = instances as [Instance, Instance];
+    const [a, b] = instances;
     const failing = a.cache.getOrSet(key, async () => {
       await delay(50);
       throw new Error('db down');

@@ -93,8 +93,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on a free port, to kill mid-test. */
-export async function startPrivateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+/** A private redis-server on a free port, to freeze, thaw or kill mid-test. */
+export interface PrivateRedis {
+  url: string;
+  /** SIGSTOP: connections stay open but nothing answers, like a stalled server. */
+  freeze(): void;
+  thaw(): void;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
@@ -105,11 +113,14 @@ export async function startPrivateRedis(): Promise<{ url: string; stop(): Promis
   probe.disconnect();
   return {
     url,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
+        child.kill('SIGCONT');
       }),
   };
 }

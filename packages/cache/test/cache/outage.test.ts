@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CacheL2ErrorEvent } from '../../src/index.js';
+import {
+  createInstance,
+  type Instance,
+  manualClock,
+  type PrivateRedis,
+  startPrivateRedis,
+} from '../support/redis-helpers.js';
+
+const PREFIX = 'test:cache:outage:';
+const L2_TIMEOUT = 50;
+const MARGIN = 250;
+const OPTIONS = { l2Timeout: L2_TIMEOUT, circuitThreshold: 2, circuitCooldown: '10s', ttl: '1h' } as const;
+const TAGS = { tags: ['user:42'] };
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+let redis: PrivateRedis;
+let open: Instance[] = [];
+
+async function instance(clock = manualClock()): Promise<Instance & { clock: typeof clock }> {
+  const created = await createInstance(PREFIX, { ...OPTIONS, clock }, redis.url);
+  open.push(created);
+  return { ...created, clock };
+}
+
+/** Runs `call` and returns how long it took to settle, asserting it resolved. */
+async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await call();
+  return { value, ms: performance.now() - started };
+}
+
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
+afterEach(async () => {
+  await Promise.all(open.map((i) => i.close()));
+  open = [];
+  await redis.stop();
+});
+
+describe('Redis down or slow', () => {
+  it('resolves every call within the L2 timeout plus the loader’s time after Redis is killed', async () => {
+    redis = await startPrivateRedis();
+    const a = await instance();
+    const errors: CacheL2ErrorEvent[] = [];
+    a.cache.on('l2-error', (e) => errors.push(e));
+    await a.cache.getOrSet('warm', async () => 'cached', TAGS);
+    await redis.stop();
+
+    const calls: (() => Promise<unknown>)[] = [
+      () => a.cache.getOrSet('warm', async () => 'reloaded', TAGS),
+      () => a.cache.getOrSet('cold', async () => 'loaded', TAGS),
+      () => a.cache.getOrSetWithStatus('cold2', async () => 'loaded'),
+      () => a.cache.peek('warm'),
+      () => a.cache.set('k', 'v'),
+      () => a.cache.delete('k'),
+      () => a.cache.invalidateTags(['user:42']),
+      () => a.cache.clear(),
+    ];
+    for (const call of calls) {
+      const { ms } = await timed(call);
+      // Writes that invalidate wait at most for L2 and then for the bus publish.
+      expect(ms).toBeLessThan(2 * L2_TIMEOUT + MARGIN);
+    }
+    expect(await a.cache.getOrSet('after', async () => 'from-loader')).toBe('from-loader');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(a.cache.stats().l2).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(unhandled).toEqual([]);
+  });
+
+  it('gives up on a stalled Redis at the L2 timeout and serves from L1 and the loader', async () => {
+    redis = await startPrivateRedis();
+    const a = await instance();
+    await a.cache.getOrSet('warm', async () => 'cached');
+    redis.freeze();
+    const cold = await timed(() => a.cache.getOrSet('cold', async () => 'loaded'));
+    expect(cold.value).toBe('loaded');
+    expect(cold.ms).toBeLessThan(L2_TIMEOUT + MARGIN);
+    await a.cache.getOrSet('cold-2', async () => 'loaded');
+    expect(a.cache.stats().l2).toBe('open');
+    const warm = await timed(() => a.cache.getOrSet('warm', async () => 'reloaded'));
+    expect(warm).toMatchObject({ value: 'cached' });
+    expect(warm.ms).toBeLessThan(MARGIN);
+    redis.thaw();
+  });
+
+  it('distrusts everything L2 held before an outage in which invalidations were lost, and flushes L1', async () => {
+    redis = await startPrivateRedis();
+    const a = await instance();
+    const bystander = await instance();
+    const db = { value: 'old' };
+    const load = async () => db.value;
+    await a.cache.getOrSet('overview', load, TAGS);
+    await a.cache.getOrSet('other', load);
+
+    redis.freeze();
+    db.value = 'new';
+    // PostgreSQL NOTIFY reaches the app, which invalidates; L2 cannot hear it.
+    await a.cache.invalidateTags(['user:42']);
+    expect(await a.cache.getOrSet('overview', load, TAGS)).toBe('new');
+    await a.cache.getOrSet('cold', load);
+    expect(a.cache.stats().l2).toBe('open');
+    redis.thaw();
+
+    a.clock.advance(10_000);
+    expect(await a.cache.getOrSetWithStatus('probe', load)).toEqual({ value: 'new', status: 'miss' });
+    expect(a.cache.stats().l2).toBe('closed');
+    expect(a.cache.stats().l1Entries).toBeLessThanOrEqual(1);
+    expect(await bystander.cache.getOrSet('overview', load, TAGS)).toBe('new');
+    expect(await bystander.cache.getOrSetWithStatus('other', load)).toEqual({ value: 'new', status: 'miss' });
+  });
+});
