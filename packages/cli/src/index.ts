@@ -1,3 +1,11 @@
+export type { IndexSuggestion } from './audit/index-advice.js';
+export type { PlanCheckOptions } from './audit/plan-findings.js';
+export { PLAN_CHECK_DEFAULTS, planFindings } from './audit/plan-findings.js';
+export { readQueryFile } from './audit/query-source.js';
+export type { AuditedQuery, AuditOptions, AuditReport } from './audit/run-audit.js';
+export { auditFails, runAudit } from './audit/run-audit.js';
+export { schemaFindings } from './audit/schema-findings.js';
+export type { AuditFinding, AuditQuery, FindingKind, Severity } from './audit/types.js';
 export type { CalibrateOptions, CalibrationEntry, CalibrationResult } from './compare/calibrate.js';
 export { calibrateGate, splitReport } from './compare/calibrate.js';
 export type {
@@ -49,3 +57,4 @@ export type { Threshold, ThresholdResult } from './loadtest/thresholds.js';
 export { evaluateThresholds, parseThreshold } from './loadtest/thresholds.js';
 export { createProgram, runCli } from './program.js';
 export { renderHtmlReport } from './report/html-report.js';
+export { auditReportSchema, compareResultSchema, loadtestReportSchema } from './schemas.js';

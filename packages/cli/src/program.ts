@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit-command.js';
 import { calibrateCommand } from './commands/calibrate-command.js';
 import { compareCommand } from './commands/compare-command.js';
+import { indexesCommand } from './commands/indexes-command.js';
 import { loadtestCommand } from './commands/loadtest-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { EXIT_CODES, PerfCliError } from './errors.js';
@@ -15,17 +17,27 @@ import { type CliIo, processIo } from './io.js';
  * await program.parseAsync(['loadtest', '--target', url], { from: 'user' });
  */
 export function createProgram(io: CliIo = processIo()): Command {
+  const output = (command: Command): Command => {
+    command.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    for (const sub of command.commands) output(sub);
+    return command;
+  };
   const program = new Command('perf-cli')
     .description(
       'EXPLAIN audits, safe index builds, load tests against saved baselines, and a CI regression gate',
     )
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const command of [loadtestCommand(io), compareCommand(io), reportCommand(io), calibrateCommand(io)]) {
-    program.addCommand(
-      command.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }),
-    );
+    .showHelpAfterError('(run with --help for usage)');
+  output(program);
+  for (const command of [
+    auditCommand(io),
+    indexesCommand(io),
+    loadtestCommand(io),
+    compareCommand(io),
+    reportCommand(io),
+    calibrateCommand(io),
+  ]) {
+    program.addCommand(output(command));
   }
   return program;
 }
@@ -39,7 +51,11 @@ export function createProgram(io: CliIo = processIo()): Command {
  */
 export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
   const program = createProgram(io).exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  const override = (command: Command) => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  override(program);
   try {
     await program.parseAsync(args, { from: 'user' });
     return io.exitCode;

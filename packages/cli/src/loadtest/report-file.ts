@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { PerfCliError } from '../errors.js';
+import { readTextFile } from '../util/files.js';
 import type { LoadtestReport } from './run-loadtest.js';
 
 /**
@@ -28,16 +29,7 @@ export function writeReport(path: string, report: LoadtestReport): void {
  * const base = readReport('baseline.json');
  */
 export function readReport(path: string): LoadtestReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new PerfCliError(
-      'PERFKIT_CLI_FILE_UNREADABLE',
-      `cannot read ${path}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
+  const text = readTextFile(path);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { PerfCliError } from '../errors.js';
+import { readTextFile } from '../util/files.js';
 
 /** One endpoint to load: a name for reports and thresholds, and the request to send. */
 export interface LoadTarget {
@@ -67,17 +67,12 @@ export function parseTargetFlag(flag: string, headers: Record<string, string> = 
  * loadTargetsFile('targets.json') // [{ name: 'overview', url: 'http://…', method: 'GET', headers: { authorization: 'Bearer …' } }]
  */
 export function loadTargetsFile(path: string): LoadTarget[] {
+  const text = readTextFile(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new PerfCliError(
-      'PERFKIT_CLI_FILE_UNREADABLE',
-      `cannot read targets file ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw invalid(`${path} is not JSON: ${(error as Error).message}`);
   }
   const list = Array.isArray(raw) ? raw : (raw as { targets?: unknown })?.targets;
   if (!Array.isArray(list) || list.length === 0) {

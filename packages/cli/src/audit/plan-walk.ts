@@ -1,0 +1,26 @@
+import type { PlanNode } from './types.js';
+
+/** A plan node with its ancestors (nearest first). */
+export interface VisitedNode {
+  node: PlanNode;
+  ancestors: PlanNode[];
+}
+
+/**
+ * Every node of a plan, depth first, each with its ancestors.
+ *
+ * @example
+ * walkPlan(explain.Plan).filter(({ node }) => node['Node Type'] === 'Seq Scan')
+ */
+export function walkPlan(root: PlanNode): VisitedNode[] {
+  const out: VisitedNode[] = [];
+  const visit = (node: PlanNode, ancestors: PlanNode[]) => {
+    out.push({ node, ancestors });
+    for (const child of node.Plans ?? []) visit(child, [node, ...ancestors]);
+  };
+  visit(root, []);
+  return out;
+}
+
+/** Rows a node produced over all its loops (EXPLAIN reports per-loop averages). */
+export const totalRows = (node: PlanNode) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);

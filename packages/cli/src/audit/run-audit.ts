@@ -1,0 +1,251 @@
+import pg from 'pg';
+import { DatabaseUnavailableError, InvalidOptionError } from '../errors.js';
+import { loadCatalog } from './catalog-source.js';
+import { type IndexSuggestion, mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
+import { PLAN_CHECK_DEFAULTS, type PlanCheckOptions, planFindings } from './plan-findings.js';
+import { schemaFindings } from './schema-findings.js';
+import { readSchemaSnapshot } from './schema-snapshot.js';
+import { type TopStatement, topStatements } from './stat-statements.js';
+import {
+  type AuditFinding,
+  type AuditQuery,
+  type ExplainResult,
+  SEVERITIES,
+  type Severity,
+} from './types.js';
+
+/** Options of {@link runAudit}. */
+export interface AuditOptions {
+  /** PostgreSQL URL. Default: `DATABASE_URL`, else `postgresql://postgres@127.0.0.1:5432/postgres`. */
+  connectionString?: string;
+  /** Schema whose tables and indexes are checked. Default: the connection's `current_schema()`. */
+  schema?: string;
+  /** Queries to explain. Default: the `@perfkit/queries` catalog. */
+  queries?: AuditQuery[];
+  /** Each EXPLAIN ANALYZE is cancelled after this many ms. Default: 30 000. */
+  statementTimeoutMs?: number;
+  /** Limits of the plan checks. */
+  planChecks?: PlanCheckOptions;
+  /** Top statements read from pg_stat_statements when it is there. Default: 10. */
+  topQueries?: number;
+}
+
+/** One audited query's figures. */
+export interface AuditedQuery {
+  name: string;
+  sql: string;
+  planningMs: number | null;
+  executionMs: number | null;
+  totalCost: number | null;
+  sharedHitBlocks: number | null;
+  sharedReadBlocks: number | null;
+  error: string | null;
+}
+
+/** `audit --json` prints this. */
+export interface AuditReport {
+  format: 'perfkit-audit';
+  version: 1;
+  database: { serverVersion: string; schema: string };
+  extensions: { hypopg: boolean; pgStatStatements: boolean };
+  queries: AuditedQuery[];
+  /** Sorted by severity, most severe first. */
+  findings: AuditFinding[];
+  suggestions: IndexSuggestion[];
+  /** null when pg_stat_statements is not installed or not loaded. */
+  topQueries: TopStatement[] | null;
+  summary: Record<Severity, number>;
+  notes: string[];
+}
+
+const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Explains a query with ANALYZE and BUFFERS inside a transaction that is
+ * always rolled back, under a statement timeout, so auditing never changes
+ * data and never runs away.
+ */
+async function explainAnalyze(
+  client: pg.ClientBase,
+  query: AuditQuery,
+  timeoutMs: number,
+): Promise<ExplainResult> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+    const res = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`, [
+      ...query.parameters,
+    ]);
+    const plan = (res.rows[0]?.['QUERY PLAN'] as ExplainResult[] | undefined)?.[0];
+    if (!plan) throw new Error('EXPLAIN returned no plan');
+    return plan;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+async function explainEstimate(client: pg.ClientBase, query: AuditQuery): Promise<ExplainResult | undefined> {
+  try {
+    const res = await client.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, [...query.parameters]);
+    return (res.rows[0]?.['QUERY PLAN'] as ExplainResult[] | undefined)?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+const blocks = (plan: ExplainResult, key: 'Shared Hit Blocks' | 'Shared Read Blocks') =>
+  plan.Plan[key] ?? null;
+
+/**
+ * Audits a database: EXPLAIN (ANALYZE, BUFFERS) of every catalog query (or
+ * the given ones) in rolled-back transactions, plan findings, schema
+ * findings, index suggestions (verified with HypoPG where installed, marked
+ * unverified where not) and the top statements from pg_stat_statements
+ * where it is loaded.
+ *
+ * @example
+ * const report = await runAudit({ connectionString: process.env.DATABASE_URL });
+ * report.findings.filter((f) => f.severity === 'high')
+ */
+export async function runAudit(options: AuditOptions = {}): Promise<AuditReport> {
+  const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL;
+  const timeoutMs = options.statementTimeoutMs ?? 30_000;
+  if (!(timeoutMs > 0))
+    throw new InvalidOptionError(`--statement-timeout must be positive, got ${timeoutMs}`);
+  const planChecks = { ...PLAN_CHECK_DEFAULTS, ...options.planChecks };
+  const client = new pg.Client({ connectionString, application_name: 'perf-cli audit' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      `cannot connect to ${redact(connectionString)}: ${(error as Error).message}`,
+      error,
+    );
+  }
+  try {
+    const queries = options.queries ?? (await loadCatalog(connectionString));
+    const meta = await client.query<{ version: string; schema: string; hypopg: boolean; pgss: boolean }>(
+      `SELECT current_setting('server_version') AS version, coalesce($1::text, current_schema()) AS schema,
+              EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg,
+              EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS pgss`,
+      [options.schema ?? null],
+    );
+    const { version, schema, hypopg, pgss } = meta.rows[0] ?? {
+      version: '?',
+      schema: 'public',
+      hypopg: false,
+      pgss: false,
+    };
+    const snapshot = await readSchemaSnapshot(client, schema);
+    const tableRows = new Map(snapshot.tables.map((t) => [t.name, t.rows]));
+    const findings: AuditFinding[] = [];
+    const suggestions: IndexSuggestion[] = [];
+    const audited: AuditedQuery[] = [];
+    const notes: string[] = [];
+
+    for (const query of queries) {
+      try {
+        const plan = await explainAnalyze(client, query, timeoutMs);
+        findings.push(...planFindings(query.name, plan, tableRows, planChecks));
+        suggestions.push(...suggestIndexes(query.name, plan, snapshot, planChecks.largeTableRows));
+        audited.push({
+          name: query.name,
+          sql: query.sql,
+          planningMs: plan['Planning Time'] ?? null,
+          executionMs: plan['Execution Time'] ?? null,
+          totalCost: plan.Plan['Total Cost'],
+          sharedHitBlocks: blocks(plan, 'Shared Hit Blocks'),
+          sharedReadBlocks: blocks(plan, 'Shared Read Blocks'),
+          error: null,
+        });
+      } catch (error) {
+        const e = error as Error & { code?: string };
+        const timedOut = e.code === '57014';
+        findings.push({
+          kind: timedOut ? 'statement_timeout' : 'query_error',
+          severity: 'high',
+          query: query.name,
+          message: timedOut
+            ? `${query.name} did not finish within ${timeoutMs} ms`
+            : `${query.name} failed: ${e.message}`,
+          detail: { code: e.code ?? null },
+        });
+        // A timed-out query still has an estimated plan worth checking.
+        const estimate = timedOut ? await explainEstimate(client, query) : undefined;
+        if (estimate) {
+          findings.push(...planFindings(query.name, estimate, tableRows, planChecks));
+          suggestions.push(...suggestIndexes(query.name, estimate, snapshot, planChecks.largeTableRows));
+        }
+        audited.push({
+          name: query.name,
+          sql: query.sql,
+          planningMs: null,
+          executionMs: null,
+          totalCost: estimate?.Plan['Total Cost'] ?? null,
+          sharedHitBlocks: null,
+          sharedReadBlocks: null,
+          error: e.message,
+        });
+      }
+    }
+
+    findings.push(...schemaFindings(snapshot, { largeTableRows: planChecks.largeTableRows }));
+    const merged = mergeSuggestions(suggestions);
+    if (hypopg) await verifyWithHypopg(client, merged, queries);
+    else if (merged.length > 0)
+      notes.push(
+        'HypoPG is not installed: index suggestions are unverified (CREATE EXTENSION hypopg to verify them)',
+      );
+    let top: TopStatement[] | null = null;
+    if (pgss) {
+      top = await topStatements(client, options.topQueries ?? 10);
+      if (top === null)
+        notes.push(
+          'pg_stat_statements is installed but not loaded (shared_preload_libraries): no top queries',
+        );
+    } else notes.push('pg_stat_statements is not installed: no top queries');
+
+    findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+    const summary = Object.fromEntries(
+      SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length]),
+    ) as Record<Severity, number>;
+    return {
+      format: 'perfkit-audit',
+      version: 1,
+      database: { serverVersion: version, schema },
+      extensions: { hypopg, pgStatStatements: pgss },
+      queries: audited,
+      findings,
+      suggestions: merged,
+      topQueries: top,
+      summary,
+      notes,
+    };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Whether a report fails at the `--fail-on` severity (`none` never fails).
+ *
+ * @example
+ * auditFails(report, 'high') // true when any finding is high
+ */
+export function auditFails(report: AuditReport, failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  const limit = SEVERITIES.indexOf(failOn);
+  return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
+}
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}

@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { readQueryFile } from '../audit/query-source.js';
+import { auditFails, runAudit } from '../audit/run-audit.js';
+import { SEVERITIES, type Severity } from '../audit/types.js';
+import { EXIT_CODES } from '../errors.js';
+import { formatAuditTable } from '../format/audit-format.js';
+import type { CliIo } from '../io.js';
+import { parseDuration, parseNumber } from '../util/duration.js';
+
+/**
+ * `perf-cli audit`: EXPLAIN audits of the query catalog (or a file of
+ * queries) plus schema checks. Exit 1 when a finding reaches `--fail-on`.
+ *
+ * @example
+ * DATABASE_URL=postgresql://postgres@127.0.0.1:5432/app perf-cli audit --fail-on high --json
+ */
+export function auditCommand(io: CliIo): Command {
+  return new Command('audit')
+    .description(
+      'EXPLAIN (ANALYZE, BUFFERS) every catalog query in a rolled-back transaction; report plan and schema findings and index suggestions',
+    )
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL').env('DATABASE_URL'))
+    .option('--schema <name>', "schema to check (default: the connection's current schema)")
+    .option(
+      '--queries <file>',
+      'audit these queries (.json [{ name, sql, parameters }] or .sql with "-- name:" lines) instead of the catalog',
+    )
+    .addOption(
+      new Option('--statement-timeout <duration>', 'cancel each EXPLAIN ANALYZE after this long').default(
+        '30s',
+      ),
+    )
+    .addOption(
+      new Option('--large-table-rows <n>', 'a table this large must not be scanned sequentially').default(
+        '10000',
+      ),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe')
+        .choices([...SEVERITIES, 'none'])
+        .default('none')
+        .env('PERFKIT_FAIL_ON'),
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      const report = await runAudit({
+        ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
+        ...(opts.schema ? { schema: opts.schema } : {}),
+        ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
+        statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout'),
+        planChecks: { largeTableRows: parseNumber(opts.largeTableRows, '--large-table-rows', { min: 1 }) },
+      });
+      io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatAuditTable(report));
+      io.exitCode = auditFails(report, opts.failOn as Severity | 'none')
+        ? EXIT_CODES.gateFailed
+        : EXIT_CODES.ok;
+    });
+}

@@ -1,0 +1,100 @@
+import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries';
+import { Command, Option } from 'commander';
+import { redact } from '../audit/run-audit.js';
+import { DatabaseUnavailableError, EXIT_CODES, PerfCliError } from '../errors.js';
+import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
+import type { CliIo } from '../io.js';
+import { parseDuration } from '../util/duration.js';
+import { collect } from './load-options.js';
+
+const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** Runs an engine call, turning connection failures into one clear message. */
+async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof PerfCliError) throw error;
+    const e = error as Error & { code?: string };
+    if (
+      e.code === 'ECONNREFUSED' ||
+      e.code === 'ENOTFOUND' ||
+      e.code === '28P01' ||
+      e.code === '3D000' ||
+      e.code === '28000'
+    ) {
+      throw new DatabaseUnavailableError(`cannot connect to ${redact(url)}: ${e.message}`, error);
+    }
+    throw new PerfCliError('PERFKIT_CLI_INVALID_OPTION', e.message, { cause: error });
+  }
+}
+
+const common = (command: Command) =>
+  command
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL').env('DATABASE_URL'))
+    .option('--schema <name>', "schema to work in (default: the connection's)")
+    .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
+    .option('--json', 'print JSON');
+
+const selection = (opts: { schema?: string; only?: string[] }) => ({
+  ...(opts.schema ? { schema: opts.schema } : {}),
+  ...(opts.only ? { only: opts.only } : {}),
+});
+
+/**
+ * `perf-cli indexes plan | apply | status`: a thin layer over the
+ * `@perfkit/queries` index engine (CONCURRENTLY, lock-timeout retries,
+ * INVALID leftovers rebuilt, ANALYZE after). `apply` exits 1 when an index
+ * failed.
+ *
+ * @example
+ * perf-cli indexes plan --database-url postgresql://postgres@127.0.0.1:5432/app
+ * perf-cli indexes apply --lock-timeout 5s
+ */
+export function indexesCommand(io: CliIo): Command {
+  const url = (opts: { databaseUrl?: string }) => opts.databaseUrl ?? DEFAULT_URL;
+  const print = (json: boolean | undefined, data: unknown, table: string) =>
+    io.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : table);
+  const indexes = new Command('indexes').description(
+    'plan, apply and inspect the performance indexes (built CONCURRENTLY)',
+  );
+  indexes.addCommand(
+    common(
+      new Command('plan').description("print the SQL apply would run (from the database's current state)"),
+    )
+      .option('--offline', 'plan as if no index existed, without connecting')
+      .action(async (opts) => {
+        const steps = await withDatabase(url(opts), () =>
+          planIndexes(opts.offline ? undefined : url(opts), selection(opts)),
+        );
+        print(opts.json, steps, formatIndexPlan(steps));
+      }),
+  );
+  indexes.addCommand(
+    common(new Command('apply').description('build missing indexes, rebuild INVALID ones, then ANALYZE'))
+      .addOption(new Option('--lock-timeout <duration>', 'lock_timeout of each statement').default('5s'))
+      .addOption(
+        new Option('--statement-timeout <duration>', 'statement_timeout of each build').default('30m'),
+      )
+      .action(async (opts) => {
+        const results = await withDatabase(url(opts), () =>
+          applyIndexes(url(opts), {
+            ...selection(opts),
+            lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout'),
+            statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout'),
+          }),
+        );
+        print(opts.json, results, formatIndexResults(results));
+        io.exitCode = results.some((r) => r.status === 'failed') ? EXIT_CODES.gateFailed : EXIT_CODES.ok;
+      }),
+  );
+  indexes.addCommand(
+    common(
+      new Command('status').description('show whether each index exists, is valid, and its size'),
+    ).action(async (opts) => {
+      const states = await withDatabase(url(opts), () => indexStatus(url(opts), selection(opts)));
+      print(opts.json, states, formatIndexStatus(states));
+    }),
+  );
+  return indexes;
+}

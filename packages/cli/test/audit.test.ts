@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDatabase } from '@perfkit/queries';
+import { createTestSchema, type TestSchema } from '@perfkit/queries/testing';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuditReport, auditReportSchema } from '../src/index.js';
+import { runCli } from '../src/program.js';
+import { memoryIo } from './helpers/latency-server.js';
+
+/** Queries shaped like the platform's naive ones, for the heavy tenant (user 1). */
+const PLATFORM_QUERIES = `
+-- name: recent-calls
+SELECT id, status, created_at FROM calls WHERE user_id = 1 ORDER BY created_at DESC, id DESC LIMIT 5;
+-- name: agent-calls
+SELECT count(*) FROM calls WHERE agent_id = 7;
+-- name: agent-leads
+SELECT count(*) FROM leads WHERE agent_id = 7 AND created_at >= TIMESTAMPTZ '2020-01-01';
+-- name: agents-of-user
+SELECT id, name FROM agents WHERE user_id = 1 ORDER BY created_at DESC LIMIT 20;
+`;
+
+describe('perf-cli audit on a seeded small database', () => {
+  let t: TestSchema;
+  const dir = mkdtempSync(join(tmpdir(), 'perf-cli-audit-'));
+  const queries = join(dir, 'platform.sql');
+  const audit = async (...extra: string[]) => {
+    const run = memoryIo();
+    const code = await runCli(
+      ['audit', '--database-url', t.connectionString, '--queries', queries, '--json', ...extra],
+      run.io,
+    );
+    expect(run.stderr()).toBe('');
+    return { code, report: JSON.parse(run.stdout()) as AuditReport };
+  };
+  const has = (report: AuditReport, kind: string, table: string) =>
+    report.findings.some((f) => f.kind === kind && f.table === table);
+
+  beforeAll(async () => {
+    writeFileSync(queries, PLATFORM_QUERIES);
+    t = await createTestSchema('cli_audit');
+    await seedDatabase(t.db, { scale: 'small' });
+    await t.pool.query('ANALYZE');
+  });
+  afterAll(() => t?.drop());
+
+  it('finds the planted missing foreign-key indexes and sequential scans, and fails at --fail-on high', async () => {
+    const { code, report } = await audit('--fail-on', 'high');
+    expect(code).toBe(1);
+    expect(report.database.schema).toBe(t.schema);
+    const fkTables = report.findings.filter((f) => f.kind === 'fk_without_index').map((f) => f.table);
+    expect(fkTables).toEqual(expect.arrayContaining(['calls', 'leads', 'agents']));
+    expect(has(report, 'seq_scan_large_table', 'calls')).toBe(true);
+    expect(
+      report.findings.find((f) => f.kind === 'seq_scan_large_table' && f.query === 'agent-calls')?.severity,
+    ).toBe('high');
+    const suggestion = report.suggestions.find((s) => s.table === 'calls' && s.columns[0] === 'agent_id');
+    expect(suggestion?.sql).toContain('CREATE INDEX CONCURRENTLY');
+    expect(suggestion?.status).toBe(report.extensions.hypopg ? 'verified' : 'unverified');
+    expect(report.queries.every((q) => q.error === null && q.executionMs !== null)).toBe(true);
+    if (!report.extensions.pgStatStatements) expect(report.topQueries).toBeNull();
+  });
+
+  it('produces JSON that matches the published audit schema', async () => {
+    const { report } = await audit();
+    const validate = new Ajv({ allErrors: true }).compile(auditReportSchema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('reports the planted problems gone after indexes apply', async () => {
+    const apply = memoryIo();
+    expect(await runCli(['indexes', 'apply', '--database-url', t.connectionString], apply.io)).toBe(0);
+    expect(apply.stdout()).toMatch(/calls_agent_created_idx.*created/);
+    const status = memoryIo();
+    expect(
+      await runCli(['indexes', 'status', '--database-url', t.connectionString, '--json'], status.io),
+    ).toBe(0);
+    expect(
+      JSON.parse(status.stdout()).every((s: { exists: boolean; valid: boolean }) => s.exists && s.valid),
+    ).toBe(true);
+
+    const { code, report } = await audit('--fail-on', 'high');
+    expect(report.findings.filter((f) => f.kind === 'fk_without_index')).toEqual([]);
+    expect(report.findings.filter((f) => f.kind === 'seq_scan_large_table')).toEqual([]);
+    expect(report.suggestions).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('rolls back what an audited statement writes', async () => {
+    const writes = join(dir, 'writes.sql');
+    writeFileSync(writes, '-- name: delete-calls\nDELETE FROM calls WHERE user_id = 2;\n');
+    const before = await t.pool.query('SELECT count(*)::int AS n FROM calls WHERE user_id = 2');
+    const run = memoryIo();
+    expect(
+      await runCli(['audit', '--database-url', t.connectionString, '--queries', writes, '--json'], run.io),
+    ).toBe(0);
+    expect(JSON.parse(run.stdout()).queries[0].executionMs).not.toBeNull();
+    const after = await t.pool.query('SELECT count(*)::int AS n FROM calls WHERE user_id = 2');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+    expect(before.rows[0].n).toBeGreaterThan(0);
+  });
+
+  it('cancels a query at the statement timeout and reports it', async () => {
+    const slow = join(dir, 'slow.sql');
+    writeFileSync(slow, '-- name: sleepy\nSELECT pg_sleep(5);\n');
+    const run = memoryIo();
+    await runCli(
+      [
+        'audit',
+        '--database-url',
+        t.connectionString,
+        '--queries',
+        slow,
+        '--statement-timeout',
+        '100ms',
+        '--json',
+      ],
+      run.io,
+    );
+    const report = JSON.parse(run.stdout()) as AuditReport;
+    expect(report.findings.find((f) => f.query === 'sleepy')?.kind).toBe('statement_timeout');
+  });
+});
+
+describe('perf-cli audit input errors', () => {
+  it('exits 2 with one line when the database is unreachable', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'perf-cli-audit-')), 'one.sql');
+    writeFileSync(file, 'SELECT 1;\n');
+    const run = memoryIo();
+    const code = await runCli(
+      ['audit', '--database-url', 'postgresql://postgres@127.0.0.1:1/none', '--queries', file],
+      run.io,
+    );
+    expect(code).toBe(2);
+    expect(run.stderr()).toMatch(/^perf-cli: cannot connect to postgresql:\/\/postgres@127.0.0.1:1\/none/);
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 for an unknown --fail-on severity', async () => {
+    const run = memoryIo();
+    expect(await runCli(['audit', '--fail-on', 'critical'], run.io)).toBe(2);
+    expect(run.stderr()).toContain("argument 'critical' is invalid");
+  });
+});
