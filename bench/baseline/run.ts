@@ -1,0 +1,99 @@
+// The measured "before": seeds each scale into its own database, runs the
+// naive app (fake ElevenLabs in-process at its default latency) in a child
+// process, and loads each endpoint with autocannon at 50 connections, for the
+// heavy tenant and spread over the other tenants.
+//   pnpm --filter @perfkit/bench run baseline [-- --scales small,large --requests 100 --timeout 300 --reuse]
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import {
+  baselineTargets,
+  ensureDatabase,
+  formatMarkdown,
+  formatTable,
+  type LoadResult,
+  migrateAndSeed,
+  runLoad,
+  startAppProcess,
+  withDatabase,
+} from '@perfkit/express-app/load';
+import { DEFAULT_DATABASE_URL, type SeedManifest, type SeedScale } from '@perfkit/queries';
+
+const { values } = parseArgs({
+  // pnpm forwards its `--` separator; drop it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    scales: { type: 'string', default: 'small,large' },
+    requests: { type: 'string', default: '100' },
+    connections: { type: 'string', default: '50' },
+    timeout: { type: 'string', default: '300' },
+    endpoints: { type: 'string', default: 'overview,analytics,agents' },
+    reuse: { type: 'boolean', default: false },
+  },
+});
+const scales = values.scales.split(',') as SeedScale[];
+const endpoints = new Set(values.endpoints.split(','));
+const load = {
+  requests: Number(values.requests),
+  connections: Number(values.connections),
+  timeoutSeconds: Number(values.timeout),
+};
+const resultsDir = new URL('../results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+
+/** Seeds `scale` into its database, or reuses the last seed when asked and its manifest is there. */
+async function prepare(scale: SeedScale, url: string): Promise<SeedManifest> {
+  const manifestFile = new URL(`baseline-${scale}.manifest.json`, resultsDir);
+  if (values.reuse) {
+    try {
+      return JSON.parse(await readFile(manifestFile, 'utf8')) as SeedManifest;
+    } catch {
+      // No manifest yet: seed below.
+    }
+  }
+  await ensureDatabase(url);
+  const manifest = await migrateAndSeed(url, scale);
+  await writeFile(manifestFile, JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+const base = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+for (const scale of scales) {
+  const url = withDatabase(base, `perfkit_baseline_${scale}`);
+  const manifest = await prepare(scale, url);
+  const { counts } = manifest;
+  const heavy = manifest.users.find((user) => user.id === manifest.heavyUser.id);
+  console.log(
+    `\n${scale}: ${counts.users} users, ${counts.agents} agents, ${counts.calls} calls, ${counts.leads} leads; ` +
+      `heavy tenant ${heavy?.agents} agents, ${heavy?.calls} calls (seeded in ${(manifest.durationMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `load: ${load.requests} requests per endpoint over ${load.connections} connections, client timeout ${load.timeoutSeconds} s`,
+  );
+
+  const app = await startAppProcess({
+    DATABASE_URL: url,
+    MODE: 'naive',
+    NOW: manifest.anchor,
+    ELEVENLABS_BASE_URL: '',
+    ELEVENLABS_API_KEY: '',
+  });
+  const results: LoadResult[] = [];
+  try {
+    for (const target of baselineTargets(manifest).filter((t) => endpoints.has(t.endpoint))) {
+      const result = await runLoad(app.url, target, load);
+      console.log(
+        `  ${target.endpoint} ${target.tenants}: ${result.ok} ok, ${result.timeouts} timeouts, p50 ${result.p50} ms, p99 ${result.p99} ms in ${result.seconds} s`,
+      );
+      results.push(result);
+    }
+  } finally {
+    await app.stop();
+  }
+  console.log(formatTable(results));
+  const stamp = new Date().toISOString();
+  await writeFile(
+    new URL(`baseline-${scale}.json`, resultsDir),
+    JSON.stringify({ scale, stamp, counts, load, results }, null, 2),
+  );
+  await writeFile(new URL(`baseline-${scale}.md`, resultsDir), `${formatMarkdown(results)}\n`);
+}

@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const APP_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+/** The example app running in a child process, so a load generator does not share its event loop. */
+export interface AppProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `src/main.ts` in a child process with `env` on top of this
+ * process's environment (`PORT` 0 unless given) and resolves once it listens.
+ *
+ * @example
+ * const app = await startAppProcess({ DATABASE_URL: url, MODE: 'naive', NOW: manifest.anchor });
+ * await app.stop();
+ */
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const child = spawn(process.execPath, ['--conditions=@perfkit/source', '--import', 'tsx', 'src/main.ts'], {
+    cwd: APP_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the app exited (code ${code}) before listening:\n${output}`)),
+    );
+  });
+  child.stdout?.resume();
+  return { url, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
