@@ -47,6 +47,27 @@ export {
   ListenerClosedError,
   QueriesError,
 } from './errors.js';
+export type { IndexDefinition } from './indexes/declared-indexes.js';
+export { declaredIndexes } from './indexes/declared-indexes.js';
+export type {
+  ApplyIndexesOptions,
+  DropIndexesOptions,
+  DropIndexResult,
+  IndexPlanStep,
+  IndexResult,
+  IndexSelectionOptions,
+  IndexState,
+  IndexTarget,
+} from './indexes/index-engine.js';
+export {
+  APPLY_INDEXES_DEFAULTS,
+  applyIndexes,
+  createIndexSql,
+  dropIndexes,
+  dropIndexSql,
+  indexStatus,
+  planIndexes,
+} from './indexes/index-engine.js';
 export type { RollupOptions, RollupResult, RollupTimer, RollupTimerOptions } from './rollup/run-rollup.js';
 export { ROLLUP_DEFAULTS, runRollup, startRollupTimer } from './rollup/run-rollup.js';
 export type {

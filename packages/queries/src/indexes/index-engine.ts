@@ -1,0 +1,345 @@
+import pg from 'pg';
+import { poolConfig } from '../db/connection.js';
+import { InvalidOptionError } from '../errors.js';
+import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
+
+/** Where the engine connects: a pool (one client is borrowed) or a URL. */
+export type IndexTarget = pg.Pool | string;
+
+/** Options shared by every index-engine function. */
+export interface IndexSelectionOptions {
+  /** Only these index names. Default: all of {@link declaredIndexes}. */
+  only?: readonly string[];
+  /** The indexes to manage. Default: {@link declaredIndexes}. */
+  indexes?: readonly IndexDefinition[];
+  /** Schema to work in (put first on the `search_path`). Default: the connection's. */
+  schema?: string;
+}
+
+/** Options of {@link applyIndexes}. */
+export interface ApplyIndexesOptions extends IndexSelectionOptions {
+  /** `lock_timeout` of each statement, ms: a build never queues behind a long lock and stalls writers. Default: 5,000. */
+  lockTimeoutMs?: number;
+  /** `statement_timeout` of each build, ms. Default: 1,800,000 (30 min). */
+  statementTimeoutMs?: number;
+  /** Attempts per index when a lock times out or a deadlock is detected. Default: 3. */
+  maxAttempts?: number;
+  /** Wait before the first retry, ms; doubled after each. Default: 1,000. */
+  retryDelayMs?: number;
+  /** `ANALYZE` each table that got an index. Default: `true`. */
+  analyze?: boolean;
+  /** Called with each result as soon as it is known. Default: none. */
+  onResult?: (result: IndexResult) => void;
+}
+
+/** Options of {@link dropIndexes}. */
+export interface DropIndexesOptions extends IndexSelectionOptions {
+  /** `lock_timeout` of each drop, ms. Default: 5,000. */
+  lockTimeoutMs?: number;
+  /** Called with each result as soon as it is known. Default: none. */
+  onResult?: (result: DropIndexResult) => void;
+}
+
+/** What happened to one index. */
+export interface IndexResult {
+  name: string;
+  table: string;
+  /** `rebuilt`: an INVALID leftover of a failed build was dropped and built again. */
+  status: 'created' | 'existing' | 'rebuilt' | 'failed';
+  durationMs: number;
+  /** The error of the last attempt, when `failed`. */
+  error?: string;
+}
+
+/** What happened to one index on drop. */
+export interface DropIndexResult {
+  name: string;
+  table: string;
+  status: 'dropped' | 'absent' | 'failed';
+  durationMs: number;
+  error?: string;
+}
+
+/** One index as it is in the database. */
+export interface IndexState {
+  name: string;
+  table: string;
+  exists: boolean;
+  /** `false` for an index left INVALID by a failed or cancelled concurrent build. */
+  valid: boolean;
+  sizeBytes: number;
+}
+
+/** What {@link applyIndexes} would do for one index, and the SQL it would run. */
+export interface IndexPlanStep {
+  name: string;
+  table: string;
+  action: 'create' | 'rebuild' | 'skip';
+  sql: string[];
+  why: string;
+}
+
+/** Default {@link ApplyIndexesOptions}, resolved in one place. */
+export const APPLY_INDEXES_DEFAULTS = {
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 1_800_000,
+  maxAttempts: 3,
+  retryDelayMs: 1_000,
+  analyze: true,
+} as const;
+
+// lock_not_available (lock_timeout) and deadlock_detected: transient, worth a retry.
+const RETRYABLE = new Set(['55P03', '40P01']);
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function selectIndexes(options: IndexSelectionOptions): IndexDefinition[] {
+  const all = options.indexes ?? declaredIndexes;
+  for (const index of all) {
+    if (!IDENTIFIER.test(index.name) || !IDENTIFIER.test(index.table)) {
+      throw new InvalidOptionError(
+        'indexes',
+        `index and table names must be plain identifiers: ${index.name}`,
+      );
+    }
+  }
+  if (!options.only) return [...all];
+  const unknown = options.only.filter((name) => !all.some((i) => i.name === name));
+  if (unknown.length > 0) {
+    throw new InvalidOptionError(
+      'only',
+      `unknown index ${unknown.join(', ')}; declared: ${all.map((i) => i.name).join(', ')}`,
+    );
+  }
+  return all.filter((i) => options.only?.includes(i.name));
+}
+
+/** The statement that builds an index without blocking writes. */
+export function createIndexSql(index: IndexDefinition): string {
+  return `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${index.name} ON ${index.table} ${index.definition}`;
+}
+
+/** The statement that drops an index without blocking reads or writes. */
+export function dropIndexSql(index: Pick<IndexDefinition, 'name'>): string {
+  return `DROP INDEX CONCURRENTLY IF EXISTS ${index.name}`;
+}
+
+async function withClient<T>(
+  target: IndexTarget,
+  schema: string | undefined,
+  fn: (c: pg.ClientBase) => Promise<T>,
+) {
+  if (schema !== undefined && !IDENTIFIER.test(schema)) {
+    throw new InvalidOptionError('schema', `schema must be a plain identifier, got ${schema}`);
+  }
+  const own = typeof target === 'string';
+  const client: pg.ClientBase = own
+    ? new pg.Client(poolConfig({ connectionString: target }))
+    : await target.connect();
+  if (own) await (client as pg.Client).connect();
+  try {
+    if (schema !== undefined) await client.query(`SET search_path TO ${schema}`);
+    return await fn(client);
+  } finally {
+    // A pooled client goes back with the session as it found it.
+    await client.query('RESET ALL').catch(() => {});
+    if (own) await (client as pg.Client).end();
+    else (client as pg.PoolClient).release();
+  }
+}
+
+async function readStates(client: pg.ClientBase, indexes: readonly IndexDefinition[]): Promise<IndexState[]> {
+  const { rows } = await client.query<{ name: string; exists: boolean; valid: boolean; size_bytes: string }>(
+    `SELECT t.name, c.oid IS NOT NULL AS exists, coalesce(i.indisvalid, false) AS valid,
+            coalesce(pg_relation_size(c.oid), 0) AS size_bytes
+     FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
+     LEFT JOIN pg_class c ON c.oid = to_regclass(t.name) AND c.relkind = 'i'
+     LEFT JOIN pg_index i ON i.indexrelid = c.oid
+     ORDER BY t.n`,
+    [indexes.map((i) => i.name)],
+  );
+  return indexes.map((index, n) => {
+    const row = rows[n];
+    return {
+      name: index.name,
+      table: index.table,
+      exists: row?.exists === true,
+      valid: row?.valid === true,
+      sizeBytes: Number(row?.size_bytes ?? 0),
+    };
+  });
+}
+
+/**
+ * The state of each declared index: present, valid, size.
+ *
+ * @example
+ * const broken = (await indexStatus(pool)).filter((s) => s.exists && !s.valid);
+ */
+export async function indexStatus(
+  target: IndexTarget,
+  options: IndexSelectionOptions = {},
+): Promise<IndexState[]> {
+  const indexes = selectIndexes(options);
+  return withClient(target, options.schema, (client) => readStates(client, indexes));
+}
+
+/**
+ * What {@link applyIndexes} would run: with a target, from the indexes'
+ * current state (valid ones skipped, INVALID ones rebuilt); without, as if
+ * none existed.
+ *
+ * @example
+ * for (const step of await planIndexes(process.env.DATABASE_URL)) console.log(step.sql.join(';\n'));
+ */
+export async function planIndexes(
+  target?: IndexTarget,
+  options: IndexSelectionOptions = {},
+): Promise<IndexPlanStep[]> {
+  const indexes = selectIndexes(options);
+  const states = target
+    ? await withClient(target, options.schema, (client) => readStates(client, indexes))
+    : indexes.map((i) => ({ name: i.name, table: i.table, exists: false, valid: false, sizeBytes: 0 }));
+  return indexes.map((index, n) => {
+    const state = states[n];
+    const action = state?.exists ? (state.valid ? 'skip' : 'rebuild') : 'create';
+    const sql =
+      action === 'skip'
+        ? []
+        : action === 'rebuild'
+          ? [dropIndexSql(index), createIndexSql(index)]
+          : [createIndexSql(index)];
+    return { name: index.name, table: index.table, action, sql, why: index.why };
+  });
+}
+
+function resolveApplyOptions(options: ApplyIndexesOptions) {
+  const resolved = { ...APPLY_INDEXES_DEFAULTS, ...options };
+  for (const key of ['lockTimeoutMs', 'statementTimeoutMs', 'retryDelayMs'] as const) {
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
+      throw new InvalidOptionError(key, `${key} must be a number of ms >= 0, got ${String(resolved[key])}`);
+    }
+  }
+  if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
+    throw new InvalidOptionError(
+      'maxAttempts',
+      `maxAttempts must be an integer >= 1, got ${String(resolved.maxAttempts)}`,
+    );
+  }
+  return resolved;
+}
+
+const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function applyOne(
+  client: pg.ClientBase,
+  index: IndexDefinition,
+  opts: ReturnType<typeof resolveApplyOptions>,
+): Promise<IndexResult> {
+  const started = performance.now();
+  const result = (status: IndexResult['status'], error?: unknown): IndexResult => ({
+    name: index.name,
+    table: index.table,
+    status,
+    durationMs: performance.now() - started,
+    ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),
+  });
+  let rebuilt = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [state] = await readStates(client, [index]);
+      if (state?.exists && state.valid) return result(rebuilt ? 'rebuilt' : 'existing');
+      if (state?.exists) {
+        // An INVALID index is a failed build's leftover: it slows writes and serves no read.
+        // Only a leftover from before this call makes it a rebuild; our own retry's is not.
+        if (attempt === 1) rebuilt = true;
+        await client.query(dropIndexSql(index));
+      }
+      await client.query(createIndexSql(index));
+      return result(rebuilt ? 'rebuilt' : 'created');
+    } catch (error) {
+      if (!RETRYABLE.has(errorCode(error) ?? '') || attempt >= opts.maxAttempts)
+        return result('failed', error);
+      await sleep(opts.retryDelayMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/**
+ * Builds the declared indexes one at a time, each `CONCURRENTLY` (so outside
+ * any transaction, writes keep flowing) under its own `lock_timeout` and
+ * `statement_timeout`, retrying when a lock times out. An INVALID leftover of
+ * an interrupted build is dropped and rebuilt; a valid index is left alone,
+ * so running it again is a no-op. Tables that got an index are ANALYZEd.
+ * Never throws for one index: each gets a result.
+ *
+ * @example
+ * const results = await applyIndexes(process.env.DATABASE_URL!, { lockTimeoutMs: 2_000 });
+ * if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+ */
+export async function applyIndexes(
+  target: IndexTarget,
+  options: ApplyIndexesOptions = {},
+): Promise<IndexResult[]> {
+  const opts = resolveApplyOptions(options);
+  const indexes = selectIndexes(options);
+  return withClient(target, options.schema, async (client) => {
+    await client.query(`SET lock_timeout = ${Math.round(opts.lockTimeoutMs)}`);
+    await client.query(`SET statement_timeout = ${Math.round(opts.statementTimeoutMs)}`);
+    const results: IndexResult[] = [];
+    for (const index of indexes) {
+      const result = await applyOne(client, index, opts);
+      results.push(result);
+      opts.onResult?.(result);
+    }
+    if (opts.analyze) {
+      const touched = new Set(
+        results.filter((r) => r.status === 'created' || r.status === 'rebuilt').map((r) => r.table),
+      );
+      for (const table of touched) await client.query(`ANALYZE ${table}`);
+    }
+    return results;
+  });
+}
+
+/**
+ * Drops the declared indexes (each `CONCURRENTLY`, under the same lock
+ * timeout policy), e.g. to measure the "before" or to undo `applyIndexes`.
+ *
+ * @example
+ * await dropIndexes(pool, { only: ['leads_call_id_idx'] });
+ */
+export async function dropIndexes(
+  target: IndexTarget,
+  options: DropIndexesOptions = {},
+): Promise<DropIndexResult[]> {
+  const indexes = selectIndexes(options);
+  const lockTimeoutMs = options.lockTimeoutMs ?? APPLY_INDEXES_DEFAULTS.lockTimeoutMs;
+  return withClient(target, options.schema, async (client) => {
+    await client.query(`SET lock_timeout = ${Math.round(lockTimeoutMs)}`);
+    const results: DropIndexResult[] = [];
+    for (const index of indexes) {
+      const started = performance.now();
+      let status: DropIndexResult['status'];
+      let error: string | undefined;
+      try {
+        const [state] = await readStates(client, [index]);
+        status = state?.exists ? 'dropped' : 'absent';
+        if (state?.exists) await client.query(dropIndexSql(index));
+      } catch (e) {
+        status = 'failed';
+        error = e instanceof Error ? e.message : String(e);
+      }
+      const result = {
+        name: index.name,
+        table: index.table,
+        status,
+        durationMs: performance.now() - started,
+      };
+      const full = error === undefined ? result : { ...result, error };
+      results.push(full);
+      options.onResult?.(full);
+    }
+    return results;
+  });
+}
