@@ -30,7 +30,7 @@ export const loadtestReportSchema = obj({
     cpuModel: str,
     cpuCount: int,
     platform: str,
-    date: { type: 'string', format: 'date-time' },
+    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T' },
   }),
   config: obj({
     model: { enum: ['open', 'closed'] },

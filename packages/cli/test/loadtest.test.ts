@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadtestOptions, parseTargetFlag, runLoadtest } from '../src/index.js';
+import { type LoadtestOptions, loadtestReportSchema, parseTargetFlag, runLoadtest } from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { type LatencyServer, memoryIo, startLatencyServer } from './helpers/latency-server.js';
 
@@ -62,6 +63,8 @@ describe('loadtest', () => {
     expect(saved.targets[0].repetitions[0].histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
     expect(saved.metadata.nodeVersion).toBe(process.version);
     expect(saved.config.rate).toBe(40);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
+    expect(validate(saved), JSON.stringify(validate.errors)).toBe(true);
   });
 });
 
@@ -82,9 +85,13 @@ describe('coordinated omission', () => {
   it('shows the stall uncorrected only in the tail of the closed model, and corrected like wrk', async () => {
     const report = await runOne(stalling.url, { model: 'closed', connections: 2 });
     const [target] = report.targets;
+    // Raw: one stalled sample per connection per second, lost among the fast ones.
     expect(target?.uncorrectedLatency?.max).toBeGreaterThan(100);
-    expect(target?.uncorrectedLatency?.p90).toBeLessThan(20);
-    expect(target?.latency.p90).toBeGreaterThan(40);
+    expect(target?.uncorrectedLatency?.p90).toBeLessThan(100);
+    // Corrected: each stalled sample is back-filled at the connection's interval, whatever that
+    // interval is on a busy machine, so a fifth of the time spent stalled shows up above p90.
+    expect(target?.latency.p90).toBeGreaterThan(50);
+    expect(target?.latency.p99).toBeGreaterThan(100);
   });
 });
 

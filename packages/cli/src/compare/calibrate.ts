@@ -45,6 +45,9 @@ export interface CalibrationResult {
   aa: CompareResult;
 }
 
+/** The largest regression calibration looks for: +200 %. */
+const MAX_SHIFT = 2;
+
 function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -99,9 +102,7 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
       const mid = median(values);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-      let smallest: number | null = null;
-      for (let step = 1; step <= 200 && smallest === null; step++) {
-        const delta = step / 100;
+      const detectionRate = (delta: number) => {
         let detected = 0;
         for (let trial = 0; trial < trials; trial++) {
           const shuffled = [...values];
@@ -118,7 +119,19 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
           const shift = relativeShift(base, current);
           if (p <= level && (metric === 'rps' ? -shift >= minEffect : shift >= minEffect)) detected++;
         }
-        if (detected / trials >= power) smallest = delta;
+        return detected / trials;
+      };
+      // Detection grows with the injected shift, so a binary search over whole percents finds the threshold.
+      let smallest: number | null = null;
+      if (detectionRate(MAX_SHIFT) >= power) {
+        let lo = 0;
+        let hi = MAX_SHIFT * 100;
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (detectionRate(mid / 100) >= power) hi = mid;
+          else lo = mid;
+        }
+        smallest = hi / 100;
       }
       entries.push({
         target: target.name,

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { calibrateGate } from '../src/index.js';
+import { buildReport, noisy } from './helpers/report-builder.js';
+
+describe('calibrateGate', () => {
+  it('finds a smaller detectable regression on a quiet machine than on a noisy one', () => {
+    const quiet = calibrateGate(buildReport(noisy(20, 12, 0.02)), { metrics: ['p50'] });
+    const loud = calibrateGate(buildReport(noisy(20, 12, 0.3)), { metrics: ['p50'] });
+    expect(quiet.smallestDetectable).not.toBeNull();
+    expect(loud.smallestDetectable ?? 3).toBeGreaterThan(quiet.smallestDetectable ?? 0);
+    // Never below the gate's minimum effect: smaller shifts are not called regressions.
+    expect(quiet.smallestDetectable).toBeGreaterThanOrEqual(0.05);
+    expect(quiet.entries[0]?.cv).toBeLessThan(0.02);
+  });
+
+  it('runs the real gate on the first half of an A/A run against the second, which passes', () => {
+    const result = calibrateGate(buildReport(noisy(20, 12, 0.05)));
+    expect(result.repetitionsPerSide).toBe(6);
+    expect(result.aa.verdict).toBe('pass');
+  });
+
+  it('refuses a run too short to split', () => {
+    expect(() => calibrateGate(buildReport([20, 21]))).toThrow(/at least 4 repetitions/);
+  });
+});

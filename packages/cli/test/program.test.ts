@@ -1,0 +1,38 @@
+import { Ajv } from 'ajv';
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { createProgram, loadtestReportSchema } from '../src/index.js';
+import { runCli } from '../src/program.js';
+import { memoryIo } from './helpers/latency-server.js';
+import { buildReport, noisy } from './helpers/report-builder.js';
+
+describe('the perf-cli program', () => {
+  it('throws a CommanderError under exitOverride instead of exiting the process', async () => {
+    const { io } = memoryIo();
+    const program = createProgram(io).exitOverride();
+    await expect(program.parseAsync(['no-such-command'], { from: 'user' })).rejects.toBeInstanceOf(
+      CommanderError,
+    );
+  });
+
+  it('lists every command in its help and exits 0', async () => {
+    const run = memoryIo();
+    expect(await runCli(['--help'], run.io)).toBe(0);
+    for (const command of ['audit', 'indexes', 'loadtest', 'compare', 'report', 'calibrate'])
+      expect(run.stdout()).toContain(command);
+  });
+
+  it('exits 2 for a missing argument, naming it', async () => {
+    const run = memoryIo();
+    expect(await runCli(['compare', 'only-one.json'], run.io)).toBe(2);
+    expect(run.stderr()).toContain("missing required argument 'current'");
+  });
+});
+
+describe('the load-test JSON output', () => {
+  it('matches the published schema', () => {
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
+    expect(validate(buildReport(noisy(20, 6, 0.05))), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...buildReport([20]), verdict: 'maybe' })).toBe(false);
+  });
+});
