@@ -37,10 +37,3 @@ export class InvalidOptionError extends QueriesError {
     this.option = option;
   }
 }
-
-/** The change listener was used after `close()`. */
-export class ListenerClosedError extends QueriesError {
-  constructor() {
-    super('PERFKIT_QUERIES_LISTENER_CLOSED', 'the change listener is closed');
-  }
-}

@@ -36,6 +36,13 @@ export type {
   TenantDaysParams,
 } from './analytics/overview-query.js';
 export { loadOverview, overviewCountsQuery, recentActivityQuery } from './analytics/overview-query.js';
+export type {
+  ChangeListener,
+  ChangeNotification,
+  ListenForChangesOptions,
+  ReconnectInfo,
+} from './changes/change-listener.js';
+export { LISTEN_DEFAULTS, listenForChanges } from './changes/change-listener.js';
 export type { ApproximateCounts, TenantCountCacheOptions } from './counts/tenant-counts.js';
 export { agentCountQuery, approximateCounts, TenantCountCache } from './counts/tenant-counts.js';
 export type { DatabaseHandle, DatabaseOptions } from './db/connection.js';
@@ -44,7 +51,6 @@ export {
   InvalidCursorError,
   InvalidOptionError,
   InvalidQueryParamsError,
-  ListenerClosedError,
   QueriesError,
 } from './errors.js';
 export type { IndexDefinition } from './indexes/declared-indexes.js';
