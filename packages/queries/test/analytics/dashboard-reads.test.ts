@@ -1,0 +1,231 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyIndexes,
+  approximateCounts,
+  type Database,
+  decodeAgentsCursor,
+  InvalidCursorError,
+  loadAgent,
+  loadAgentsPage,
+  loadAnalytics,
+  loadOverview,
+  runRollup,
+  SEED_ANCHOR,
+  type SeedManifest,
+  seedDatabase,
+  TenantCountCache,
+} from '../../src/index.js';
+import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
+import { insertTenants } from '../support/platform-builder.js';
+
+let t: TestSchema;
+let manifest: SeedManifest;
+beforeAll(async () => {
+  t = await createTestSchema('dashboard_reads');
+  manifest = await seedDatabase(t.db, { scale: 'tiny' });
+  await runRollup(t.db, { full: true });
+  // Dirty days are recomputed through the (agent_id, created_at) indexes; without them, per dirty day, a scan.
+  await applyIndexes(t.pool);
+});
+afterAll(() => t?.drop());
+
+const now = SEED_ANCHOR;
+
+describe('overview', () => {
+  it('lists the 5 newest calls and leads of the range, calls first on ties, then higher ids', async () => {
+    for (const user of manifest.users) {
+      const { recentActivity, window } = await loadOverview(t.db, { userId: user.id, range: '7d', now });
+      const raw = await sql<{ type: string; id: number; created_at: Date }>`
+        SELECT 'call' AS type, id, created_at FROM calls WHERE user_id = ${user.id}
+          AND created_at >= ${window.start} AND created_at < ${window.end}
+        UNION ALL
+        SELECT 'lead', id, created_at FROM leads WHERE user_id = ${user.id}
+          AND created_at >= ${window.start} AND created_at < ${window.end}`.execute(t.db);
+      const expected = raw.rows
+        .sort(
+          (a, b) =>
+            b.created_at.getTime() - a.created_at.getTime() || a.type.localeCompare(b.type) || b.id - a.id,
+        )
+        .slice(0, 5)
+        .map((r) => `${r.type}:${r.id}`);
+      expect(recentActivity.map((r) => `${r.type}:${r.id}`)).toEqual(expected);
+      expect(recentActivity.length).toBe(Math.min(5, raw.rows.length));
+    }
+  });
+
+  it('counts only the active agents', async () => {
+    const user = manifest.heavyUser;
+    const { counts } = await loadOverview(t.db, { userId: user.id, range: '30d', now });
+    const active = await t.db
+      .selectFrom('agents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', user.id)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    expect(counts.activeAgents).toBe(active.n);
+  });
+});
+
+describe('analytics', () => {
+  it('has every daily bucket of the range, zero-filled, oldest first', async () => {
+    const data = await loadAnalytics(t.db, {
+      userId: manifest.heavyUser.id,
+      range: '90d',
+      bucket: 'day',
+      now,
+    });
+    expect(data.callsOverTime).toHaveLength(90);
+    expect(data.callsOverTime[0]?.bucketStart).toBe('2026-08-04');
+    expect(data.callsOverTime.at(-1)?.bucketStart).toBe('2026-11-01');
+    expect(data.leadsOverTime.map((b) => b.bucketStart)).toEqual(
+      data.callsOverTime.map((b) => b.bucketStart),
+    );
+  });
+
+  it('sums days into ISO weeks labelled by their Monday', async () => {
+    const params = { userId: manifest.heavyUser.id, range: '30d' as const, now };
+    const days = await loadAnalytics(t.db, { ...params, bucket: 'day' });
+    const weeks = await loadAnalytics(t.db, { ...params, bucket: 'week' });
+    for (const w of weeks.callsOverTime) expect(new Date(`${w.bucketStart}T00:00:00Z`).getUTCDay()).toBe(1);
+    expect(weeks.callsOverTime[0]?.bucketStart).toBe('2026-09-28');
+    const total = (xs: Array<{ total: number }>) => xs.reduce((n, x) => n + x.total, 0);
+    expect(total(weeks.callsOverTime)).toBe(total(days.callsOverTime));
+    expect(total(weeks.leadsOverTime)).toBe(total(days.leadsOverTime));
+    expect(total(days.callsOverTime)).toBeGreaterThan(0);
+  });
+
+  it('ranks at most 10 agents by calls, ties by agent id', async () => {
+    const { agentPerformance } = await loadAnalytics(t.db, {
+      userId: manifest.heavyUser.id,
+      range: '90d',
+      bucket: 'day',
+      now,
+    });
+    expect(agentPerformance.length).toBeLessThanOrEqual(10);
+    const sorted = [...agentPerformance].sort((a, b) => b.totalCalls - a.totalCalls || a.agentId - b.agentId);
+    expect(agentPerformance).toEqual(sorted);
+  });
+});
+
+describe('agents list', () => {
+  it('pages through every agent newest first without repeats, with the exact total', async () => {
+    for (const user of manifest.users) {
+      const seen: number[] = [];
+      let after: ReturnType<typeof decodeAgentsCursor> | undefined;
+      for (let page = 0; page < 20; page++) {
+        const result = await loadAgentsPage(t.db, { userId: user.id, limit: 2, ...(after ? { after } : {}) });
+        expect(result.total).toBe(user.agents);
+        seen.push(...result.agents.map((a) => a.id));
+        if (!result.nextCursor) break;
+        after = decodeAgentsCursor(result.nextCursor);
+      }
+      const expected = await t.db
+        .selectFrom('agents')
+        .select('id')
+        .where('user_id', '=', user.id)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      expect(seen).toEqual(expected.map((r) => r.id));
+    }
+  });
+
+  it('rejects a cursor it did not make', () => {
+    for (const bad of ['', 'not base64!', Buffer.from('[1,2]').toString('base64url'), 'eyJ4IjoxfQ']) {
+      expect(() => decodeAgentsCursor(bad)).toThrow(InvalidCursorError);
+    }
+  });
+
+  it('shows another tenant’s agent as missing', async () => {
+    const [a, b] = manifest.users as [SeedManifest['users'][0], SeedManifest['users'][0]];
+    const agentOfB = await t.db
+      .selectFrom('agents')
+      .select('id')
+      .where('user_id', '=', b.id)
+      .executeTakeFirstOrThrow();
+    expect(await loadAgent(t.db, { userId: a.id, agentId: agentOfB.id })).toBeNull();
+    expect((await loadAgent(t.db, { userId: b.id, agentId: agentOfB.id }))?.id).toBe(agentOfB.id);
+  });
+
+  it('serves the total from the count cache until the tenant is invalidated', async () => {
+    let clock = 0;
+    const counts = new TenantCountCache({ ttlMs: 1_000, now: () => clock });
+    const userId = manifest.heavyUser.id;
+    const first = await loadAgentsPage(t.db, { userId, limit: 1 }, { counts });
+    expect(counts.peek(userId)).toBe(first.total);
+    counts.set(userId, 999);
+    expect((await loadAgentsPage(t.db, { userId, limit: 1 }, { counts })).total).toBe(999);
+    counts.invalidate(userId);
+    expect((await loadAgentsPage(t.db, { userId, limit: 1 }, { counts })).total).toBe(first.total);
+    counts.set(userId, 999);
+    clock = 1_000;
+    expect((await loadAgentsPage(t.db, { userId, limit: 1 }, { counts })).total).toBe(first.total);
+  });
+});
+
+describe('counts', () => {
+  it('estimates platform-wide counts from planner statistics', async () => {
+    const approx = await approximateCounts(t.db);
+    expect(approx).toEqual(manifest.counts);
+  });
+});
+
+describe('round trips', () => {
+  let counted: Kysely<Database>;
+  let queries = 0;
+  let tenants: Array<{ userId: number; agentIds: number[] }>;
+  beforeAll(async () => {
+    counted = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: t.pool }),
+      log: () => {
+        queries++;
+      },
+    });
+    const one = await insertTenants(t.db, { users: 1, agentsPerUser: 1 });
+    const fifty = await insertTenants(t.db, { users: 1, agentsPerUser: 50 });
+    tenants = [...one, ...fifty];
+    for (const { userId, agentIds } of tenants) {
+      await sql`
+        INSERT INTO calls (user_id, agent_id, status, duration_seconds, created_at)
+        SELECT ${userId}, a, 'completed', 60, ${now}::timestamptz - make_interval(hours => h)
+        FROM unnest(${agentIds}::bigint[]) a, generate_series(1, 200, 7) h`.execute(t.db);
+      await sql`
+        INSERT INTO leads (user_id, agent_id, name, phone, score, created_at)
+        SELECT ${userId}, a, 'L', '+15550100', h % 100, ${now}::timestamptz - make_interval(hours => h)
+        FROM unnest(${agentIds}::bigint[]) a, generate_series(1, 200, 13) h`.execute(t.db);
+    }
+  });
+
+  async function roundTrips(run: () => Promise<unknown>): Promise<number> {
+    queries = 0;
+    await run();
+    return queries;
+  }
+
+  it('takes the same constant number of queries per API for 1 agent and for 50, dirty or rolled up', async () => {
+    for (const state of ['dirty', 'rolled up']) {
+      if (state === 'rolled up') await runRollup(t.db);
+      const trips = [];
+      for (const { userId, agentIds } of tenants) {
+        const overview = await roundTrips(() => loadOverview(counted, { userId, range: '30d', now }));
+        const analytics = await roundTrips(() =>
+          loadAnalytics(counted, { userId, range: '90d', bucket: 'day', now }),
+        );
+        let page: Awaited<ReturnType<typeof loadAgentsPage>> | undefined;
+        const agents = await roundTrips(async () => {
+          page = await loadAgentsPage(counted, { userId, limit: 50 });
+        });
+        expect(page?.agents).toHaveLength(agentIds.length);
+        expect(page?.agents.every((a) => a.stats.totalCalls === 29 && a.stats.lastCallAt !== null)).toBe(
+          true,
+        );
+        trips.push({ overview, analytics, agents });
+      }
+      expect(trips).toEqual([
+        { overview: 2, analytics: 2, agents: 2 },
+        { overview: 2, analytics: 2, agents: 2 },
+      ]);
+    }
+  });
+});
