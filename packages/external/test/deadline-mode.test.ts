@@ -17,14 +17,17 @@ afterEach(closeHarnesses);
 
 const [fast, slow] = [fakeAgentId('fast'), fakeAgentId('slow')];
 const KEY = 'elevenlabs:agent:';
-/** Far above the budget, so that the fetch is still running when the budget ends. */
-const slowAgent = { [slow]: { latency: { kind: 'fixed' as const, ms: 1500 } } };
+/** The budget leaves the fast agent room on a loaded machine; the slow one is far beyond it. */
+const BUDGET_MS = 1000;
+const SLOW_MS = 3000;
+const slowAgent = { [slow]: { latency: { kind: 'fixed' as const, ms: SLOW_MS } } };
 
 async function deadlineHarness(fakeOptions: Parameters<typeof startHarness>[0] = {}, clientOptions = {}) {
   const cache = new MemoryCache();
   const harness = await startHarness(fakeOptions, {
     cache,
     clock: systemClock,
+    attemptTimeout: '10s',
     retry: { minDelay: '10ms' },
     freshFor: '1m',
     ...clientOptions,
@@ -41,15 +44,15 @@ async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
 describe('getAgentConfigs', () => {
   it('answers within the budget with what it has, and the background fetch makes the next answer fresh', async () => {
     const { client, fake, cache } = await deadlineHarness({ agentFaults: slowAgent });
-    const [entries, elapsed] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 200 }));
-    expect(elapsed).toBeLessThan(1000);
+    const [entries, elapsed] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: BUDGET_MS }));
+    expect(elapsed).toBeLessThan(SLOW_MS - 500);
     expect(entries).toEqual([
       { agentId: fast, status: 'fresh', config: fakeAgentConfig(fast), ageMs: 0 },
       { agentId: slow, status: 'pending', config: null },
     ]);
     await client.idle();
     expect(await cache.peek(KEY + slow)).toMatchObject({ value: fakeAgentConfig(slow) });
-    const [next] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 200 }));
+    const next = await client.getAgentConfigs([fast, slow], { budgetMs: BUDGET_MS });
     expect(next.map((e) => e.status)).toEqual(['fresh', 'fresh']);
     expect(fake.stats().byAgent).toEqual({ [fast]: 1, [slow]: 1 });
   });
@@ -58,20 +61,21 @@ describe('getAgentConfigs', () => {
     const { client, cache } = await deadlineHarness({ agentFaults: slowAgent });
     const old = { ...fakeAgentConfig(slow), name: 'old name' };
     cache.store(KEY + slow, old, 10 * 60_000);
-    const [entries, elapsed] = await timed(client.getAgentConfigs([slow], { budgetMs: 200 }));
-    expect(elapsed).toBeLessThan(1000);
+    const [entries, elapsed] = await timed(client.getAgentConfigs([slow], { budgetMs: BUDGET_MS }));
+    expect(elapsed).toBeLessThan(SLOW_MS - 500);
     expect(entries).toEqual([{ agentId: slow, status: 'stale', config: old, ageMs: expect.any(Number) }]);
     expect(entries[0]?.ageMs).toBeGreaterThanOrEqual(10 * 60_000);
     await client.idle();
-    const [next] = await client.getAgentConfigs([slow], { budgetMs: 200 });
+    const [next] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
     expect(next).toMatchObject({ status: 'fresh', config: fakeAgentConfig(slow) });
   });
 
   it('does not abort a fetch that outlives the budget, nor count it as a failure', async () => {
     const { client, fake, events, logs } = await deadlineHarness({ agentFaults: slowAgent });
-    await client.getAgentConfigs([slow], { budgetMs: 100 });
-    expect(fake.stats().inFlight).toBe(1);
+    const [entry] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(entry?.status).toBe('pending');
     await client.idle();
+    expect(fake.stats().byOutcome).toEqual({ '200': 1 });
     expect(events.attempt.map((e) => e.outcome)).toEqual(['success']);
     expect(events.failure).toEqual([]);
     expect(logs).toEqual([]);
@@ -79,7 +83,7 @@ describe('getAgentConfigs', () => {
 
   it('answers unavailable with the error when the fetch fails within the budget and nothing is cached', async () => {
     const { client } = await deadlineHarness();
-    const [entry] = await client.getAgentConfigs(['agent_missing'], { budgetMs: 1000 });
+    const [entry] = await client.getAgentConfigs(['agent_missing'], { budgetMs: 5000 });
     expect(entry).toMatchObject({
       agentId: 'agent_missing',
       status: 'unavailable',
@@ -94,7 +98,7 @@ describe('getAgentConfigs', () => {
       { retry: { minDelay: '1ms' } },
     );
     cache.store(KEY + fast, fakeAgentConfig(fast), 10 * 60_000);
-    const [entry] = await client.getAgentConfigs([fast], { budgetMs: 2000 });
+    const [entry] = await client.getAgentConfigs([fast], { budgetMs: 5000 });
     expect(entry).toMatchObject({
       status: 'stale',
       config: fakeAgentConfig(fast),
@@ -119,11 +123,11 @@ describe('getAgentConfigs', () => {
       { faults: { sequence: [{ fault: { kind: 'status', status: 503 } }] } },
       { retry: { retries: 0 }, breaker: { failureThreshold: 1 } },
     );
-    await client.getAgentConfigs([fast], { budgetMs: 1000 });
+    await client.getAgentConfigs([fast], { budgetMs: 5000 });
     expect(client.breakerState).toBe('open');
     cache.store(KEY + slow, fakeAgentConfig(slow), 10 * 60_000);
     const [entries, elapsed] = await timed(client.getAgentConfigs([fast, slow], { budgetMs: 5000 }));
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(2500);
     expect(entries.map((e) => [e.status, e.error?.code])).toEqual([
       ['unavailable', 'PERFKIT_EXT_CIRCUIT_OPEN'],
       ['stale', 'PERFKIT_EXT_CIRCUIT_OPEN'],
@@ -133,7 +137,7 @@ describe('getAgentConfigs', () => {
 
   it('works without a cache: fresh, pending or unavailable', async () => {
     const { client } = await deadlineHarness({ agentFaults: slowAgent }, { cache: undefined });
-    const entries = await client.getAgentConfigs([fast, slow, 'agent_missing'], { budgetMs: 300 });
+    const entries = await client.getAgentConfigs([fast, slow, 'agent_missing'], { budgetMs: BUDGET_MS });
     expect(entries.map((e) => e.status)).toEqual(['fresh', 'pending', 'unavailable']);
     await client.idle();
   });

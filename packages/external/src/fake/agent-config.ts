@@ -17,7 +17,14 @@ export interface FakeAgentConfig {
   };
   metadata: { created_at_unix_secs: number; updated_at_unix_secs: number };
   platform_settings: { widget: { variant: string }; call_limits: { agent_concurrency_limit: number } };
-  phone_numbers: Array<{ phone_number: string; provider: string; label: string }>;
+  phone_numbers: Array<{
+    phone_number: string;
+    provider: 'twilio';
+    label: string;
+    phone_number_id: string;
+    supports_inbound: boolean;
+    supports_outbound: boolean;
+  }>;
   tags: string[];
   version_id: string;
 }
@@ -84,7 +91,16 @@ export function fakeAgentConfig(agentId: string, name?: string): FakeAgentConfig
       widget: { variant: pick(random, ['compact', 'full']) },
       call_limits: { agent_concurrency_limit: pick(random, [-1, 5, 10]) },
     },
-    phone_numbers: [{ phone_number: `+1555${phoneDigits}`, provider: 'twilio', label: 'main' }],
+    phone_numbers: [
+      {
+        phone_number: `+1555${phoneDigits}`,
+        provider: 'twilio',
+        label: 'main',
+        phone_number_id: `phnum_${agentId.slice(6, 32)}`,
+        supports_inbound: true,
+        supports_outbound: true,
+      },
+    ],
     tags: TAGS.filter(() => random() < 0.3),
     version_id: `ver_${agentId.slice(6, 18)}`,
   };
