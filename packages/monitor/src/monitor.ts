@@ -327,7 +327,7 @@ export class Monitor {
   async close(): Promise<void> {
     clearInterval(this.alertTimer);
     await this.queries.settled();
-    await Promise.all(this.ownedPools.map((pool) => pool.end()));
+    await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
   }
 
   private recorder(routeOf: (req: IncomingMessage) => string): RequestRecorder {

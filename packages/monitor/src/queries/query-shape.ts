@@ -7,14 +7,14 @@ export function redactLiterals(text: string): string {
 
 /**
  * The normalised shape of a SQL statement: literals and placeholders become
- * `?`, lists of them collapse to one, whitespace is single. Queries differing
+ * `?`, `IN` lists of them collapse to one, whitespace is single. Queries differing
  * only in values share a shape, which keys the statistics and the `EXPLAIN`
  * rate limit.
  */
 export function queryShape(sql: string): string {
   return redactLiterals(sql)
     .replace(/\$\d+/g, '?')
-    .replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?)')
+    .replace(/\bin\s*\(\s*\?(?:\s*,\s*\?)+\s*\)/gi, 'in (?)')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_SHAPE_LENGTH);

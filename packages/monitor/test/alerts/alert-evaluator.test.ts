@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AlertEvent, type AlertRule, createCallbackSink, createLogSink } from '../../src/index.js';
+import { captureLogger } from '../helpers/capture-logger.js';
+import { manualClock } from '../helpers/manual-clock.js';
+import { type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
+
+let app: MonitoredApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** An app whose `/api/agents` takes `latency.ms` by the manual clock and answers `latency.status`. */
+async function appWithAlerts(rules: AlertRule[]) {
+  const { clock, advance } = manualClock();
+  const latency = { ms: 10, status: 200 };
+  const events: AlertEvent[] = [];
+  const emitted: AlertEvent[] = [];
+  app = await startMonitoredApp(
+    (a) => {
+      const handler = (_req: unknown, res: { status(code: number): { end(): void } }) => {
+        advance(latency.ms);
+        res.status(latency.status).end();
+      };
+      a.get('/api/agents', handler);
+      a.get('/api/dashboard/overview', handler);
+    },
+    {
+      clock,
+      window: '10s',
+      windowSlices: 5,
+      alerts: { rules, sinks: [createCallbackSink((event) => void events.push(event))], interval: 0 },
+    },
+  );
+  app.monitor.on('alert', (event) => emitted.push(event));
+  const send = async (count: number, path = '/api/agents') => {
+    for (let i = 0; i < count; i++) await (await app?.get(path))?.arrayBuffer();
+  };
+  return { app, latency, events, emitted, send, advance };
+}
+
+describe('alert rules', () => {
+  it('fires once above the threshold and resolves once below, with hysteresis in between', async () => {
+    const t = await appWithAlerts([
+      {
+        name: 'agents-p95',
+        route: '/api/agents',
+        metric: 'p95',
+        above: 100,
+        resolveBelow: 50,
+        minRequests: 5,
+      },
+    ]);
+    await t.send(10);
+    expect(await t.app.monitor.evaluateAlerts()).toEqual([]);
+
+    t.latency.ms = 200;
+    await t.send(10);
+    await t.app.monitor.evaluateAlerts();
+    await t.app.monitor.evaluateAlerts();
+    expect(t.events.map((e) => [e.state, e.rule, e.route])).toEqual([
+      ['firing', 'agents-p95', '/api/agents'],
+    ]);
+    expect(t.events[0]).toMatchObject({ metric: 'p95', threshold: 100, requests: 20, windowMs: 10_000 });
+    expect(t.events[0]?.value).toBeGreaterThan(199);
+    expect(t.app.monitor.snapshot().alerts).toHaveLength(1);
+
+    t.advance(11_000);
+    t.latency.ms = 70;
+    await t.send(10);
+    await t.app.monitor.evaluateAlerts();
+    expect(t.events).toHaveLength(1);
+
+    t.advance(11_000);
+    t.latency.ms = 20;
+    await t.send(10);
+    await t.app.monitor.evaluateAlerts();
+    await t.app.monitor.evaluateAlerts();
+    expect(t.events.map((e) => e.state)).toEqual(['firing', 'resolved']);
+    expect(t.events[1]).toMatchObject({ threshold: 50, requests: 10 });
+    expect(t.emitted).toEqual(t.events);
+    expect(t.app.monitor.snapshot().alerts).toEqual([]);
+  });
+
+  it('holds its state while the window has fewer than minRequests', async () => {
+    const t = await appWithAlerts([{ name: 'p99', route: '/api/agents', metric: 'p99', above: 100 }]);
+    t.latency.ms = 500;
+    await t.send(9);
+    expect(await t.app.monitor.evaluateAlerts()).toEqual([]);
+    await t.send(1);
+    expect((await t.app.monitor.evaluateAlerts()).map((e) => e.state)).toEqual(['firing']);
+  });
+
+  it("evaluates a '*' error-rate rule for each route separately", async () => {
+    const t = await appWithAlerts([
+      { name: 'errors', route: '*', metric: 'error_rate', above: 0.2, minRequests: 5 },
+    ]);
+    await t.send(10, '/api/dashboard/overview');
+    t.latency.status = 503;
+    await t.send(5);
+    t.latency.status = 200;
+    await t.send(5);
+    const events = await t.app.monitor.evaluateAlerts();
+    expect(events.map((e) => [e.state, e.route, e.value])).toEqual([['firing', '/api/agents', 0.5]]);
+  });
+
+  it('logs a failing sink and still delivers to the others', async () => {
+    const log = captureLogger();
+    const delivered: AlertEvent[] = [];
+    const { clock, advance } = manualClock();
+    app = await startMonitoredApp(
+      (a) =>
+        a.get('/slow', (_req, res) => {
+          advance(300);
+          res.end();
+        }),
+      {
+        clock,
+        logger: log.logger,
+        alerts: {
+          rules: [{ name: 'slow', route: '/slow', metric: 'p95', above: 100, minRequests: 1 }],
+          sinks: [
+            createCallbackSink(() => Promise.reject(new Error('pager down')), 'pager'),
+            createLogSink(log.logger),
+            createCallbackSink((event) => void delivered.push(event)),
+          ],
+          interval: 0,
+        },
+      },
+    );
+    await (await app.get('/slow')).arrayBuffer();
+    await app.monitor.evaluateAlerts();
+    expect(delivered).toHaveLength(1);
+    expect(log.lines().find((line) => line.msg === 'alert sink failed')).toMatchObject({ sink: 'pager' });
+    expect(log.lines().find((line) => line.msg === 'alert firing: slow on * /slow')).toMatchObject({
+      level: 40,
+    });
+  });
+});

@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMonitor, type Monitor, UNMATCHED_ROUTE } from '../../src/index.js';
+import { listen, type RunningServer } from '../helpers/http-server.js';
+
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.close();
+});
+
+describe('node:http wrapper', () => {
+  it('records requests under the route the resolver names, the rest as unmatched', async () => {
+    const monitor: Monitor = createMonitor({ processMetrics: false, accessLog: false });
+    server = await listen(
+      monitor.wrapHandler(
+        (req, res) => {
+          res.statusCode = req.url === '/health' ? 200 : 404;
+          res.end();
+        },
+        { route: (req) => (req.url === '/health' ? '/health' : undefined) },
+      ),
+    );
+    await fetch(`${server.url}/health`);
+    await fetch(`${server.url}/health`);
+    await fetch(`${server.url}/random/123`);
+
+    const routes = monitor.snapshot().routes.map((r) => [r.route, r.requests]);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        ['/health', 2],
+        [UNMATCHED_ROUTE, 1],
+      ]),
+    );
+    expect(routes).toHaveLength(2);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createMonitor, InvalidMonitorOptionsError, MONITOR_DEFAULTS } from '../src/index.js';
+import { resolveMonitorOptions } from '../src/options.js';
+
+describe('monitor options', () => {
+  it('applies the documented defaults and converts durations to milliseconds', () => {
+    const resolved = resolveMonitorOptions({ window: '2m', slowQueries: { threshold: '250ms' } });
+    expect(resolved).toMatchObject({
+      serverTiming: false,
+      accessLog: true,
+      windowMs: 120_000,
+      windowSlices: 6,
+      maxSeries: MONITOR_DEFAULTS.maxSeries,
+      slowQueries: { thresholdMs: 250, explainTimeoutMs: 2000, explainIntervalMs: 60_000, explain: true },
+      alerts: { intervalMs: 15_000, rules: [], sinks: [] },
+    });
+  });
+
+  it.each([
+    [{ window: 'soon' }, 'window'],
+    [{ maxSeries: 0 }, 'maxSeries'],
+    [{ buckets: [1, 0.5] }, 'buckets'],
+    [{ slowQueries: { threshold: -1 } }, 'slowQueries.threshold'],
+    [{ alerts: { rules: [{ name: 'r', route: '/x', metric: 'p95', above: 0 }] } }, 'alerts.rules[0]'],
+    [{ alerts: { rules: [{ name: 'e', route: '*', metric: 'error_rate', above: 5 }] } }, 'alerts.rules[0]'],
+    [
+      { alerts: { rules: [{ name: 'h', route: '*', metric: 'p99', above: 100, resolveBelow: 200 }] } },
+      'alerts.rules[0]',
+    ],
+  ] as const)('rejects %j up front, naming %s', (options, option) => {
+    expect(() => createMonitor(options as never)).toThrow(InvalidMonitorOptionsError);
+    expect(() => createMonitor(options as never)).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTIONS', option }),
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../helpers/manual-clock.js';
+import { type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
+
+let app: MonitoredApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('Server-Timing', () => {
+  it('sums timed sections per name, sync and async, and ends with the total', async () => {
+    const { clock, advance } = manualClock();
+    app = await startMonitoredApp(
+      (a, monitor) =>
+        a.get('/overview', async (_req, res) => {
+          await monitor.timed('db', async () => {
+            await sleep(1);
+            advance(12);
+          });
+          await monitor.timed('db', async () => advance(3));
+          monitor.timed('cache', () => advance(0.5));
+          advance(1);
+          res.json({ ok: true });
+        }),
+      { serverTiming: true, clock },
+    );
+    const response = await app.get('/overview');
+    expect(response.headers.get('server-timing')).toBe('db;dur=15.0, cache;dur=0.5, total;dur=16.5');
+  });
+
+  it('is set before headers flush when the handler streams the body', async () => {
+    app = await startMonitoredApp(
+      (a, monitor) =>
+        a.get('/stream', async (_req, res) => {
+          await monitor.timed('elevenlabs', () => sleep(1));
+          res.write('first chunk');
+          await sleep(5);
+          res.end('last chunk');
+        }),
+      { serverTiming: true },
+    );
+    const response = await app.get('/stream');
+    expect(response.headers.get('server-timing')).toMatch(/^elevenlabs;dur=\d+\.\d, total;dur=\d+\.\d$/);
+    expect(await response.text()).toBe('first chunklast chunk');
+  });
+
+  it('records a section whose function throws, and rethrows', async () => {
+    app = await startMonitoredApp(
+      (a, monitor) =>
+        a.get('/fails', async (_req, res) => {
+          await monitor.timed('db', async () => Promise.reject(new Error('down'))).catch(() => undefined);
+          res.end();
+        }),
+      { serverTiming: true },
+    );
+    expect((await app.get('/fails')).headers.get('server-timing')).toMatch(/^db;dur=/);
+  });
+
+  it('adds no header when off, and timed() still returns the result', async () => {
+    let result: number | undefined;
+    app = await startMonitoredApp((a, monitor) =>
+      a.get('/plain', async (_req, res) => {
+        result = await monitor.timed('db', async () => 42);
+        res.end();
+      }),
+    );
+    const response = await app.get('/plain');
+    expect(response.headers.has('server-timing')).toBe(false);
+    expect(result).toBe(42);
+  });
+});
