@@ -1,5 +1,5 @@
+import { bucketStart, bucketStarts, dayWindow, utcDay } from '@perfkit/queries';
 import { listOwnAgents } from '../agents/own-agent.js';
-import { bucketStart, bucketStarts, dateWindow, utcDay } from '../contract/date-window.js';
 import type { AnalyticsQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { AgentPerformance, AnalyticsBody } from '../contract/response-bodies.js';
@@ -35,7 +35,7 @@ export async function naiveAnalytics(
   now: Date,
 ): Promise<AnalyticsBody> {
   const { db } = deps;
-  const window = dateWindow(params.range, now);
+  const window = dayWindow(params.range, now);
   const starts = bucketStarts(window, params.bucket);
   const callsByBucket = new Map<string, CallPoint>(
     starts.map((start) => [start, { bucketStart: start, total: 0, completed: 0, failed: 0 }]),

@@ -1,5 +1,5 @@
+import { dayWindow } from '@perfkit/queries';
 import { listOwnAgents } from '../agents/own-agent.js';
-import { dateWindow } from '../contract/date-window.js';
 import type { OverviewQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { ActivityItem, OverviewBody } from '../contract/response-bodies.js';
@@ -21,7 +21,7 @@ export async function naiveOverview(
   now: Date,
 ): Promise<OverviewBody> {
   const { db } = deps;
-  const window = dateWindow(params.range, now);
+  const window = dayWindow(params.range, now);
   const agents = await listOwnAgents(db, userId);
 
   let totalCalls = 0;

@@ -1,6 +1,6 @@
+import { bucketStarts, dayWindow } from '@perfkit/queries';
 import { describe, expect, it } from 'vitest';
 import { decodeAgentCursor, encodeAgentCursor } from '../../src/contract/agent-cursor.js';
-import { bucketStarts, dateWindow } from '../../src/contract/date-window.js';
 import { averageSeconds, rate } from '../../src/contract/rates.js';
 import type { ActivityItem } from '../../src/contract/response-bodies.js';
 import { compareActivity, leadQuality } from '../../src/dashboard/dashboard-rules.js';
@@ -27,9 +27,9 @@ describe('averageSeconds', () => {
   });
 });
 
-describe('dateWindow', () => {
+describe('dayWindow (from @perfkit/queries)', () => {
   it('covers N whole UTC days ending with the day of now', () => {
-    const window = dateWindow('7d', new Date('2026-11-01T00:30:00+02:00'));
+    const window = dayWindow('7d', new Date('2026-11-01T00:30:00+02:00'));
 
     // 00:30 at +02:00 is still 31 October in UTC.
     expect(window).toEqual({
@@ -41,7 +41,7 @@ describe('dateWindow', () => {
   });
 
   it('starts weekly buckets on Mondays, through the week of today', () => {
-    const window = dateWindow('90d', new Date('2026-11-01T15:00:00Z'));
+    const window = dayWindow('90d', new Date('2026-11-01T15:00:00Z'));
 
     const starts = bucketStarts(window, 'week');
     expect(starts[0]).toBe('2026-08-03');
