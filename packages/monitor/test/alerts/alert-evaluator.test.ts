@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AlertEvent, type AlertRule, createCallbackSink, createLogSink } from '../../src/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { manualClock } from '../helpers/manual-clock.js';
-import { type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
+import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
 
+const start = appPerTest();
 let app: MonitoredApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
 
 /** An app whose `/api/agents` takes `latency.ms` by the manual clock and answers `latency.status`. */
 async function appWithAlerts(rules: AlertRule[]) {
@@ -16,7 +13,7 @@ async function appWithAlerts(rules: AlertRule[]) {
   const latency = { ms: 10, status: 200 };
   const events: AlertEvent[] = [];
   const emitted: AlertEvent[] = [];
-  app = await startMonitoredApp(
+  app = await start(
     (a) => {
       const handler = (_req: unknown, res: { status(code: number): { end(): void } }) => {
         advance(latency.ms);
@@ -108,7 +105,7 @@ describe('alert rules', () => {
     const log = captureLogger();
     const delivered: AlertEvent[] = [];
     const { clock, advance } = manualClock();
-    app = await startMonitoredApp(
+    app = await start(
       (a) =>
         a.get('/slow', (_req, res) => {
           advance(300);

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { afterEach } from 'vitest';
 import { createMonitor, type Monitor, type MonitorOptions } from '../../src/index.js';
 import { type CapturedLog, captureLogger } from './capture-logger.js';
 import { listen, type RunningServer } from './http-server.js';
@@ -41,4 +42,19 @@ export async function startMonitoredApp(
 /** The sample lines of one metric in a Prometheus exposition. */
 export function metricLines(exposition: string, name: string): string[] {
   return exposition.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+}
+
+/**
+ * Returns a starter for one app per test; the app is closed after each test.
+ */
+export function appPerTest(): typeof startMonitoredApp {
+  let current: MonitoredApp | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (routes, options) => {
+    current = await startMonitoredApp(routes, options);
+    return current;
+  };
 }

@@ -1,16 +1,13 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OTHER_METHOD, OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/index.js';
 import { manualClock } from '../helpers/manual-clock.js';
-import { type MonitoredApp, metricLines, startMonitoredApp } from '../helpers/monitored-app.js';
+import { appPerTest, type MonitoredApp, metricLines } from '../helpers/monitored-app.js';
 
+const start = appPerTest();
 let app: MonitoredApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
 
 /**
  * Sends GETs for every path pipelined over a few raw keep-alive sockets, so
@@ -42,7 +39,7 @@ function sendMethod(url: string, method: string): Promise<number> {
 
 describe('express middleware', () => {
   it('records requests under the route template including the mount path, never the raw URL', async () => {
-    app = await startMonitoredApp((express_) => {
+    app = await start((express_) => {
       const api = express.Router();
       api.get('/agents/:id', (req, res) => res.json({ id: req.params.id }));
       express_.use('/api', api);
@@ -59,7 +56,7 @@ describe('express middleware', () => {
   });
 
   it('puts every unmatched URL in one series and unknown methods under _OTHER', async () => {
-    app = await startMonitoredApp((a) => a.all('/known', (_req, res) => res.send('ok')));
+    app = await start((a) => a.all('/known', (_req, res) => res.send('ok')));
     for (const path of ['/nope', '/missing/1', '/missing/2?x=1']) await (await app.get(path)).text();
     expect(await sendMethod(`${app.server.url}/known`, 'PURGE')).toBe(200);
 
@@ -69,7 +66,7 @@ describe('express middleware', () => {
   });
 
   it('labels status classes and counts 5xx as errors', async () => {
-    app = await startMonitoredApp((a) => {
+    app = await start((a) => {
       a.get('/boom', (_req, res) => res.status(503).end());
       a.get('/gone', (_req, res) => res.status(404).end());
     });
@@ -91,7 +88,7 @@ describe('express middleware', () => {
 
   it('measures from arrival to the end of the response with the injected clock', async () => {
     const { clock, advance } = manualClock();
-    app = await startMonitoredApp(
+    app = await start(
       (a) =>
         a.get('/slow', (_req, res) => {
           advance(250);
@@ -115,7 +112,7 @@ describe('express middleware', () => {
   });
 
   it('keeps 10,000 random URLs within the series cap, the rest in one overflow series', async () => {
-    app = await startMonitoredApp(
+    app = await start(
       (a) => {
         for (let i = 0; i < 30; i++) a.get(`/r${i}/:id`, (_req, res) => res.end());
         a.use((_req, res) => res.status(404).end());
@@ -143,7 +140,7 @@ describe('express middleware', () => {
   });
 
   it('writes one access log line per request with route, status, duration, cache status and request id', async () => {
-    app = await startMonitoredApp((a) =>
+    app = await start((a) =>
       a.get('/api/agents/:id', (req, res) => {
         if (req.params.id === '7') res.setHeader('X-Cache', 'stale');
         res.json({});
@@ -171,7 +168,7 @@ describe('express middleware', () => {
     const handlerReached = new Promise<void>((resolve) => {
       reached = resolve;
     });
-    app = await startMonitoredApp((a) => a.get('/hang', () => reached()));
+    app = await start((a) => a.get('/hang', () => reached()));
     const controller = new AbortController();
     const pending = app.get('/hang', { signal: controller.signal }).catch(() => undefined);
     await handlerReached;

@@ -1,16 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
-import { type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
+import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
 
+const start = appPerTest();
 let app: MonitoredApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
 
 describe('Prometheus metrics', () => {
   it('serves OpenTelemetry-named metrics and process metrics in the Prometheus text format', async () => {
-    app = await startMonitoredApp((a) => a.get('/ping', (_req, res) => res.end()), { processMetrics: true });
+    app = await start((a) => a.get('/ping', (_req, res) => res.end()), { processMetrics: true });
     await app.get('/ping');
     const response = await app.get('/metrics');
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

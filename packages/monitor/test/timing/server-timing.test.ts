@@ -1,18 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/manual-clock.js';
-import { type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
+import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
 
+const start = appPerTest();
 let app: MonitoredApp | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
 
 describe('Server-Timing', () => {
   it('sums timed sections per name, sync and async, and ends with the total', async () => {
     const { clock, advance } = manualClock();
-    app = await startMonitoredApp(
+    app = await start(
       (a, monitor) =>
         a.get('/overview', async (_req, res) => {
           await monitor.timed('db', async () => {
@@ -31,7 +28,7 @@ describe('Server-Timing', () => {
   });
 
   it('is set before headers flush when the handler streams the body', async () => {
-    app = await startMonitoredApp(
+    app = await start(
       (a, monitor) =>
         a.get('/stream', async (_req, res) => {
           await monitor.timed('elevenlabs', () => sleep(1));
@@ -47,7 +44,7 @@ describe('Server-Timing', () => {
   });
 
   it('records a section whose function throws, and rethrows', async () => {
-    app = await startMonitoredApp(
+    app = await start(
       (a, monitor) =>
         a.get('/fails', async (_req, res) => {
           await monitor.timed('db', async () => Promise.reject(new Error('down'))).catch(() => undefined);
@@ -60,7 +57,7 @@ describe('Server-Timing', () => {
 
   it('adds no header when off, and timed() still returns the result', async () => {
     let result: number | undefined;
-    app = await startMonitoredApp((a, monitor) =>
+    app = await start((a, monitor) =>
       a.get('/plain', async (_req, res) => {
         result = await monitor.timed('db', async () => 42);
         res.end();
