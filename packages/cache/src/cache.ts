@@ -314,7 +314,7 @@ class TwoTierCache implements Cache {
     background: boolean,
   ): Promise<CacheResult<unknown>> {
     let fallback = l1Fallback;
-    const read = await this.readL2(key, background);
+    const read = await this.readL2(key);
     if (read?.payload !== undefined) {
       const stored = this.decodeStored(read.payload);
       const now = this.o.clock.now();
@@ -335,10 +335,6 @@ class TwoTierCache implements Cache {
         fallback = stored;
       }
     }
-    if (background && this.o.lease && read !== undefined && !read.leased) {
-      // Another instance holds the lease and is refreshing this key already.
-      return { value: undefined, status: 'stale' };
-    }
     if (!background) {
       this.counters.misses += 1;
       if (this.events.has('miss')) this.events.emit('miss', { namespace: this.namespace, key });
@@ -352,19 +348,13 @@ class TwoTierCache implements Cache {
   }
 
   /** Reads L2, taking (or waiting for) the load lease when leases are on. `undefined` when L2 is out. */
-  private async readL2(key: string, background: boolean): Promise<StoreReadResult | undefined> {
+  private async readL2(key: string): Promise<StoreReadResult | undefined> {
     const l2 = this.l2;
     if (l2 === undefined) return undefined;
     const lease = this.o.lease ? { token: this.origin, ttlMs: this.o.leaseTtlMs } : undefined;
     const read = () => l2.run('read', (store) => store.read(this.namespace, key, lease));
     const first = await read();
-    if (
-      lease === undefined ||
-      background ||
-      first === undefined ||
-      first.payload !== undefined ||
-      first.leased
-    ) {
+    if (lease === undefined || first === undefined || first.payload !== undefined || first.leased) {
       return first;
     }
     const deadline = performance.now() + this.o.leaseWaitMs;
