@@ -36,6 +36,10 @@ export type {
   TenantDaysParams,
 } from './analytics/overview-query.js';
 export { loadOverview, overviewCountsQuery, recentActivityQuery } from './analytics/overview-query.js';
+export type { InstantRange } from './catalog/naive-queries.js';
+export { naiveQueries } from './catalog/naive-queries.js';
+export type { CatalogOptions, CatalogQuery } from './catalog/query-catalog.js';
+export { catalogQueries } from './catalog/query-catalog.js';
 export type {
   ChangeListener,
   ChangeNotification,
