@@ -19,19 +19,29 @@ import Table from 'cli-table3';
 
 const run = promisify(execFile);
 
-/** A node:http server in a child process: fixed latency, or a 100 ms stall once a second. */
+/**
+ * A server in a child process: Express 5 answering a constant JSON body (the
+ * fast endpoint, where the server and not the generator is the bottleneck),
+ * or node:http with a fixed latency, or stalling 100 ms once a second.
+ */
 const SERVER = `
 const http = require('node:http');
 const [mode, value] = [process.argv[1], Number(process.argv[2])];
 const start = Date.now();
-const server = http.createServer((req, res) => {
+const handler = mode === 'express' ? (() => {
+  const app = require('express')();
+  const body = { status: 'ok', items: [1, 2, 3] };
+  app.get('/', (req, res) => res.json(body));
+  return app;
+})() : (req, res) => {
   const send = () => res.end('ok');
   if (mode === 'stall') {
     const phase = (Date.now() - start) % 1000;
     return phase < value ? setTimeout(send, value - phase) : send();
   }
   return value > 0 ? setTimeout(send, value) : send();
-});
+};
+const server = http.createServer(handler);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
 `;
@@ -41,9 +51,11 @@ interface Server {
   stop(): void;
 }
 
-async function startServer(mode: 'latency' | 'stall', value: number): Promise<Server> {
+async function startServer(mode: 'express' | 'latency' | 'stall', value: number): Promise<Server> {
+  // cwd bench/: the child resolves express from bench's dependencies.
   const child: ChildProcess = spawn(process.execPath, ['-e', SERVER, mode, String(value)], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: new URL('..', import.meta.url),
   });
   const port = await new Promise<string>((resolve) =>
     child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
@@ -85,7 +97,7 @@ async function wrkComparisons() {
   const connections = 10;
   const seconds = 5;
 
-  const fast = await startServer('latency', 0);
+  const fast = await startServer('express', 0);
   const w = await wrk(fast.url, connections, seconds);
   const ours = await runLoadtest({
     targets: [parseTargetFlag(`fast=${fast.url}`)],
@@ -98,7 +110,7 @@ async function wrkComparisons() {
   fast.stop();
   const oursRps = ours.targets[0]?.rps ?? 0;
   table.push([
-    'fast endpoint req/s (closed, 10 conn, 5 s)',
+    'Express res.json req/s (closed, 10 conn, 5 s)',
     f(w.rps, 0),
     f(oursRps, 0),
     'within 10%',
