@@ -45,10 +45,12 @@ const rounds = QUICK ? 2 : 6;
 console.log(`# cache benchmark — Node ${process.version}, ${new Date().toISOString()}\n`);
 
 console.log('## Hit path, 2 KB JSON value in memory, memory only\n');
-console.log(hitTable(await measureHitPath(factories, undefined, rounds, 150)), '\n');
+console.log(hitTable(await measureHitPath(factories, undefined, rounds, 150)));
+console.log();
 
 console.log('## Hit path, 2 KB JSON value in memory, Redis configured as L2\n');
-console.log(hitTable(await measureHitPath(factories, REDIS_URL, rounds, 150)), '\n');
+console.log(hitTable(await measureHitPath(factories, REDIS_URL, rounds, 150)));
+console.log();
 
 console.log('## getOrSet that misses memory and hits Redis (µs)\n');
 const l2 = await measureL2Hit(factories, REDIS_URL, QUICK ? 1 : 4, 100);
