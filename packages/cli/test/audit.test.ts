@@ -23,6 +23,7 @@ SELECT id, name FROM agents WHERE user_id = 1 ORDER BY created_at DESC LIMIT 20;
 
 describe('perf-cli audit on a seeded small database', () => {
   let t: TestSchema;
+  let catalogBefore: AuditReport | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'perf-cli-audit-'));
   const queries = join(dir, 'platform.sql');
   const audit = async (...extra: string[]) => {
@@ -62,6 +63,20 @@ describe('perf-cli audit on a seeded small database', () => {
     if (!report.extensions.pgStatStatements) expect(report.topQueries).toBeNull();
   });
 
+  it('explains every catalog query by default and finds sequential scans of calls in the naive shapes', async () => {
+    const run = memoryIo();
+    await runCli(['audit', '--database-url', t.connectionString, '--json'], run.io);
+    const report = JSON.parse(run.stdout()) as AuditReport;
+    catalogBefore = report;
+    expect(report.queries.length).toBeGreaterThan(5);
+    expect(report.queries.every((q) => q.error === null)).toBe(true);
+    expect(
+      report.findings.some(
+        (f) => f.kind === 'seq_scan_large_table' && f.table === 'calls' && f.query?.startsWith('naive.'),
+      ),
+    ).toBe(true);
+  });
+
   it('produces JSON that matches the published audit schema', async () => {
     const { report } = await audit();
     const validate = new Ajv({ allErrors: true }).compile(auditReportSchema);
@@ -85,6 +100,16 @@ describe('perf-cli audit on a seeded small database', () => {
     expect(report.findings.filter((f) => f.kind === 'seq_scan_large_table')).toEqual([]);
     expect(report.suggestions).toEqual([]);
     expect(code).toBe(0);
+
+    const run = memoryIo();
+    await runCli(['audit', '--database-url', t.connectionString, '--json'], run.io);
+    const catalog = JSON.parse(run.stdout()) as AuditReport;
+    const scansOfRawRows = (r: AuditReport | undefined) =>
+      r?.findings.filter(
+        (f) => f.kind === 'seq_scan_large_table' && (f.table === 'calls' || f.table === 'leads'),
+      ) ?? [];
+    expect(scansOfRawRows(catalogBefore).length).toBeGreaterThan(0);
+    expect(scansOfRawRows(catalog)).toEqual([]);
   });
 
   it('rolls back what an audited statement writes', async () => {
