@@ -1,0 +1,84 @@
+// Bare Express vs Express with @perfkit/monitor (Server-Timing off / on,
+// access log on) vs Express with express-prom-bundle: one trivial route,
+// autocannon at 50 connections, runs interleaved so that machine noise hits
+// every variant alike; medians of the runs, ratios against bare.
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Table from 'cli-table3';
+import { VARIANTS, type Variant } from './variants.js';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const SECONDS = Number(process.env.SECONDS ?? 4);
+const CONNECTIONS = 50;
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function startServer(variant: Variant): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
+    execArgv: ['--import', 'tsx', '--conditions=@perfkit/source'],
+  });
+  const [message] = (await once(child, 'message')) as [{ port: number }];
+  return { child, url: `http://127.0.0.1:${message.port}/api/agents/42` };
+}
+
+async function load(url: string, seconds: number): Promise<Sample> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const servers = new Map<Variant, { child: ChildProcess; url: string }>();
+for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
+try {
+  for (const { url } of servers.values()) await load(url, 1);
+  const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
+  for (let run = 0; run < RUNS; run++) {
+    // Rotate the order each run, so no variant always goes first or last.
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
+    for (const variant of order) {
+      const sample = await load(servers.get(variant)?.url as string, SECONDS);
+      samples.get(variant)?.push(sample);
+      console.error(
+        `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
+      );
+    }
+  }
+  const bare = median((samples.get('bare express') ?? []).map((s) => s.rps));
+  const table = new Table({
+    head: ['variant', 'req/s (median)', 'vs bare', 'throughput loss', 'p50 ms', 'p99 ms', 'runs (req/s)'],
+  });
+  for (const variant of VARIANTS) {
+    const list = samples.get(variant) ?? [];
+    const rps = median(list.map((s) => s.rps));
+    table.push([
+      variant,
+      Math.round(rps),
+      (rps / bare).toFixed(3),
+      `${((1 - rps / bare) * 100).toFixed(1)}%`,
+      median(list.map((s) => s.p50)),
+      median(list.map((s) => s.p99)),
+      list.map((s) => Math.round(s.rps)).join(' '),
+    ]);
+  }
+  console.log(
+    `\n${RUNS} interleaved runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
+  );
+  console.log(table.toString());
+} finally {
+  for (const { child } of servers.values()) child.kill();
+}

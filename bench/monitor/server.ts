@@ -1,0 +1,35 @@
+// One benchmark server per process, so that the load generator in the parent
+// never shares an event loop with the server it measures.
+import { createMonitor } from '@perfkit/monitor';
+import express, { type RequestHandler } from 'express';
+import promBundle from 'express-prom-bundle';
+import { pino } from 'pino';
+import { VARIANTS, type Variant } from './variants.js';
+
+const variant = process.argv[2] as Variant;
+if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}; one of ${VARIANTS.join(', ')}`);
+
+const app = express();
+let handler: RequestHandler = (req, res) => {
+  res.json({ id: req.params.id, ok: true });
+};
+
+if (variant.startsWith('perfkit')) {
+  const monitor = createMonitor({
+    serverTiming: variant === 'perfkit + Server-Timing',
+    accessLog: variant === 'perfkit + access log',
+    logger: pino(pino.destination({ dest: '/dev/null', sync: false })),
+  });
+  app.use(monitor.middleware());
+  app.get('/metrics', monitor.metricsHandler());
+  const inner = handler;
+  handler = (req, res, next) => monitor.timed('db', () => inner(req, res, next));
+} else if (variant === 'express-prom-bundle') {
+  app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
+}
+app.get('/api/agents/:id', handler);
+
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+});
