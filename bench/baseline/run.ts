@@ -3,6 +3,8 @@
 // process, and loads each endpoint with autocannon at 50 connections, for the
 // heavy tenant and spread over the other tenants.
 //   pnpm --filter @perfkit/bench run baseline [-- --scales small,large --requests 100 --timeout 300 --reuse]
+//     [--connections 50 --endpoints overview,analytics,agents --tenants heavy,spread --label name]
+// Results go to bench/results/baseline-<scale>[-<label>].{json,md}.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
@@ -27,17 +29,21 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     timeout: { type: 'string', default: '300' },
     endpoints: { type: 'string', default: 'overview,analytics,agents' },
+    tenants: { type: 'string', default: 'heavy,spread' },
+    label: { type: 'string', default: '' },
     reuse: { type: 'boolean', default: false },
   },
 });
 const scales = values.scales.split(',') as SeedScale[];
 const endpoints = new Set(values.endpoints.split(','));
+const tenants = new Set(values.tenants.split(','));
 const load = {
   requests: Number(values.requests),
   connections: Number(values.connections),
   timeoutSeconds: Number(values.timeout),
 };
 const resultsDir = new URL('../results/', import.meta.url);
+const suffix = values.label ? `-${values.label}` : '';
 await mkdir(resultsDir, { recursive: true });
 
 /** Seeds `scale` into its database, or reuses the last seed when asked and its manifest is there. */
@@ -79,7 +85,9 @@ for (const scale of scales) {
   });
   const results: LoadResult[] = [];
   try {
-    for (const target of baselineTargets(manifest).filter((t) => endpoints.has(t.endpoint))) {
+    for (const target of baselineTargets(manifest).filter(
+      (t) => endpoints.has(t.endpoint) && tenants.has(t.tenants.split(' ')[0] ?? ''),
+    )) {
       const result = await runLoad(app.url, target, load);
       console.log(
         `  ${target.endpoint} ${target.tenants}: ${result.ok} ok, ${result.timeouts} timeouts, p50 ${result.p50} ms, p99 ${result.p99} ms in ${result.seconds} s`,
@@ -92,8 +100,8 @@ for (const scale of scales) {
   console.log(formatTable(results));
   const stamp = new Date().toISOString();
   await writeFile(
-    new URL(`baseline-${scale}.json`, resultsDir),
+    new URL(`baseline-${scale}${suffix}.json`, resultsDir),
     JSON.stringify({ scale, stamp, counts, load, results }, null, 2),
   );
-  await writeFile(new URL(`baseline-${scale}.md`, resultsDir), `${formatMarkdown(results)}\n`);
+  await writeFile(new URL(`baseline-${scale}${suffix}.md`, resultsDir), `${formatMarkdown(results)}\n`);
 }
