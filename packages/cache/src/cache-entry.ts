@@ -1,6 +1,11 @@
 import { decodeValue, encodeValue } from './value-codec.js';
 
-/** How a call was served; what `X-Cache` should say. */
+/**
+ * How a call was served; what `X-Cache` should say.
+ *
+ * @example
+ * const header: CacheStatus = (await cache.getOrSetWithStatus(key, load)).status;
+ */
 export type CacheStatus = 'hit' | 'miss' | 'stale' | 'stale-on-error';
 
 /**

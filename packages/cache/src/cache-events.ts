@@ -1,17 +1,32 @@
-/** A value was served fresh from L1 or L2. */
+/**
+ * A value was served fresh from L1 or L2.
+ *
+ * @example
+ * cache.on('hit', (e: CacheHitEvent) => hits.inc({ layer: e.layer }));
+ */
 export interface CacheHitEvent {
   namespace: string;
   key: string;
   layer: 'l1' | 'l2';
 }
 
-/** Neither tier had a servable value, so the loader runs; once per load, not per caller joining it. */
+/**
+ * Neither tier had a servable value, so the loader runs; once per load, not per caller joining it.
+ *
+ * @example
+ * cache.on('miss', (e: CacheMissEvent) => misses.inc());
+ */
 export interface CacheMissEvent {
   namespace: string;
   key: string;
 }
 
-/** An aged-out value was served: during stale-while-revalidate, or because the loader failed. */
+/**
+ * An aged-out value was served: during stale-while-revalidate, or because the loader failed.
+ *
+ * @example
+ * cache.on('stale', (e: CacheStaleEvent) => staleAge.observe(e.ageMs));
+ */
 export interface CacheStaleEvent {
   namespace: string;
   key: string;
@@ -19,35 +34,60 @@ export interface CacheStaleEvent {
   reason: 'swr' | 'error';
 }
 
-/** A loader call succeeded (foreground or background). */
+/**
+ * A loader call succeeded (foreground or background).
+ *
+ * @example
+ * cache.on('refresh', (e: CacheRefreshEvent) => loadTime.observe(e.durationMs));
+ */
 export interface CacheRefreshEvent {
   namespace: string;
   key: string;
   durationMs: number;
 }
 
-/** A loader call failed or timed out (foreground or background). */
+/**
+ * A loader call failed or timed out (foreground or background).
+ *
+ * @example
+ * cache.on('refresh-error', (e: CacheRefreshErrorEvent) => log.warn(e.error));
+ */
 export interface CacheRefreshErrorEvent {
   namespace: string;
   key: string;
   error: Error;
 }
 
-/** An entry left L1: `capacity`, `expired`, `deleted`, `invalidated` or `flushed`. */
+/**
+ * An entry left L1: `capacity`, `expired`, `deleted`, `invalidated` or `flushed`.
+ *
+ * @example
+ * cache.on('evict', (e: CacheEvictEvent) => evictions.inc({ reason: e.reason }));
+ */
 export interface CacheEvictEvent {
   namespace: string;
   key: string;
   reason: string;
 }
 
-/** An L2 operation failed or was skipped by the open circuit; the call carried on without L2. */
+/**
+ * An L2 operation failed or was skipped by the open circuit; the call carried on without L2.
+ *
+ * @example
+ * cache.on('l2-error', (e: CacheL2ErrorEvent) => log.warn(e.operation, e.error));
+ */
 export interface CacheL2ErrorEvent {
   namespace: string;
   operation: string;
   error: Error;
 }
 
-/** The invalidation bus changed state; `gap` and `flushed` mean L1 was emptied to stay correct. */
+/**
+ * The invalidation bus changed state; `gap` and `flushed` mean L1 was emptied to stay correct.
+ *
+ * @example
+ * cache.on('bus', (e: CacheBusEvent) => busState.set(e.state === 'connected' ? 1 : 0));
+ */
 export interface CacheBusEvent {
   namespace: string;
   state: 'connected' | 'disconnected' | 'gap' | 'flushed';
@@ -70,10 +110,20 @@ export interface CacheEventMap {
   bus: CacheBusEvent;
 }
 
-/** Name of a cache event. */
+/**
+ * Name of a cache event.
+ *
+ * @example
+ * const names: CacheEventName[] = ['hit', 'miss'];
+ */
 export type CacheEventName = keyof CacheEventMap;
 
-/** Listener of one cache event. */
+/**
+ * Listener of one cache event.
+ *
+ * @example
+ * const onStale: CacheEventListener<'stale'> = (e) => console.log(e.key, e.ageMs);
+ */
 export type CacheEventListener<E extends CacheEventName> = (payload: CacheEventMap[E]) => void;
 
 type AnyListener = (payload: CacheEventMap[CacheEventName]) => void;

@@ -124,6 +124,13 @@ function positiveInteger(value: number, option: string): number {
   return value;
 }
 
+// Redis rejects a PX of 0, and a zero ttl would store nothing.
+function positiveDuration(value: Duration, option: string): number {
+  const ms = parseDuration(value, option);
+  if (ms === 0) throw new CacheOptionsError(option, 'expected a duration above 0');
+  return ms;
+}
+
 function validTags(tags: readonly string[] | undefined): readonly string[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
@@ -146,8 +153,13 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
   if (typeof o.jitter !== 'number' || !(o.jitter >= 0 && o.jitter < 1)) {
     throw new CacheOptionsError('jitter', `expected a number in [0, 1), got ${o.jitter}`);
   }
-  const ttlMs = parseDuration(o.ttl, 'ttl');
-  if (ttlMs === 0) throw new CacheOptionsError('ttl', 'expected a duration above 0');
+  if (options.l2 !== undefined && typeof options.l2?.read !== 'function') {
+    throw new CacheOptionsError('l2', 'expected a CacheStore such as createRedisStore(redis)');
+  }
+  if (options.bus !== undefined && typeof options.bus?.subscribe !== 'function') {
+    throw new CacheOptionsError('bus', 'expected a CacheBus such as createRedisBus(redis)');
+  }
+  const ttlMs = positiveDuration(o.ttl, 'ttl');
   return {
     namespace: o.namespace,
     policy: {
@@ -163,13 +175,13 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     l2: options.l2,
     bus: options.bus,
     lease: Boolean(o.lease),
-    leaseTtlMs: parseDuration(o.leaseTtl, 'leaseTtl'),
+    leaseTtlMs: positiveDuration(o.leaseTtl, 'leaseTtl'),
     leaseWaitMs: parseDuration(o.leaseWait, 'leaseWait'),
     leasePollMs: Math.max(1, parseDuration(o.leasePollInterval, 'leasePollInterval')),
     l2TimeoutMs: parseDuration(o.l2Timeout, 'l2Timeout'),
     circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
     circuitCooldownMs: parseDuration(o.circuitCooldown, 'circuitCooldown'),
-    fenceWindowMs: parseDuration(o.fenceWindow, 'fenceWindow'),
+    fenceWindowMs: positiveDuration(o.fenceWindow, 'fenceWindow'),
     clock: options.clock ?? systemClock,
   };
 }

@@ -35,6 +35,7 @@ export type CacheCounters = Pick<
   | 'l2Errors'
 >;
 
+/** Zeroed counters for a new cache. */
 export function createCounters(): CacheCounters {
   return {
     l1Hits: 0,

@@ -11,5 +11,10 @@ export interface Clock {
   now(): number;
 }
 
-/** The wall clock, `Date.now()`. */
+/**
+ * The wall clock, `Date.now()`; the default `clock`.
+ *
+ * @example
+ * createCache({ clock: systemClock });
+ */
 export const systemClock: Clock = { now: () => Date.now() };

@@ -1,4 +1,9 @@
-/** Stable error codes of `@perfkit/cache`; match on `error.code`, never on messages. */
+/**
+ * Stable error codes of `@perfkit/cache`; match on `error.code`, never on messages.
+ *
+ * @example
+ * if (error instanceof CacheError && error.code === 'PERFKIT_CACHE_LOAD_TIMEOUT') res.status(504);
+ */
 export type CacheErrorCode =
   | 'PERFKIT_CACHE_INVALID_OPTIONS'
   | 'PERFKIT_CACHE_LOAD_TIMEOUT'

@@ -30,6 +30,12 @@ describe('resolveCacheOptions', () => {
     expect(() => resolveCacheOptions({ ttl: 0 })).toThrow(
       'Invalid cache option "ttl": expected a duration above 0',
     );
+    expect(() => resolveCacheOptions({ fenceWindow: '0s' })).toThrow(
+      'Invalid cache option "fenceWindow": expected a duration above 0',
+    );
+    expect(() => resolveCacheOptions({ l2: {} as never })).toThrow(
+      'Invalid cache option "l2": expected a CacheStore such as createRedisStore(redis)',
+    );
     expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
       'Invalid cache option "l1MaxEntries": expected a positive integer, got 0',
     );

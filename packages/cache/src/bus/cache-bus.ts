@@ -1,4 +1,9 @@
-/** An invalidation sent from one cache instance to the others. */
+/**
+ * An invalidation sent from one cache instance to the others.
+ *
+ * @example
+ * const message: BusMessage = { namespace: 'perfkit', origin: id, seq: 7, kind: 'tags', items: ['user:42'] };
+ */
 export interface BusMessage {
   namespace: string;
   /** Id of the sending cache instance. */
@@ -9,7 +14,12 @@ export interface BusMessage {
   items: readonly string[];
 }
 
-/** What a bus delivers to a subscribed cache. */
+/**
+ * What a bus delivers to a subscribed cache.
+ *
+ * @example
+ * bus.subscribe({ message: (m) => apply(m), connection: (up) => (up ? resync() : distrustL1()) });
+ */
 export interface BusSubscriber {
   message(message: BusMessage): void;
   /** The bus lost (`false`) or regained (`true`) its subscription; messages in between are lost. */

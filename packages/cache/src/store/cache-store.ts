@@ -1,4 +1,9 @@
-/** What a read found, plus the fence for a later conditional write. */
+/**
+ * What a read found, plus the fence for a later conditional write.
+ *
+ * @example
+ * const { payload, fence } = await store.read('perfkit', 'overview:user:42');
+ */
 export interface StoreReadResult {
   /** The serialized entry, if one is stored. */
   payload: string | undefined;
@@ -8,7 +13,12 @@ export interface StoreReadResult {
   leased: boolean;
 }
 
-/** Options of a conditional write. */
+/**
+ * Options of a write; with `fence` it is conditional.
+ *
+ * @example
+ * await store.write('perfkit', key, payload, { ttlMs: 60_000, tags: ['user:42'], fence });
+ */
 export interface StoreWriteOptions {
   /** Expiry of the stored entry, ms. */
   ttlMs: number;
