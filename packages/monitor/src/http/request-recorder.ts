@@ -22,8 +22,11 @@ export interface RequestRecorderSettings {
 const CLIENT_CLOSED_REQUEST = 499;
 
 const START = Symbol('perfkit.monitor.start');
+const TIMINGS = Symbol('perfkit.monitor.timings');
+const WRITE_HEAD = Symbol('perfkit.monitor.writeHead');
 
-type TimedResponse = ServerResponse & { [START]: number };
+type WriteHead = ServerResponse['writeHead'];
+type TimedResponse = ServerResponse & { [START]: number; [TIMINGS]: RequestTimings; [WRITE_HEAD]: WriteHead };
 
 /**
  * Times requests from arrival to the response's `close` and records them in
@@ -33,6 +36,7 @@ type TimedResponse = ServerResponse & { [START]: number };
  */
 export class RequestRecorder {
   private readonly onClose: (this: TimedResponse) => void;
+  private readonly writeHeadWithTiming: WriteHead;
 
   constructor(
     private readonly settings: RequestRecorderSettings,
@@ -62,6 +66,13 @@ export class RequestRecorder {
         );
       }
     };
+    // writeHead is where headers are committed, whether the handler calls it
+    // or res.write()/res.end() does implicitly. One shared function reads the
+    // request's state from the response, so wrapping costs no closure.
+    this.writeHeadWithTiming = function (this: TimedResponse, ...args: Parameters<WriteHead>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', this[TIMINGS].header(clock() - this[START]));
+      return this[WRITE_HEAD].apply(this, args);
+    } as WriteHead;
   }
 
   /**
@@ -69,23 +80,14 @@ export class RequestRecorder {
    * when `Server-Timing` is on.
    */
   start<T>(res: ServerResponse, next: () => T): T {
-    const start = this.settings.clock();
-    (res as TimedResponse)[START] = start;
+    const timed = res as TimedResponse;
+    timed[START] = this.settings.clock();
     res.on('close', this.onClose);
     if (!this.settings.serverTiming) return next();
     const timings = new RequestTimings();
-    this.addServerTimingHeader(res, timings, start);
+    timed[TIMINGS] = timings;
+    timed[WRITE_HEAD] = res.writeHead;
+    res.writeHead = this.writeHeadWithTiming;
     return currentTimings.run(timings, next);
-  }
-
-  private addServerTimingHeader(res: ServerResponse, timings: RequestTimings, start: number): void {
-    const clock = this.settings.clock;
-    const writeHead = res.writeHead;
-    // writeHead is where headers are committed, whether the handler calls it
-    // or res.end()/res.write() does implicitly.
-    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!this.headersSent) this.setHeader('Server-Timing', timings.header(clock() - start));
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
   }
 }
