@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { CacheL2Error, CacheOptionsError } from '../errors.js';
+import { CacheOptionsError } from '../errors.js';
+import { connectionLost } from '../redis-connection.js';
 import type { BusMessage, BusSubscriber, CacheBus } from './cache-bus.js';
 
 /**
@@ -39,15 +40,8 @@ class RedisBus implements CacheBus {
   }
 
   publish(message: BusMessage): Promise<void> {
-    if (this.publisher.status !== 'ready') {
-      return Promise.reject(
-        new CacheL2Error(
-          'PERFKIT_CACHE_L2_UNAVAILABLE',
-          'publish',
-          `Redis connection is ${this.publisher.status}`,
-        ),
-      );
-    }
+    const lost = connectionLost(this.publisher, 'publish');
+    if (lost) return Promise.reject(lost);
     return this.publisher.publish(this.channel, JSON.stringify(message)).then(() => undefined);
   }
 

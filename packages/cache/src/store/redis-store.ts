@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { CacheL2Error, CacheOptionsError } from '../errors.js';
+import { CacheOptionsError } from '../errors.js';
+import { connectionLost } from '../redis-connection.js';
 import type { CacheStore, StoreReadResult, StoreWriteOptions } from './cache-store.js';
 import {
   CLEAR_SCRIPT,
@@ -104,16 +105,8 @@ class RedisStore implements CacheStore {
     namespace: string,
     args: (string | number)[],
   ): Promise<unknown> {
-    // Fail at once instead of letting ioredis queue the command until it reconnects.
-    if (this.client.status !== 'ready') {
-      return Promise.reject(
-        new CacheL2Error(
-          'PERFKIT_CACHE_L2_UNAVAILABLE',
-          operation,
-          `Redis connection is ${this.client.status}`,
-        ),
-      );
-    }
+    const lost = connectionLost(this.client, operation);
+    if (lost) return Promise.reject(lost);
     return script.run(this.client, [`${this.prefix}${namespace}:`, ...args]);
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheL2Error } from '../../src/index.js';
 import { createRedisBus } from '../../src/redis.js';
-import { connectRedis, openRedis } from '../support/redis-helpers.js';
+import { connectRedis, openRedis, waitFor } from '../support/redis-helpers.js';
 import { describeCacheBusContract } from './cache-bus-contract.js';
 
 const CHANNEL = `test:cache:redis-bus:${process.pid}:bus`;
@@ -30,6 +30,7 @@ describeCacheBusContract('RedisBus', async () => {
 describe('RedisBus', () => {
   it('rejects a publish at once while its connection is down', async () => {
     const down = connectRedis('redis://127.0.0.1:1');
+    await waitFor(() => down.status === 'reconnecting');
     const bus = createRedisBus(down, { channel: CHANNEL });
     await expect(
       bus.publish({ namespace: 'n', origin: 'o', seq: 1, kind: 'keys', items: [] }),

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheL2Error } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
-import { connectRedis, deleteKeys, openRedis } from '../support/redis-helpers.js';
+import { connectRedis, deleteKeys, openRedis, waitFor } from '../support/redis-helpers.js';
 import { describeCacheStoreContract } from './cache-store-contract.js';
 
 const PREFIX = `test:cache:redis-store:${process.pid}:`;
@@ -20,11 +20,20 @@ describeCacheStoreContract('RedisStore', async () => ({
 describe('RedisStore', () => {
   it('fails at once, without queueing, while its connection is down', async () => {
     const down = connectRedis('redis://127.0.0.1:1');
+    await waitFor(() => down.status === 'reconnecting');
     const store = createRedisStore(down, { prefix: PREFIX });
     const started = performance.now();
     await expect(store.read('ns', 'k')).rejects.toBeInstanceOf(CacheL2Error);
     expect(performance.now() - started).toBeLessThan(50);
     down.disconnect();
+  });
+
+  it('queues a command while connecting for the first time', async () => {
+    const fresh = connectRedis();
+    const store = createRedisStore(fresh, { prefix: PREFIX });
+    expect(fresh.status).not.toBe('ready');
+    expect(await store.write('first', 'k', 'v', { ttlMs: 1000, tags: [] })).toBe(true);
+    fresh.disconnect();
   });
 
   it('reloads its scripts after Redis forgot them', async () => {
