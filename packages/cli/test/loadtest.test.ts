@@ -88,10 +88,10 @@ describe('coordinated omission', () => {
     // Raw: one stalled sample per connection per second, lost among the fast ones.
     expect(target?.uncorrectedLatency?.max).toBeGreaterThan(100);
     expect(target?.uncorrectedLatency?.p90).toBeLessThan(100);
-    // Corrected: each stalled sample is back-filled at the connection's interval, whatever that
-    // interval is on a busy machine, so a fifth of the time spent stalled shows up above p90.
-    expect(target?.latency.p90).toBeGreaterThan(50);
+    // Corrected: each stalled sample is back-filled at the connection's mean interval, whatever that
+    // interval is on a busy machine, so about a tenth of all samples land above 100 ms.
     expect(target?.latency.p99).toBeGreaterThan(100);
+    expect(target?.latency.p90).toBeGreaterThan(target?.uncorrectedLatency?.p90 ?? 0);
   });
 });
 

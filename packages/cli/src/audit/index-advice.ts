@@ -114,12 +114,17 @@ export function indexName(table: string, columns: string[]): string {
   return `${table}_${columns.join('_')}_idx`.slice(0, 63);
 }
 
-/** Merges suggestions made by several queries for the same table and columns. */
+/**
+ * Merges suggestions made by several queries: the same table and columns
+ * once, and a suggestion whose columns lead a longer one folded into it
+ * (one index on (agent_id, created_at) also serves lookups by agent_id).
+ */
 export function mergeSuggestions(suggestions: IndexSuggestion[]): IndexSuggestion[] {
+  const byLength = [...suggestions].sort((a, b) => b.columns.length - a.columns.length);
   const merged: IndexSuggestion[] = [];
-  for (const s of suggestions) {
-    const same = merged.find((m) => m.table === s.table && m.columns.join() === s.columns.join());
-    if (same) same.queries = [...new Set([...same.queries, ...s.queries])];
+  for (const s of byLength) {
+    const into = merged.find((m) => m.table === s.table && s.columns.every((c, k) => m.columns[k] === c));
+    if (into) into.queries = [...new Set([...into.queries, ...s.queries])];
     else merged.push({ ...s, queries: [...s.queries] });
   }
   return merged;

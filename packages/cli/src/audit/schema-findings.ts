@@ -15,6 +15,13 @@ export function indexServesForeignKey(index: IndexInfo, columns: string[]): bool
 }
 
 /**
+ * An index counts as unused only once its table has served this many scans
+ * without it: a freshly built index, or a table nobody has queried yet, has
+ * no evidence either way.
+ */
+export const UNUSED_MIN_TABLE_SCANS = 1000;
+
+/**
  * Checks a schema for foreign keys without an index, duplicate and
  * overlapping indexes, unused indexes, INVALID indexes and tables never
  * analyzed.
@@ -55,7 +62,12 @@ export function schemaFindings(
     for (const a of btrees) {
       for (const b of btrees) {
         if (a === b) continue;
-        const same = a.columns.length === b.columns.length && startsWith(b.columns, a.columns);
+        const same =
+          a.columns.length === b.columns.length &&
+          startsWith(b.columns, a.columns) &&
+          a.include.join() === b.include.join();
+        // A prefix index is redundant only when the longer one also carries everything it includes.
+        const carried = a.include.every((c) => b.columns.includes(c) || b.include.includes(c));
         if (same && a.name < b.name && !(a.unique && b.unique)) {
           const drop = a.unique || a.primary ? b : a;
           findings.push({
@@ -66,7 +78,13 @@ export function schemaFindings(
             message: `${a.name} and ${b.name} index the same columns (${a.columns.join(', ')}) of ${table.name}: drop ${drop.name}`,
             detail: { indexes: [a.name, b.name], columns: a.columns as string[], sizeBytes: drop.sizeBytes },
           });
-        } else if (!same && startsWith(b.columns, a.columns) && !a.unique && !a.primary) {
+        } else if (
+          a.columns.length < b.columns.length &&
+          startsWith(b.columns, a.columns) &&
+          carried &&
+          !a.unique &&
+          !a.primary
+        ) {
           findings.push({
             kind: 'overlapping_index',
             severity: 'low',
@@ -90,13 +108,18 @@ export function schemaFindings(
         message: `${index.name} on ${index.table} is INVALID (a failed CREATE INDEX CONCURRENTLY): it costs writes and serves no reads; rebuild it (perf-cli indexes apply) or drop it`,
         detail: { definition: index.definition },
       });
-    } else if (index.scans === 0 && !index.unique && !index.primary) {
+    } else if (
+      index.scans === 0 &&
+      !index.unique &&
+      !index.primary &&
+      (snapshot.tables.find((t) => t.name === index.table)?.scans ?? 0) >= UNUSED_MIN_TABLE_SCANS
+    ) {
       findings.push({
         kind: 'unused_index',
         severity: 'low',
         table: index.table,
         index: index.name,
-        message: `${index.name} on ${index.table} has not been used since statistics were last reset (${index.sizeBytes.toLocaleString('en')} bytes)`,
+        message: `${index.name} on ${index.table} has not been used in ${(snapshot.tables.find((t) => t.name === index.table)?.scans ?? 0).toLocaleString('en')} scans of its table since statistics were last reset (${index.sizeBytes.toLocaleString('en')} bytes)`,
         detail: { sizeBytes: index.sizeBytes, definition: index.definition },
       });
     }

@@ -8,6 +8,8 @@ export interface TableInfo {
   columns: string[];
   analyzed: boolean;
   sizeBytes: number;
+  /** Sequential plus index scans since statistics were reset. */
+  scans: number;
 }
 
 /** An index of the audited schema. */
@@ -16,6 +18,8 @@ export interface IndexInfo {
   table: string;
   /** Key columns in order; null for an expression column. */
   columns: Array<string | null>;
+  /** Non-key `INCLUDE` columns. */
+  include: string[];
   unique: boolean;
   primary: boolean;
   partial: boolean;
@@ -50,17 +54,12 @@ export interface SchemaSnapshot {
  * const snapshot = await readSchemaSnapshot(client, 'public');
  */
 export async function readSchemaSnapshot(client: pg.ClientBase, schema: string): Promise<SchemaSnapshot> {
-  const tables = await client.query<{
-    name: string;
-    rows: number;
-    columns: string[];
-    analyzed: boolean;
-    size: string;
-  }>(
+  const tables = await client.query<Omit<TableInfo, 'sizeBytes' | 'scans'> & { size: string; scans: string }>(
     `SELECT c.relname AS name, c.reltuples::float8 AS rows,
             array(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
             (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) AS analyzed,
-            pg_total_relation_size(c.oid)::text AS size
+            pg_total_relation_size(c.oid)::text AS size,
+            (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::text AS scans
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
@@ -74,6 +73,9 @@ export async function readSchemaSnapshot(client: pg.ClientBase, schema: string):
             array(SELECT a.attname::text FROM unnest(string_to_array(i.indkey::text, ' ')::int2[]) WITH ORDINALITY AS k(attnum, ord)
                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
                    WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) AS columns,
+            array(SELECT a.attname::text FROM unnest(string_to_array(i.indkey::text, ' ')::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                   WHERE k.ord > i.indnkeyatts ORDER BY k.ord) AS include,
             i.indisunique AS unique, i.indisprimary AS primary, i.indpred IS NOT NULL AS partial, i.indisvalid AS valid,
             am.amname AS method, coalesce(s.idx_scan, 0)::text AS scans, pg_relation_size(i.indexrelid)::text AS size,
             pg_get_indexdef(i.indexrelid) AS definition
@@ -107,11 +109,13 @@ export async function readSchemaSnapshot(client: pg.ClientBase, schema: string):
       columns: t.columns,
       analyzed: t.analyzed,
       sizeBytes: Number(t.size),
+      scans: Number(t.scans),
     })),
     indexes: indexes.rows.map((i) => ({
       name: i.name,
       table: i.table,
       columns: i.columns,
+      include: i.include,
       unique: i.unique,
       primary: i.primary,
       partial: i.partial,
