@@ -26,30 +26,25 @@ const urlWithScheme = (schemes: string[]) =>
     message: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`,
   });
 
-const envSchema = z
-  .object({
-    DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
-    PORT: z
-      .string()
-      .regex(/^\d{1,5}$/, 'must be an integer from 0 to 65535')
-      .transform(Number)
-      .pipe(z.number().max(65_535, 'must be an integer from 0 to 65535'))
-      .default(3000),
-    MODE: z.enum(Object.keys(MODES) as [Mode, ...Mode[]]).default('naive'),
-    ELEVENLABS_BASE_URL: urlWithScheme(['http:', 'https:'])
-      .transform((value) => value.replace(/\/+$/, ''))
-      .optional(),
-    ELEVENLABS_API_KEY: z.string().min(1).optional(),
-    NOW: z.iso
-      .datetime({ offset: true })
-      .transform((value) => new Date(value))
-      .optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .refine((env) => !env.ELEVENLABS_BASE_URL || env.ELEVENLABS_API_KEY, {
-    path: ['ELEVENLABS_API_KEY'],
-    message: 'is required when ELEVENLABS_BASE_URL is set',
-  });
+const envSchema = z.object({
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be an integer from 0 to 65535')
+    .transform(Number)
+    .pipe(z.number().max(65_535, 'must be an integer from 0 to 65535'))
+    .default(3000),
+  MODE: z.enum(Object.keys(MODES) as [Mode, ...Mode[]]).default('naive'),
+  ELEVENLABS_BASE_URL: urlWithScheme(['http:', 'https:'])
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  ELEVENLABS_API_KEY: z.string().min(1).optional(),
+  NOW: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value))
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 /**
  * Reads and validates the configuration; every problem is reported at once
@@ -63,15 +58,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = envSchema.safeParse(set);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        const value = set[name];
-        return `${name} ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
-      }),
-    );
+  const problems = (parsed.error?.issues ?? []).map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const value = set[name];
+    return `${name} ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+  });
+  if (set.ELEVENLABS_BASE_URL !== undefined && set.ELEVENLABS_API_KEY === undefined) {
+    problems.push('ELEVENLABS_API_KEY is required when ELEVENLABS_BASE_URL is set');
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env_ = parsed.data;
   return {
     databaseUrl: env_.DATABASE_URL,
