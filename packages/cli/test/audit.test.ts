@@ -83,6 +83,24 @@ describe('perf-cli audit on a seeded small database', () => {
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('verifies suggestions with HypoPG where the extension is available', async ({ skip }) => {
+    const available = await t.pool.query(
+      "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS available, EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS installed",
+    );
+    // Only where the package is there and no one else in this database uses it (CI has no HypoPG).
+    if (!available.rows[0].available || available.rows[0].installed) skip();
+    await t.pool.query(`CREATE EXTENSION hypopg SCHEMA ${t.schema}`);
+    try {
+      const { report } = await audit();
+      expect(report.extensions.hypopg).toBe(true);
+      const suggestion = report.suggestions.find((s) => s.table === 'calls' && s.columns[0] === 'agent_id');
+      expect(suggestion?.status).toBe('verified');
+      expect(suggestion?.costAfter).toBeLessThan((suggestion?.costBefore ?? 0) * 0.9);
+    } finally {
+      await t.pool.query('DROP EXTENSION hypopg');
+    }
+  });
+
   it('reports the planted problems gone after indexes apply', async () => {
     const apply = memoryIo();
     expect(await runCli(['indexes', 'apply', '--database-url', t.connectionString], apply.io)).toBe(0);
