@@ -18,7 +18,7 @@ import {
   resolveEntryOptions,
 } from './cache-options.js';
 import { type CacheCounters, type CacheStats, createCounters } from './cache-stats.js';
-import { CacheLoadTimeoutError, CacheOptionsError, toError } from './errors.js';
+import { CacheL2Error, CacheLoadTimeoutError, CacheOptionsError, toError } from './errors.js';
 import { type EvictReason, L1Layer } from './l1-layer.js';
 import { L2Guard } from './l2-guard.js';
 import type { StoreReadResult } from './store/cache-store.js';
@@ -542,7 +542,12 @@ class TwoTierCache implements Cache {
       await withTimeout(
         this.bus.publish(message),
         this.o.l2TimeoutMs,
-        () => new Error('bus publish timed out'),
+        () =>
+          new CacheL2Error(
+            'PERFKIT_CACHE_L2_TIMEOUT',
+            'publish',
+            `no answer within ${this.o.l2TimeoutMs} ms`,
+          ),
       );
     } catch (thrown) {
       this.counters.l2Errors += 1;
