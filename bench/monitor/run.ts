@@ -1,7 +1,10 @@
 // Bare Express vs Express with @perfkit/monitor (Server-Timing off / on,
 // access log on) vs Express with express-prom-bundle: one trivial route,
 // autocannon at 50 connections, runs interleaved so that machine noise hits
-// every variant alike; medians of the runs, ratios against bare.
+// every variant alike; medians of the runs, ratios against bare. Besides
+// autocannon's req/s, each server reports the CPU time it spent per request:
+// on a CPU-bound server, capacity is its inverse, and unlike wall-clock
+// throughput it does not move with whatever else runs on the machine.
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +20,15 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  cpuMicrosPerRequest: number;
 }
 
-async function startServer(variant: Variant): Promise<{ child: ChildProcess; url: string }> {
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startServer(variant: Variant): Promise<Server> {
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
     execArgv: ['--import', 'tsx', '--conditions=@perfkit/source'],
   });
@@ -27,11 +36,25 @@ async function startServer(variant: Variant): Promise<{ child: ChildProcess; url
   return { child, url: `http://127.0.0.1:${message.port}/api/agents/42` };
 }
 
-async function load(url: string, seconds: number): Promise<Sample> {
+async function cpuMicros(child: ChildProcess): Promise<number> {
+  child.send('cpu');
+  const [message] = (await once(child, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+  return message.cpu.user + message.cpu.system;
+}
+
+async function load({ child, url }: Server, seconds: number): Promise<Sample> {
+  const cpuBefore = await cpuMicros(child);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
-  if (result.non2xx > 0 || result.errors > 0)
+  const cpu = (await cpuMicros(child)) - cpuBefore;
+  if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  }
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMicrosPerRequest: cpu / result.requests.total,
+  };
 }
 
 function median(values: number[]): number {
@@ -42,36 +65,51 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const servers = new Map<Variant, { child: ChildProcess; url: string }>();
+const servers = new Map<Variant, Server>();
 for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
 try {
-  for (const { url } of servers.values()) await load(url, 1);
+  for (const server of servers.values()) await load(server, 1);
   const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
   for (let run = 0; run < RUNS; run++) {
     // Rotate the order each run, so no variant always goes first or last.
     const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
     for (const variant of order) {
-      const sample = await load(servers.get(variant)?.url as string, SECONDS);
+      const sample = await load(servers.get(variant) as Server, SECONDS);
       samples.get(variant)?.push(sample);
+      const cpu = sample.cpuMicrosPerRequest.toFixed(1);
       console.error(
-        `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
+        `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${cpu} µs CPU/req`,
       );
     }
   }
-  const bare = median((samples.get('bare express') ?? []).map((s) => s.rps));
+  const bareSamples = samples.get('bare express') ?? [];
+  const bare = median(bareSamples.map((s) => s.rps));
+  const bareCpu = median(bareSamples.map((s) => s.cpuMicrosPerRequest));
+  const loss = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)}%`;
   const table = new Table({
-    head: ['variant', 'req/s (median)', 'vs bare', 'throughput loss', 'p50 ms', 'p99 ms', 'runs (req/s)'],
+    head: [
+      'variant',
+      'req/s (median)',
+      'throughput loss',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'capacity loss (CPU)',
+      'runs (req/s)',
+    ],
   });
   for (const variant of VARIANTS) {
     const list = samples.get(variant) ?? [];
     const rps = median(list.map((s) => s.rps));
+    const cpu = median(list.map((s) => s.cpuMicrosPerRequest));
     table.push([
       variant,
       Math.round(rps),
-      (rps / bare).toFixed(3),
-      `${((1 - rps / bare) * 100).toFixed(1)}%`,
+      loss(rps / bare),
       median(list.map((s) => s.p50)),
       median(list.map((s) => s.p99)),
+      cpu.toFixed(1),
+      loss(bareCpu / cpu),
       list.map((s) => Math.round(s.rps)).join(' '),
     ]);
   }
