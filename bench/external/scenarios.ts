@@ -1,8 +1,13 @@
 import { ElevenLabsClient as OfficialClient } from '@elevenlabs/elevenlabs-js';
 import type { CacheLike } from '@perfkit/external';
 import { ElevenLabsClient } from '@perfkit/external';
-import type { FakeElevenLabs } from '@perfkit/external/fake';
 import pLimit from 'p-limit';
+
+/** Where the fake listens. */
+export interface FakeEndpoint {
+  url: string;
+  apiKey: string;
+}
 
 /** What one batch of 50 configs gave. */
 export interface BatchResult {
@@ -10,7 +15,7 @@ export interface BatchResult {
 }
 
 /** The naive app's way: one `fetch` after another, no retry. */
-export async function oneByOne(fake: FakeElevenLabs, ids: readonly string[]): Promise<BatchResult> {
+export async function oneByOne(fake: FakeEndpoint, ids: readonly string[]): Promise<BatchResult> {
   let failures = 0;
   for (const id of ids) {
     try {
@@ -27,14 +32,14 @@ export async function oneByOne(fake: FakeElevenLabs, ids: readonly string[]): Pr
 }
 
 /** Our client, cold: a new client, no cache, `getAgents` at concurrency 16. */
-export async function oursCold(fake: FakeElevenLabs, ids: readonly string[]): Promise<BatchResult> {
+export async function oursCold(fake: FakeEndpoint, ids: readonly string[]): Promise<BatchResult> {
   const client = new ElevenLabsClient({ apiKey: fake.apiKey, baseUrl: fake.url, concurrency: 16 });
   const results = await client.getAgents(ids);
   return { failures: results.filter((r) => !r.ok).length };
 }
 
 /** The official SDK, limited to the same 16 requests in flight. */
-export async function officialSdk(fake: FakeElevenLabs, ids: readonly string[]): Promise<BatchResult> {
+export async function officialSdk(fake: FakeEndpoint, ids: readonly string[]): Promise<BatchResult> {
   const client = new OfficialClient({ apiKey: fake.apiKey, baseUrl: fake.url });
   const limit = pLimit(16);
   const outcomes = await Promise.allSettled(
@@ -44,7 +49,7 @@ export async function officialSdk(fake: FakeElevenLabs, ids: readonly string[]):
 }
 
 /** A client for deadline mode with its own cache. */
-export function deadlineClient(fake: FakeElevenLabs, cache: CacheLike): ElevenLabsClient {
+export function deadlineClient(fake: FakeEndpoint, cache: CacheLike): ElevenLabsClient {
   return new ElevenLabsClient({ apiKey: fake.apiKey, baseUrl: fake.url, concurrency: 16, cache });
 }
 

@@ -14,7 +14,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function toMs(value: Duration, name: string): number {
   if (typeof value === 'number') {
     if (value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
-  } else {
+  } else if (typeof value === 'string') {
     const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim());
     if (match) return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   }

@@ -145,5 +145,6 @@ describe('getAgentConfigs', () => {
   it('rejects a budget that is not a duration', async () => {
     const { client } = await deadlineHarness();
     expect(() => client.getAgentConfigs([fast], { budgetMs: -1 })).toThrow(/budgetMs must be/);
+    expect(() => client.getAgentConfigs([fast], undefined as never)).toThrow(/budgetMs must be/);
   });
 });

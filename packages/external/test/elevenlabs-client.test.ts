@@ -10,8 +10,8 @@ const ids = (count: number, label = 'agent') =>
 
 describe('getAgents', () => {
   it('keeps at most `concurrency` requests in flight', async () => {
-    const { client, fake } = await startHarness({ latency: { kind: 'fixed', ms: 30 } }, { concurrency: 4 });
-    const results = await client.getAgents(ids(20));
+    const { client, fake } = await startHarness({ latency: { kind: 'fixed', ms: 150 } }, { concurrency: 4 });
+    const results = await client.getAgents(ids(12));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(fake.stats().maxInFlight).toBe(4);
   });
