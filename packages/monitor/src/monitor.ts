@@ -35,10 +35,26 @@ export interface MonitorEvents {
   alert: AlertEvent;
 }
 
-/** A `node:http` request handler. */
+/**
+ * A `node:http` request handler.
+ *
+ * @example
+ * ```ts
+ * const handler: HttpHandler = monitor.metricsHandler();
+ * http.createServer(handler);
+ * ```
+ */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Express-compatible middleware, typed on `node:http` so that Express stays optional. */
+/**
+ * Express-compatible middleware, typed on `node:http` so that Express stays optional.
+ *
+ * @example
+ * ```ts
+ * const timing: Middleware = monitor.middleware();
+ * app.use(timing);
+ * ```
+ */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

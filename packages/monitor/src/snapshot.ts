@@ -44,7 +44,14 @@ export interface MonitorSnapshot {
   alerts: AlertEvent[];
 }
 
-/** How many query shapes a snapshot lists. */
+/**
+ * How many query shapes a snapshot lists.
+ *
+ * @example
+ * ```ts
+ * monitor.snapshot().queries.length <= SNAPSHOT_QUERY_LIMIT; // true
+ * ```
+ */
 export const SNAPSHOT_QUERY_LIMIT = 20;
 
 /** The snapshot row of one series. */

@@ -41,7 +41,14 @@ export interface AlertRule {
   minRequests?: number;
 }
 
-/** Defaults of the optional {@link AlertRule} fields. */
+/**
+ * Defaults of the optional {@link AlertRule} fields: `resolveBelow` is `resolveRatio × above`.
+ *
+ * @example
+ * ```ts
+ * ALERT_RULE_DEFAULTS.minRequests; // 10
+ * ```
+ */
 export const ALERT_RULE_DEFAULTS = { resolveRatio: 0.8, minRequests: 10 } as const;
 
 /** Throws {@link InvalidMonitorOptionsError} naming the rule when it cannot work. */

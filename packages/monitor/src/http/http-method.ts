@@ -12,7 +12,14 @@ const KNOWN_METHODS = new Set([
   'TRACE',
 ]);
 
-/** The method label for unknown methods, after OpenTelemetry. */
+/**
+ * The method label for unknown methods, after OpenTelemetry.
+ *
+ * @example
+ * ```ts
+ * monitor.snapshot().routes.filter((r) => r.method === OTHER_METHOD);
+ * ```
+ */
 export const OTHER_METHOD = '_OTHER';
 
 /** Returns the method itself when it is a known one, else `_OTHER`. */

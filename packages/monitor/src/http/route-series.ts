@@ -2,9 +2,23 @@ import { CumulativeBuckets } from '../histogram/cumulative-buckets.js';
 import { SlidingWindow } from '../histogram/sliding-window.js';
 import { OTHER_METHOD } from './http-method.js';
 
-/** The route label of requests that matched no route: one series for all of them. */
+/**
+ * The route label of requests that matched no route: one series for all of them.
+ *
+ * @example
+ * ```ts
+ * monitor.snapshot().routes.find((r) => r.route === UNMATCHED_ROUTE);
+ * ```
+ */
 export const UNMATCHED_ROUTE = '_unmatched';
-/** The route label that absorbs new routes once `maxSeries` is reached. */
+/**
+ * The route label that absorbs new routes once `maxSeries` is reached.
+ *
+ * @example
+ * ```ts
+ * const capped = monitor.snapshot().routes.some((r) => r.route === OVERFLOW_ROUTE);
+ * ```
+ */
 export const OVERFLOW_ROUTE = '_overflow';
 
 /** Status class labels by `statusCode / 100`; index 0 holds anything outside 1xx–5xx. */

@@ -50,7 +50,14 @@ interface ShapeState extends QueryShapeStats {
   lastExplainAt: number;
 }
 
-/** Shape of the statistics bucket that absorbs shapes past `maxShapes`. */
+/**
+ * Shape of the statistics bucket that absorbs shapes past `maxShapes`.
+ *
+ * @example
+ * ```ts
+ * monitor.snapshot().queries.find((q) => q.shape === OVERFLOW_SHAPE);
+ * ```
+ */
 export const OVERFLOW_SHAPE = '_overflow';
 // Query texts repeat (ORMs and query builders emit the same SQL), so shapes
 // are memoised by text; the cap bounds the memo for ad-hoc SQL.

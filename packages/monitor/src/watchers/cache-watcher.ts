@@ -21,7 +21,14 @@ export interface CacheEvents {
   bus: { namespace: string; state: 'connected' | 'disconnected' | 'gap' | 'flushed' };
 }
 
-/** Anything with `on` / `off` for {@link CacheEvents}: `@perfkit/cache`'s cache fits. */
+/**
+ * Anything with `on` / `off` for {@link CacheEvents}: `@perfkit/cache`'s cache, or a Node `EventEmitter`.
+ *
+ * @example
+ * ```ts
+ * const source: CacheEventSource = createCache({ namespace: 'dashboard' });
+ * ```
+ */
 export type CacheEventSource = EventSource<CacheEvents>;
 
 /**

@@ -31,7 +31,14 @@ export interface ElevenLabsEvents {
   failure: { operation: string; route: string; code: string; status?: number; attempts: number };
 }
 
-/** Anything with `on` / `off` for {@link ElevenLabsEvents}: `@perfkit/external`'s client fits. */
+/**
+ * Anything with `on` / `off` for {@link ElevenLabsEvents}: `@perfkit/external`'s client, or a Node `EventEmitter`.
+ *
+ * @example
+ * ```ts
+ * const source: ElevenLabsEventSource = createElevenLabsClient({ apiKey });
+ * ```
+ */
 export type ElevenLabsEventSource = EventSource<ElevenLabsEvents>;
 
 /**
