@@ -148,7 +148,8 @@ class TwoTierCache implements Cache {
   ): Promise<CacheResult<T>> {
     const entry = this.freshHit(key);
     if (entry !== undefined) {
-      entry.hitResult ??= Promise.resolve({ value: entry.value, status: 'hit' });
+      // Shared by every hit on this entry, hence frozen like the value.
+      entry.hitResult ??= Promise.resolve(Object.freeze({ value: entry.value, status: 'hit' as const }));
       return entry.hitResult as Promise<CacheResult<T>>;
     }
     return this.resolve(key, loader, options) as Promise<CacheResult<T>>;

@@ -10,7 +10,7 @@ import {
 
 const PREFIX = 'test:cache:outage:';
 const L2_TIMEOUT = 50;
-const MARGIN = 250;
+const MARGIN = 750;
 const OPTIONS = { l2Timeout: L2_TIMEOUT, circuitThreshold: 2, circuitCooldown: '10s', ttl: '1h' } as const;
 const TAGS = { tags: ['user:42'] };
 
