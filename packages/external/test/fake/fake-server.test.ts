@@ -265,13 +265,13 @@ describe('faults', () => {
       seed: 7,
       faults: { rates: [{ fault: { kind: 'status', status: 503 }, rate: 0.2 }] },
     };
+    const ids = Array.from({ length: 200 }, (_, i) => fakeAgentId(`r${i}`));
     const runs = [];
     for (let run = 0; run < 2; run++) {
       const fake = await startFake(options);
-      const statuses = [];
-      for (let i = 0; i < 200; i++)
-        statuses.push((await get(fake, `/v1/convai/agents/${fakeAgentId(`r${i}`)}`)).status);
-      runs.push(statuses);
+      // Draws depend on (seed, agent id, request number), not on arrival order, so requests may overlap.
+      const responses = await Promise.all(ids.map((id) => get(fake, `/v1/convai/agents/${id}`)));
+      runs.push(responses.map((r) => r.status));
     }
     expect(runs[0]).toEqual(runs[1]);
     const failures = runs[0]?.filter((s) => s === 503).length ?? 0;
