@@ -305,7 +305,7 @@ async function expectEveryAggregateExact(): Promise<void> {
 describe('exact pre-aggregates', () => {
   it('equal a full scan of raw rows after every write and every rollup', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 25 }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 20 }), async (actions) => {
         await sql`TRUNCATE calls, leads, agent_analytics, analytics_dirty RESTART IDENTITY CASCADE`.execute(
           t.db,
         );
@@ -314,7 +314,7 @@ describe('exact pre-aggregates', () => {
           await expectEveryAggregateExact();
         }
       }),
-      { numRuns: 25, endOnFailure: true },
+      { numRuns: 20, endOnFailure: true },
     );
   }, 120_000);
 
