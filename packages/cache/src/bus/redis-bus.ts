@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors.js';
-import { connectionLost } from '../redis-connection.js';
+import { ConnectionCheck } from '../redis-connection.js';
 import type { BusMessage, BusSubscriber, CacheBus } from './cache-bus.js';
 
 /**
@@ -22,6 +22,7 @@ class RedisBus implements CacheBus {
   connected = false;
   private readonly subscribers = new Set<BusSubscriber>();
   private closed = false;
+  private readonly publisherConnection: ConnectionCheck;
 
   constructor(
     private readonly publisher: Redis,
@@ -29,6 +30,7 @@ class RedisBus implements CacheBus {
     private readonly ownsConnection: boolean,
     private readonly channel: string,
   ) {
+    this.publisherConnection = new ConnectionCheck(publisher);
     connection.on('message', (channel: string, raw: string) => {
       if (channel === this.channel) this.deliver(raw);
     });
@@ -40,7 +42,7 @@ class RedisBus implements CacheBus {
   }
 
   publish(message: BusMessage): Promise<void> {
-    const lost = connectionLost(this.publisher, 'publish');
+    const lost = this.publisherConnection.lost('publish');
     if (lost) return Promise.reject(lost);
     return this.publisher.publish(this.channel, JSON.stringify(message)).then(() => undefined);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors.js';
-import { connectionLost } from '../redis-connection.js';
+import { ConnectionCheck } from '../redis-connection.js';
 import type { CacheStore, StoreReadResult, StoreWriteOptions } from './cache-store.js';
 import {
   CLEAR_SCRIPT,
@@ -53,10 +53,14 @@ const scripts = {
 };
 
 class RedisStore implements CacheStore {
+  private readonly connection: ConnectionCheck;
+
   constructor(
     private readonly client: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.connection = new ConnectionCheck(client);
+  }
 
   async read(
     namespace: string,
@@ -105,7 +109,7 @@ class RedisStore implements CacheStore {
     namespace: string,
     args: (string | number)[],
   ): Promise<unknown> {
-    const lost = connectionLost(this.client, operation);
+    const lost = this.connection.lost(operation);
     if (lost) return Promise.reject(lost);
     return script.run(this.client, [`${this.prefix}${namespace}:`, ...args]);
   }
