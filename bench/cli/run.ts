@@ -274,6 +274,9 @@ async function gate() {
     process.stderr.write(
       `gate run ${i + 1}/${runs}: A/A ${aa.verdict}, +20% ${ab.verdict} (p50 shift ${f((shifts.at(-1) ?? 0) * 100, 1)}%)\n`,
     );
+    for (const reason of new Set([...aa.reasons, ...ab.reasons].filter((r) => r.includes('repetition')))) {
+      process.stderr.write(`  ${reason}\n`);
+    }
   }
   base.stop();
   slower.stop();

@@ -115,8 +115,9 @@ describe('perf-cli compare', () => {
       regressed.io,
     );
     const result = JSON.parse(regressed.stdout());
-    expect(result.targets[0].metrics[0].shift).toBeGreaterThan(0.3);
+    // A machine too busy to hold 50 req/s says so (3) rather than guess.
     expect(code).toBe(result.verdict === 'inconclusive' ? 3 : 1);
+    if (result.verdict !== 'inconclusive') expect(result.targets[0].metrics[0].shift).toBeGreaterThan(0.3);
   });
 
   it('exits 2 with a message for mismatched configurations and for a file that is not a report', async () => {

@@ -31,7 +31,8 @@ describe('loadtest', () => {
     expect(target?.requests).toBe(100);
     expect(target?.repetitions).toHaveLength(2);
     expect(target?.latency.p50).toBeGreaterThanOrEqual(30);
-    expect(target?.latency.p50).toBeLessThan(150);
+    // The upper bound holds only when the generator kept its schedule; a starved one says so.
+    if (report.verdict !== 'inconclusive') expect(target?.latency.p50).toBeLessThan(150);
     expect(report.config.latencyCorrection).toBe('intended-send-time');
   });
 
