@@ -1,7 +1,7 @@
 // Bare Express vs Express with @perfkit/monitor (Server-Timing off / on,
 // access log on) vs Express with express-prom-bundle: one trivial route,
 // autocannon at 50 connections, runs interleaved so that machine noise hits
-// every variant alike; medians of the runs, ratios against bare. Besides
+// every variant alike; losses are medians of per-run ratios against bare. Besides
 // autocannon's req/s, each server reports the CPU time it spent per request:
 // on a CPU-bound server, capacity is its inverse, and unlike wall-clock
 // throughput it does not move with whatever else runs on the machine.
@@ -15,6 +15,7 @@ import { VARIANTS, type Variant } from './variants.js';
 const RUNS = Number(process.env.RUNS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const CONNECTIONS = 50;
+const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
 
 interface Sample {
   rps: number;
@@ -68,7 +69,7 @@ function median(values: number[]): number {
 const servers = new Map<Variant, Server>();
 for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
 try {
-  for (const server of servers.values()) await load(server, 1);
+  for (const server of servers.values()) await load(server, WARMUP_SECONDS);
   const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
   for (let run = 0; run < RUNS; run++) {
     // Rotate the order each run, so no variant always goes first or last.
@@ -83,9 +84,11 @@ try {
     }
   }
   const bareSamples = samples.get('bare express') ?? [];
-  const bare = median(bareSamples.map((s) => s.rps));
-  const bareCpu = median(bareSamples.map((s) => s.cpuMicrosPerRequest));
-  const loss = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)}%`;
+  // Each run's figure is divided by bare's figure of the same run, the
+  // nearest in time, and the median of those ratios is reported: slow
+  // phases of the machine then cancel instead of landing on one variant.
+  const pairedLoss = (list: Sample[], ratio: (sample: Sample, bare: Sample) => number) =>
+    `${((1 - median(list.map((s, run) => ratio(s, bareSamples[run] as Sample)))) * 100).toFixed(1)}%`;
   const table = new Table({
     head: [
       'variant',
@@ -100,16 +103,14 @@ try {
   });
   for (const variant of VARIANTS) {
     const list = samples.get(variant) ?? [];
-    const rps = median(list.map((s) => s.rps));
-    const cpu = median(list.map((s) => s.cpuMicrosPerRequest));
     table.push([
       variant,
-      Math.round(rps),
-      loss(rps / bare),
+      Math.round(median(list.map((s) => s.rps))),
+      pairedLoss(list, (s, bare) => s.rps / bare.rps),
       median(list.map((s) => s.p50)),
       median(list.map((s) => s.p99)),
-      cpu.toFixed(1),
-      loss(bareCpu / cpu),
+      median(list.map((s) => s.cpuMicrosPerRequest)).toFixed(1),
+      pairedLoss(list, (s, bare) => bare.cpuMicrosPerRequest / s.cpuMicrosPerRequest),
       list.map((s) => Math.round(s.rps)).join(' '),
     ]);
   }
