@@ -186,7 +186,7 @@ export class InvalidInputError extends ExternalError {
 }
 
 /** True for the statuses a retry may fix: 408, 429 and 5xx. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 

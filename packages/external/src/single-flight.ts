@@ -17,11 +17,6 @@ interface Flight<T> {
 export class SingleFlight<T> {
   readonly #flights = new Map<string, Flight<T>>();
 
-  /** The number of tasks in flight. */
-  get size(): number {
-    return this.#flights.size;
-  }
-
   run(key: string, task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
     const flight = this.#flights.get(key) ?? this.#start(key, task);
