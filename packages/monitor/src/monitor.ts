@@ -181,25 +181,26 @@ export class Monitor {
     if (timings === undefined) return fn();
     const clock = this.options.clock;
     const start = clock();
-    const add = () => timings.add(name, clock() - start);
     let result: T;
     try {
       result = fn();
     } catch (error) {
-      add();
+      timings.add(name, clock() - start);
       throw error;
     }
+    // The synchronous path allocates no closure: it runs on every request.
     if (!isPromiseLike(result)) {
-      add();
+      timings.add(name, clock() - start);
       return result;
     }
+    const settle = () => timings.add(name, clock() - start);
     return result.then(
       (value) => {
-        add();
+        settle();
         return value;
       },
       (error: unknown) => {
-        add();
+        settle();
         throw error;
       },
     ) as T;
