@@ -49,7 +49,18 @@ describe('compareReports', () => {
   it('answers inconclusive when the repetitions are too few to ever reach alpha', () => {
     const result = compareReports(buildReport([20, 20, 20]), buildReport([40, 40, 40]));
     expect(result.verdict).toBe('inconclusive');
-    expect(result.reasons[0]).toContain('cannot reach');
+    expect(result.reasons.some((r) => r.includes('cannot reach'))).toBe(true);
+  });
+
+  it('does not gate p99 on repetitions too short to estimate it, and says so', () => {
+    // 100 requests per repetition: enough for p50, not for p99 (1,000 needed).
+    const result = compareReports(buildReport(noisy(20, 6, 0.05)), buildReport(noisy(20, 6, 0.05, 9)));
+    const p99 = result.targets[0]?.metrics.find((m) => m.metric === 'p99');
+    expect(p99?.skipped).toContain('1000 needed');
+    expect(p99?.regression).toBe(false);
+    expect(result.reasons).toContain(
+      'overview p99 not gated: 100 requests in a repetition, 1000 needed to estimate it',
+    );
   });
 
   it('refuses to compare runs with different configurations', () => {

@@ -1,6 +1,12 @@
 import { InvalidOptionError } from '../errors.js';
 import type { LoadtestReport } from '../loadtest/run-loadtest.js';
-import { COMPARE_DEFAULTS, type CompareResult, compareReports, type GateMetric } from './compare-reports.js';
+import {
+  COMPARE_DEFAULTS,
+  type CompareResult,
+  compareReports,
+  type GateMetric,
+  minimumRequestsFor,
+} from './compare-reports.js';
 import { median, rankSumPValue, relativeShift } from './rank-test.js';
 
 /** Options of {@link calibrateGate}. */
@@ -94,53 +100,58 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
     throw new InvalidOptionError(`calibration needs at least 4 repetitions per target, got ${n * 2}`);
   const [first, second] = splitReport(report);
   const aa = compareReports(first, second, { alpha, minEffect, metrics });
-  const level = alpha / (report.targets.length * metrics.length);
+  const fewest = (target: LoadtestReport['targets'][number]) =>
+    Math.min(...target.repetitions.map((r) => r.requests));
+  const gated = report.targets.flatMap((target) =>
+    metrics
+      .filter((metric) => fewest(target) >= minimumRequestsFor(metric))
+      .map((metric) => ({ target, metric })),
+  );
+  const level = alpha / Math.max(1, gated.length);
   const entries: CalibrationEntry[] = [];
-  for (const target of report.targets) {
-    for (const metric of metrics) {
-      const values = target.repetitions.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
-      const mid = median(values);
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-      const detectionRate = (delta: number) => {
-        let detected = 0;
-        for (let trial = 0; trial < trials; trial++) {
-          const shuffled = [...values];
-          for (let i = shuffled.length - 1; i > 0; i--) {
-            const j = Math.floor(random() * (i + 1));
-            [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
-          }
-          const base = shuffled.slice(0, n);
-          // Throughput regresses downwards, latency upwards.
-          const current = shuffled
-            .slice(n, 2 * n)
-            .map((v) => (metric === 'rps' ? v / (1 + delta) : v * (1 + delta)));
-          const p = metric === 'rps' ? rankSumPValue(current, base) : rankSumPValue(base, current);
-          const shift = relativeShift(base, current);
-          if (p <= level && (metric === 'rps' ? -shift >= minEffect : shift >= minEffect)) detected++;
+  for (const { target, metric } of gated) {
+    const values = target.repetitions.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
+    const mid = median(values);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+    const detectionRate = (delta: number) => {
+      let detected = 0;
+      for (let trial = 0; trial < trials; trial++) {
+        const shuffled = [...values];
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
         }
-        return detected / trials;
-      };
-      // Detection grows with the injected shift, so a binary search over whole percents finds the threshold.
-      let smallest: number | null = null;
-      if (detectionRate(MAX_SHIFT) >= power) {
-        let lo = 0;
-        let hi = MAX_SHIFT * 100;
-        while (hi - lo > 1) {
-          const mid = Math.floor((lo + hi) / 2);
-          if (detectionRate(mid / 100) >= power) hi = mid;
-          else lo = mid;
-        }
-        smallest = hi / 100;
+        const base = shuffled.slice(0, n);
+        // Throughput regresses downwards, latency upwards.
+        const current = shuffled
+          .slice(n, 2 * n)
+          .map((v) => (metric === 'rps' ? v / (1 + delta) : v * (1 + delta)));
+        const p = metric === 'rps' ? rankSumPValue(current, base) : rankSumPValue(base, current);
+        const shift = relativeShift(base, current);
+        if (p <= level && (metric === 'rps' ? -shift >= minEffect : shift >= minEffect)) detected++;
       }
-      entries.push({
-        target: target.name,
-        metric,
-        median: mid,
-        cv: mean > 0 ? sd / mean : 0,
-        smallestDetectable: smallest,
-      });
+      return detected / trials;
+    };
+    // Detection grows with the injected shift, so a binary search over whole percents finds the threshold.
+    let smallest: number | null = null;
+    if (detectionRate(MAX_SHIFT) >= power) {
+      let lo = 0;
+      let hi = MAX_SHIFT * 100;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (detectionRate(mid / 100) >= power) hi = mid;
+        else lo = mid;
+      }
+      smallest = hi / 100;
     }
+    entries.push({
+      target: target.name,
+      metric,
+      median: mid,
+      cv: mean > 0 ? sd / mean : 0,
+      smallestDetectable: smallest,
+    });
   }
   const worst = entries.some((e) => e.smallestDetectable === null)
     ? null

@@ -38,6 +38,25 @@ export interface MetricComparison {
   regression: boolean;
   /** Significant and at least `minEffect` better. */
   improvement: boolean;
+  /** Why this metric was not tested (too few requests per repetition to estimate it), or null. */
+  skipped: string | null;
+}
+
+/** Upper percentiles the gate tests only with enough requests per repetition to estimate them. */
+const QUANTILES: Partial<Record<GateMetric, number>> = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999 };
+
+/**
+ * The fewest requests per repetition that estimate a percentile: ten
+ * beyond it (20 for p50, 100 for p90, 1,000 for p99). Below that, one
+ * repetition's "p99" is its largest value or two — noise the gate must not
+ * read as a regression.
+ *
+ * @example
+ * minimumRequestsFor('p99') // 1000
+ */
+export function minimumRequestsFor(metric: GateMetric): number {
+  const q = QUANTILES[metric];
+  return q === undefined ? 1 : Math.ceil(10 / (1 - q));
 }
 
 /** Side-by-side figures of one target over all repetitions merged. */
@@ -147,9 +166,16 @@ export function compareReports(
   if (diffs.length > 0) throw new ConfigMismatchError(diffs);
 
   const tests: Array<{ comparison: MetricComparison; target: string }> = [];
+  const skippedReasons: string[] = [];
   const targets: TargetComparison[] = base.targets.map((b) => {
     const c = current.targets.find((t) => t.name === b.name) ?? b;
+    const fewest = Math.min(...[...b.repetitions, ...c.repetitions].map((r) => r.requests));
     const comparisons = metrics.map((metric): MetricComparison => {
+      const needed = minimumRequestsFor(metric);
+      const skipped =
+        fewest < needed
+          ? `${metric} not gated: ${fewest} requests in a repetition, ${needed} needed to estimate it`
+          : null;
       const baseValues = valuesOf(b.repetitions, metric);
       const currentValues = valuesOf(c.repetitions, metric);
       // For throughput, lower is worse: test the mirrored direction.
@@ -172,9 +198,12 @@ export function compareReports(
         pValue: worse,
         level: alpha,
         regression: false,
-        improvement: better <= alpha && (metric === 'rps' ? shift >= minEffect : shift <= -minEffect),
+        improvement:
+          !skipped && better <= alpha && (metric === 'rps' ? shift >= minEffect : shift <= -minEffect),
+        skipped,
       };
-      tests.push({ comparison, target: b.name });
+      if (skipped) skippedReasons.push(`${b.name} ${skipped}`);
+      else tests.push({ comparison, target: b.name });
       return comparison;
     });
     return {
@@ -196,7 +225,11 @@ export function compareReports(
     comparison.regression = rejecting && large;
   });
 
-  const reasons: string[] = [];
+  const reasons: string[] = [...skippedReasons];
+  if (tests.length === 0)
+    reasons.push(
+      'no metric could be gated: run more requests per repetition (a higher --rate or a longer --duration)',
+    );
   const nBase = Math.min(...base.targets.map((t) => t.repetitions.length));
   const nCurrent = Math.min(...current.targets.map((t) => t.repetitions.length));
   const floor = minimumPValue(nBase, nCurrent);
@@ -218,7 +251,10 @@ export function compareReports(
     );
   }
   const inconclusive =
-    floor > alpha / tests.length || base.inconclusive.length > 0 || current.inconclusive.length > 0;
+    tests.length === 0 ||
+    floor > alpha / tests.length ||
+    base.inconclusive.length > 0 ||
+    current.inconclusive.length > 0;
   return {
     format: 'perfkit-compare',
     version: 1,

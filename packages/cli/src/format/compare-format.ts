@@ -51,7 +51,7 @@ export function formatCompareTable(result: CompareResult): string {
       pct(m.shift),
       m.pValue.toPrecision(2),
       m.level.toPrecision(2),
-      m.regression ? 'REGRESSION' : m.improvement ? 'improved' : 'ok',
+      m.skipped ? 'not gated' : m.regression ? 'REGRESSION' : m.improvement ? 'improved' : 'ok',
     ]),
   );
   lines.push(
