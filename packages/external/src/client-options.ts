@@ -91,7 +91,12 @@ export interface ResolvedClientOptions {
   random: () => number;
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * CLIENT_DEFAULTS.retry.minDelay; // '1s'
+ */
 export const CLIENT_DEFAULTS = {
   baseUrl: 'https://api.elevenlabs.io',
   attemptTimeout: '10s',

@@ -11,7 +11,12 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now` and an abortable `setTimeout`. */
+/**
+ * The real clock: `Date.now` and an abortable `setTimeout`.
+ *
+ * @example
+ * await systemClock.sleep(100, AbortSignal.timeout(50)); // rejects after 50 ms
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>

@@ -109,7 +109,12 @@ export class ElevenLabsHttpError extends ExternalError {
   }
 }
 
-/** The connection failed: refused, reset, socket hang-up, DNS, `fetch failed`. */
+/**
+ * The connection failed: refused, reset, socket hang-up, DNS, `fetch failed`.
+ *
+ * @example
+ * error.code === 'PERFKIT_EXT_NETWORK'
+ */
 export class ElevenLabsNetworkError extends ExternalError {
   override name = 'ElevenLabsNetworkError';
 
@@ -118,7 +123,12 @@ export class ElevenLabsNetworkError extends ExternalError {
   }
 }
 
-/** One attempt took longer than `attemptTimeout` (headers and body together). */
+/**
+ * One attempt took longer than `attemptTimeout` (headers and body together).
+ *
+ * @example
+ * error.code === 'PERFKIT_EXT_ATTEMPT_TIMEOUT'
+ */
 export class AttemptTimeoutError extends ExternalError {
   override name = 'AttemptTimeoutError';
 
@@ -127,7 +137,12 @@ export class AttemptTimeoutError extends ExternalError {
   }
 }
 
-/** A 2xx answer whose body is not the JSON it should be (a cut body, mostly). */
+/**
+ * A 2xx answer whose body is not the JSON it should be (a cut body, mostly).
+ *
+ * @example
+ * error.code === 'PERFKIT_EXT_MALFORMED_RESPONSE'
+ */
 export class MalformedResponseError extends ExternalError {
   override name = 'MalformedResponseError';
 
@@ -136,7 +151,12 @@ export class MalformedResponseError extends ExternalError {
   }
 }
 
-/** Every allowed attempt failed with a retryable error; `cause` is the last one. */
+/**
+ * Every allowed attempt failed with a retryable error; `cause` is the last one.
+ *
+ * @example
+ * if (error instanceof RetriesExhaustedError) log(error.attempts, error.cause)
+ */
 export class RetriesExhaustedError extends ExternalError {
   override name = 'RetriesExhaustedError';
 
@@ -149,7 +169,12 @@ export class RetriesExhaustedError extends ExternalError {
   }
 }
 
-/** The call's deadline passed, or the next retry's wait would have passed it. */
+/**
+ * The call's deadline passed, or the next retry's wait would have passed it.
+ *
+ * @example
+ * await client.getAgent(id, { deadline: '2s' }); // may throw DeadlineExceededError
+ */
 export class DeadlineExceededError extends ExternalError {
   override name = 'DeadlineExceededError';
 
@@ -158,7 +183,12 @@ export class DeadlineExceededError extends ExternalError {
   }
 }
 
-/** The caller's `AbortSignal` fired; `cause` is its reason. */
+/**
+ * The caller's `AbortSignal` fired; `cause` is its reason.
+ *
+ * @example
+ * await client.getAgent(id, { signal }); // throws AbortedError once `signal` aborts
+ */
 export class AbortedError extends ExternalError {
   override name = 'AbortedError';
 
@@ -167,7 +197,12 @@ export class AbortedError extends ExternalError {
   }
 }
 
-/** The circuit breaker of this API key is open: no request was sent. */
+/**
+ * The circuit breaker of this API key is open: no request was sent.
+ *
+ * @example
+ * if (error instanceof CircuitOpenError) return cachedOrNull
+ */
 export class CircuitOpenError extends ExternalError {
   override name = 'CircuitOpenError';
 
@@ -176,7 +211,12 @@ export class CircuitOpenError extends ExternalError {
   }
 }
 
-/** An option or argument is invalid; the message names it. */
+/**
+ * An option or argument is invalid; the message names it.
+ *
+ * @example
+ * new ElevenLabsClient({ apiKey: '' }); // throws PERFKIT_EXT_INVALID_OPTIONS
+ */
 export class InvalidInputError extends ExternalError {
   override name = 'InvalidInputError';
 

@@ -1,6 +1,11 @@
 import { pick, randomFor } from './random.js';
 
-/** Agent ids the fake knows: `agent_` and 26 lowercase letters or digits, like real ElevenLabs ids. */
+/**
+ * Agent ids the fake knows: `agent_` and 26 lowercase letters or digits, like real ElevenLabs ids.
+ *
+ * @example
+ * FAKE_AGENT_ID_PATTERN.test(fakeAgentId('x')); // true
+ */
 export const FAKE_AGENT_ID_PATTERN = /^agent_[a-z0-9]{26}$/;
 
 /** The body of `GET /v1/convai/agents/{agent_id}`, limited to the fields a dashboard reads and their neighbours. */

@@ -42,7 +42,12 @@ export type FakeElevenLabsSettings = Omit<FakeElevenLabsOptions, 'host' | 'port'
 /** Settings with every default filled in. */
 export type ResolvedSettings = Required<FakeElevenLabsSettings>;
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * FAKE_DEFAULTS.apiKey; // 'fake-elevenlabs-key'
+ */
 export const FAKE_DEFAULTS: ResolvedSettings & { host: string; port: number } = {
   host: '127.0.0.1',
   port: 0,
