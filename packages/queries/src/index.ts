@@ -19,6 +19,7 @@ export type {
 } from './analytics/analytics-query.js';
 export {
   agentPerformanceQuery,
+  analyticsQuery,
   dailySeriesQuery,
   leadQualityQuery,
   loadAnalytics,

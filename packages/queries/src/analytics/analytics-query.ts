@@ -9,6 +9,17 @@ export interface DailySeriesRow extends Omit<DailyMetrics, 'durationCompletedSec
   day: string;
 }
 
+/** Per-day sums over the CTE `exact_daily`. */
+const SERIES_SELECT = sql`
+  SELECT day,
+    sum(calls_total)::bigint AS "callsTotal", sum(calls_completed)::bigint AS "callsCompleted",
+    sum(calls_failed)::bigint AS "callsFailed", sum(leads_total)::bigint AS "leadsTotal",
+    sum(leads_qualified)::bigint AS "leadsQualified", sum(leads_converted)::bigint AS "leadsConverted",
+    sum(leads_hot)::bigint AS "leadsHot", sum(leads_warm)::bigint AS "leadsWarm",
+    sum(leads_cold)::bigint AS "leadsCold", sum(leads_unscored)::bigint AS "leadsUnscored"
+  FROM exact_daily
+  GROUP BY day`;
+
 /**
  * A tenant's days with activity in a span, every agent summed, exact. Days
  * without rows are absent: the caller fills them (see {@link loadAnalytics}).
@@ -21,17 +32,7 @@ export function dailySeriesQuery(
   _db: Kysely<Database>,
   params: TenantDaysParams,
 ): RawBuilder<DailySeriesRow> {
-  return sql<DailySeriesRow>`
-    WITH ${exactDailyCtes(params)}
-    SELECT day,
-      sum(calls_total)::bigint AS "callsTotal", sum(calls_completed)::bigint AS "callsCompleted",
-      sum(calls_failed)::bigint AS "callsFailed", sum(leads_total)::bigint AS "leadsTotal",
-      sum(leads_qualified)::bigint AS "leadsQualified", sum(leads_converted)::bigint AS "leadsConverted",
-      sum(leads_hot)::bigint AS "leadsHot", sum(leads_warm)::bigint AS "leadsWarm",
-      sum(leads_cold)::bigint AS "leadsCold", sum(leads_unscored)::bigint AS "leadsUnscored"
-    FROM exact_daily
-    GROUP BY day
-    ORDER BY day`;
+  return sql<DailySeriesRow>`WITH ${exactDailyCtes(params)} ${SERIES_SELECT} ORDER BY day`;
 }
 
 /** Lead quality counts: hot `score >= 80`, warm `50..79`, cold `< 50`, unscored `null`. */
@@ -82,23 +83,47 @@ export function agentPerformanceQuery(
   _db: Kysely<Database>,
   params: TenantDaysParams & { limit?: number },
 ): RawBuilder<AgentPerformanceRow> {
-  return sql<AgentPerformanceRow>`
-    WITH ${exactDailyCtes(params)},
+  return sql<AgentPerformanceRow>`WITH ${exactDailyCtes(params)}, ${topAgentsCtes(params)} SELECT * FROM top_agents`;
+}
+
+/** CTEs `per_agent` and `top_agents` over `exact_daily`: the top agents by calls, ties by id. */
+function topAgentsCtes(params: TenantDaysParams & { limit?: number }): RawBuilder<unknown> {
+  return sql`
     per_agent AS (
       SELECT agent_id, sum(calls_total)::bigint AS calls_total, sum(calls_completed)::bigint AS calls_completed,
         sum(duration_completed_seconds)::bigint AS duration, sum(leads_total)::bigint AS leads_total,
         sum(leads_converted)::bigint AS leads_converted
       FROM exact_daily GROUP BY agent_id
-    )
-    SELECT a.id AS "agentId", a.name, a.status,
-      coalesce(p.calls_total, 0) AS "totalCalls", coalesce(p.calls_completed, 0) AS "completedCalls",
-      coalesce(p.duration, 0) AS "completedDurationSeconds", coalesce(p.leads_total, 0) AS "totalLeads",
-      coalesce(p.leads_converted, 0) AS "convertedLeads"
-    FROM agents a
-    LEFT JOIN per_agent p ON p.agent_id = a.id
-    WHERE a.user_id = ${params.userId}
-    ORDER BY coalesce(p.calls_total, 0) DESC, a.id
-    LIMIT ${params.limit ?? 10}`;
+    ),
+    top_agents AS (
+      SELECT a.id AS "agentId", a.name, a.status,
+        coalesce(p.calls_total, 0) AS "totalCalls", coalesce(p.calls_completed, 0) AS "completedCalls",
+        coalesce(p.duration, 0) AS "completedDurationSeconds", coalesce(p.leads_total, 0) AS "totalLeads",
+        coalesce(p.leads_converted, 0) AS "convertedLeads"
+      FROM agents a
+      LEFT JOIN per_agent p ON p.agent_id = a.id
+      WHERE a.user_id = ${params.userId}
+      ORDER BY coalesce(p.calls_total, 0) DESC, a.id
+      LIMIT ${params.limit ?? 10}
+    )`;
+}
+
+/**
+ * The daily series and the top 10 agents in one statement: `exact_daily` is
+ * computed once (a CTE used twice is materialized) and both results come
+ * back as JSON arrays. What {@link loadAnalytics} runs.
+ *
+ * @example
+ * const [{ series, top }] = (await analyticsQuery(db, { userId: 1, fromDay, toDay }).execute(db)).rows;
+ */
+export function analyticsQuery(
+  _db: Kysely<Database>,
+  params: TenantDaysParams,
+): RawBuilder<{ series: DailySeriesRow[]; top: AgentPerformanceRow[] }> {
+  return sql<{ series: DailySeriesRow[]; top: AgentPerformanceRow[] }>`
+    WITH ${exactDailyCtes(params)}, series AS (${SERIES_SELECT}), ${topAgentsCtes(params)}
+    SELECT (SELECT coalesce(json_agg(s ORDER BY s.day), '[]') FROM series s) AS series,
+      (SELECT coalesce(json_agg(t ORDER BY t."totalCalls" DESC, t."agentId"), '[]') FROM top_agents t) AS top`;
 }
 
 /** Parameters of {@link loadAnalytics}. */
@@ -116,18 +141,18 @@ export interface AnalyticsData {
 }
 
 /**
- * The analytics data in two parallel queries: the daily series (charts and
- * lead quality) and the top 10 agents. Empty buckets are filled in code.
+ * The analytics data in one query ({@link analyticsQuery}): the daily series
+ * (charts and lead quality) and the top 10 agents. Empty buckets are filled
+ * in code.
  *
  * @example
  * const data = await loadAnalytics(db, { userId, range: '90d', bucket: 'week', now: new Date() });
  */
 export async function loadAnalytics(db: Kysely<Database>, params: AnalyticsParams): Promise<AnalyticsData> {
   const { window, tenantDays } = tenantWindow(params);
-  const [series, top] = await Promise.all([
-    dailySeriesQuery(db, tenantDays).execute(db),
-    agentPerformanceQuery(db, tenantDays).execute(db),
-  ]);
+  const { rows } = await analyticsQuery(db, tenantDays).execute(db);
+  const series = rows[0]?.series ?? [];
+  const top = rows[0]?.top ?? [];
   const calls = new Map<string, AnalyticsData['callsOverTime'][number]>();
   const leads = new Map<string, AnalyticsData['leadsOverTime'][number]>();
   for (const start of bucketStarts(window, params.bucket)) {
@@ -135,7 +160,7 @@ export async function loadAnalytics(db: Kysely<Database>, params: AnalyticsParam
     leads.set(start, { bucketStart: start, total: 0, qualified: 0, converted: 0 });
   }
   const leadQuality: LeadQualityCounts = { hot: 0, warm: 0, cold: 0, unscored: 0 };
-  for (const row of series.rows) {
+  for (const row of series) {
     const start = bucketStart(row.day, params.bucket);
     const c = calls.get(start);
     const l = leads.get(start);
@@ -156,6 +181,6 @@ export async function loadAnalytics(db: Kysely<Database>, params: AnalyticsParam
     callsOverTime: [...calls.values()],
     leadsOverTime: [...leads.values()],
     leadQuality,
-    agentPerformance: top.rows,
+    agentPerformance: top,
   };
 }

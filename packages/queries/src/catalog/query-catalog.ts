@@ -1,7 +1,12 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import { agentStatsQuery } from '../agents/agent-stats-query.js';
 import { agentsPageQuery } from '../agents/agents-page-query.js';
-import { agentPerformanceQuery, dailySeriesQuery, leadQualityQuery } from '../analytics/analytics-query.js';
+import {
+  agentPerformanceQuery,
+  analyticsQuery,
+  dailySeriesQuery,
+  leadQualityQuery,
+} from '../analytics/analytics-query.js';
 import { dayWindow } from '../analytics/date-window.js';
 import { overviewCountsQuery, recentActivityQuery } from '../analytics/overview-query.js';
 import type { Database } from '../schema/database.js';
@@ -93,6 +98,12 @@ export async function catalogQueries(
       'optimized',
       'The 5 newest calls and leads of the range, merged',
       raw(recentActivityQuery(db, { userId: s.userId, ...range30 })),
+    ],
+    [
+      'analytics.combined',
+      'optimized',
+      'Daily series and top 10 agents over 90 days in one statement (what loadAnalytics runs)',
+      raw(analyticsQuery(db, days90)),
     ],
     [
       'analytics.daily-series',
