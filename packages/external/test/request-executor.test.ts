@@ -31,6 +31,20 @@ describe('retryable failures', () => {
     },
   );
 
+  it.each([
+    ['rate_limit_exceeded', undefined, [1000, 2000, 4000]],
+    ['rate_limit_exceeded', 2, [2000, 2000, 2000]],
+    ['concurrent_limit_exceeded', undefined, [1000, 2000, 4000]],
+    ['concurrent_limit_exceeded', 1, [1000, 1000, 1000]],
+  ] as const)(
+    'rides out a burst of three 429 %s (Retry-After: %s)',
+    async (code, retryAfterSeconds, waits) => {
+      const { client, clock } = await startHarness(once({ kind: 'rate_limit', code, retryAfterSeconds }, 3));
+      expect(await client.getAgent(agent)).toEqual(fakeAgentConfig(agent));
+      expect(clock.sleeps).toEqual(waits);
+    },
+  );
+
   it('waits what Retry-After says in seconds instead of the backoff', async () => {
     const { client, clock } = await startHarness(once({ kind: 'rate_limit', retryAfterSeconds: 3 }));
     await client.getAgent(agent);
