@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrateGate } from '../src/index.js';
+import { calibrateGate, writeReport } from '../src/index.js';
+import { runCli } from '../src/program.js';
+import { memoryIo } from './helpers/latency-server.js';
 import { buildReport, noisy } from './helpers/report-builder.js';
 
 describe('calibrateGate', () => {
@@ -21,5 +26,18 @@ describe('calibrateGate', () => {
 
   it('refuses a run too short to split', () => {
     expect(() => calibrateGate(buildReport([20, 21]))).toThrow(/at least 4 repetitions/);
+  });
+});
+
+describe('perf-cli calibrate', () => {
+  it('prints the smallest detectable regression from a saved A/A run', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'perf-cli-calibrate-')), 'aa.json');
+    writeReport(file, buildReport(noisy(20, 12, 0.02)));
+    const run = memoryIo();
+    expect(await runCli(['calibrate', '--from', file, '--metric', 'p50'], run.io)).toBe(0);
+    expect(run.stdout()).toMatch(
+      /smallest regression the gate detects \(every target and metric\): \+\d+\.\d%/,
+    );
+    expect(run.stdout()).toContain('A/A gate (first half vs second half): pass');
   });
 });
