@@ -5,9 +5,13 @@
 // autocannon's req/s, each server reports the CPU time it spent per request:
 // on a CPU-bound server, capacity is its inverse, and unlike wall-clock
 // throughput it does not move with whatever else runs on the machine.
-import { type ChildProcess, fork } from 'node:child_process';
+// SIMULTANEOUS=1 loads every variant at once, each from its own autocannon
+// process, so that even second-to-second noise hits all of them alike.
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
 import { VARIANTS, type Variant } from './variants.js';
@@ -16,6 +20,8 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
+const SIMULTANEOUS = process.env.SIMULTANEOUS === '1';
+const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 interface Sample {
   rps: number;
@@ -43,9 +49,25 @@ async function cpuMicros(child: ChildProcess): Promise<number> {
   return message.cpu.user + message.cpu.system;
 }
 
-async function load({ child, url }: Server, seconds: number): Promise<Sample> {
+type LoadResult = Pick<autocannon.Result, 'non2xx' | 'errors' | 'requests' | 'latency'>;
+
+async function inProcess(url: string, seconds: number): Promise<LoadResult> {
+  return autocannon({ url, connections: CONNECTIONS, duration: seconds });
+}
+
+async function inChildProcess(url: string, seconds: number): Promise<LoadResult> {
+  const args = [AUTOCANNON_CLI, '-j', '-c', String(CONNECTIONS), '-d', String(seconds), url];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+async function load(
+  { child, url }: Server,
+  seconds: number,
+  generate: (url: string, seconds: number) => Promise<LoadResult> = inProcess,
+): Promise<Sample> {
   const cpuBefore = await cpuMicros(child);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const result = await generate(url, seconds);
   const cpu = (await cpuMicros(child)) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -56,6 +78,20 @@ async function load({ child, url }: Server, seconds: number): Promise<Sample> {
     p99: result.latency.p99,
     cpuMicrosPerRequest: cpu / result.requests.total,
   };
+}
+
+/** One run of every variant: one after the other in a rotating order, or all at once. */
+async function runOnce(run: number): Promise<Map<Variant, Sample>> {
+  if (SIMULTANEOUS) {
+    const loads = VARIANTS.map((v) => load(servers.get(v) as Server, SECONDS, inChildProcess));
+    const results = await Promise.all(loads);
+    return new Map(VARIANTS.map((v, i) => [v, results[i] as Sample]));
+  }
+  // Rotate the order each run, so no variant always goes first or last.
+  const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
+  const results = new Map<Variant, Sample>();
+  for (const variant of order) results.set(variant, await load(servers.get(variant) as Server, SECONDS));
+  return results;
 }
 
 function median(values: number[]): number {
@@ -72,10 +108,7 @@ try {
   for (const server of servers.values()) await load(server, WARMUP_SECONDS);
   const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
   for (let run = 0; run < RUNS; run++) {
-    // Rotate the order each run, so no variant always goes first or last.
-    const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
-    for (const variant of order) {
-      const sample = await load(servers.get(variant) as Server, SECONDS);
+    for (const [variant, sample] of await runOnce(run)) {
       samples.get(variant)?.push(sample);
       const cpu = sample.cpuMicrosPerRequest.toFixed(1);
       console.error(
@@ -115,7 +148,7 @@ try {
     ]);
   }
   console.log(
-    `\n${RUNS} interleaved runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
+    `\n${RUNS} ${SIMULTANEOUS ? 'simultaneous' : 'interleaved'} runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
   );
   console.log(table.toString());
 } finally {

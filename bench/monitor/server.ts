@@ -33,6 +33,8 @@ app.get('/api/agents/:id', handler);
 // the parent asks for it around each load run.
 process.on('message', (message) => {
   if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  // A normal exit, so that --cpu-prof writes its profile.
+  if (message === 'exit') process.exit(0);
 });
 
 const server = app.listen(0, '127.0.0.1', () => {
