@@ -4,12 +4,18 @@ export type { AgentSortKey } from './agents/agents-cursor.js';
 export { AGENT_SORT_KEY_FORMAT, decodeAgentsCursor, encodeAgentsCursor } from './agents/agents-cursor.js';
 export type {
   AgentListRow,
+  AgentPageStatsRow,
   AgentsPage,
   AgentsPageParams,
   AgentWithStats,
   LoadAgentsPageOptions,
 } from './agents/agents-page-query.js';
-export { agentsPageQuery, loadAgent, loadAgentsPage } from './agents/agents-page-query.js';
+export {
+  agentsPageQuery,
+  agentsPageWithStatsQuery,
+  loadAgent,
+  loadAgentsPage,
+} from './agents/agents-page-query.js';
 export type {
   AgentPerformanceRow,
   AnalyticsData,

@@ -16,8 +16,8 @@ export interface AgentStatsRow {
 /** Parameters of {@link agentStatsQuery}. */
 export interface AgentStatsParams {
   userId: number;
-  /** A page of the tenant's agents; other tenants' ids match nothing. */
-  agentIds: readonly number[];
+  /** A page of the tenant's agents (or a subquery yielding them); other tenants' ids match nothing. */
+  agentIds: readonly number[] | RawBuilder<unknown>;
 }
 
 /**
@@ -29,15 +29,17 @@ export interface AgentStatsParams {
  * const stats = await agentStatsQuery(db, { userId: 1, agentIds: [3, 4, 5] }).execute(db);
  */
 export function agentStatsQuery(_db: Kysely<Database>, params: AgentStatsParams): RawBuilder<AgentStatsRow> {
-  return sql<AgentStatsRow>`
-    WITH ${exactDailyCtes(params)}
-    SELECT agent_id AS "agentId", sum(calls_total)::bigint AS "totalCalls",
-      sum(calls_completed)::bigint AS "completedCalls",
-      sum(duration_completed_seconds)::bigint AS "completedDurationSeconds",
-      sum(leads_total)::bigint AS "totalLeads", max(last_call_at) AS "lastCallAt"
-    FROM exact_daily
-    GROUP BY agent_id`;
+  return sql<AgentStatsRow>`WITH ${exactDailyCtes(params)} ${AGENT_STATS_SELECT}`;
 }
+
+/** Per-agent all-time sums over the CTE `exact_daily`, as {@link AgentStatsRow}. */
+export const AGENT_STATS_SELECT = sql`
+  SELECT agent_id AS "agentId", sum(calls_total)::bigint AS "totalCalls",
+    sum(calls_completed)::bigint AS "completedCalls",
+    sum(duration_completed_seconds)::bigint AS "completedDurationSeconds",
+    sum(leads_total)::bigint AS "totalLeads", max(last_call_at) AS "lastCallAt"
+  FROM exact_daily
+  GROUP BY agent_id`;
 
 /** Zero stats for an agent without rows. */
 export function emptyAgentStats(agentId: number): AgentStatsRow {

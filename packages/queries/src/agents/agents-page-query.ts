@@ -1,8 +1,14 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { exactDailyCtes } from '../analytics/daily-metrics.js';
 import type { TenantCountCache } from '../counts/tenant-counts.js';
 import { InvalidQueryParamsError } from '../errors.js';
 import type { AgentStatus, Database } from '../schema/database.js';
-import { type AgentStatsRow, agentStatsQuery, emptyAgentStats } from './agent-stats-query.js';
+import {
+  AGENT_STATS_SELECT,
+  type AgentStatsRow,
+  agentStatsQuery,
+  emptyAgentStats,
+} from './agent-stats-query.js';
 import { AGENT_SORT_KEY_FORMAT, type AgentSortKey, encodeAgentsCursor } from './agents-cursor.js';
 
 /** An agent row of the list, with its sort key. */
@@ -57,6 +63,37 @@ export function agentsPageQuery(_db: Kysely<Database>, params: AgentsPageParams)
     LIMIT ${params.limit + 1}`;
 }
 
+/** A page row with its agent's all-time stats (zeros and `null` without rows). */
+export interface AgentPageStatsRow extends AgentListRow {
+  totalCalls: number;
+  completedCalls: number;
+  completedDurationSeconds: number;
+  totalLeads: number;
+  lastCallAt: Date | null;
+}
+
+/**
+ * A page of agents and their all-time stats in one statement: the page is a
+ * CTE and the stats read the pre-aggregates of exactly the page's agents.
+ * What {@link loadAgentsPage} runs.
+ *
+ * @example
+ * const rows = await agentsPageWithStatsQuery(db, { userId: 1, limit: 50 }).execute(db);
+ */
+export function agentsPageWithStatsQuery(
+  db: Kysely<Database>,
+  params: AgentsPageParams,
+): RawBuilder<AgentPageStatsRow> {
+  const scope = { userId: params.userId, agentIds: sql`SELECT id FROM page` };
+  return sql<AgentPageStatsRow>`
+    WITH page AS (${agentsPageQuery(db, params)}), ${exactDailyCtes(scope)}, stats AS (${AGENT_STATS_SELECT})
+    SELECT p.*, coalesce(s."totalCalls", 0) AS "totalCalls", coalesce(s."completedCalls", 0) AS "completedCalls",
+      coalesce(s."completedDurationSeconds", 0) AS "completedDurationSeconds",
+      coalesce(s."totalLeads", 0) AS "totalLeads", s."lastCallAt"
+    FROM page p LEFT JOIN stats s ON s."agentId" = p.id
+    ORDER BY p."createdAt" DESC, p.id DESC`;
+}
+
 /** An agent with its all-time stats. */
 export interface AgentWithStats extends Omit<AgentListRow, 'sortKey' | 'total'> {
   stats: AgentStatsRow;
@@ -77,15 +114,27 @@ export interface LoadAgentsPageOptions {
   counts?: TenantCountCache;
 }
 
-function toAgent(row: AgentListRow, stats: Map<number, AgentStatsRow>): AgentWithStats {
-  const { sortKey: _sortKey, total: _total, ...agent } = row;
-  return { ...agent, stats: stats.get(row.id) ?? emptyAgentStats(row.id) };
+function toAgent(row: AgentPageStatsRow): AgentWithStats {
+  const {
+    sortKey: _k,
+    total: _t,
+    totalCalls,
+    completedCalls,
+    completedDurationSeconds,
+    totalLeads,
+    lastCallAt,
+    ...agent
+  } = row;
+  return {
+    ...agent,
+    stats: { agentId: row.id, totalCalls, completedCalls, completedDurationSeconds, totalLeads, lastCallAt },
+  };
 }
 
 /**
- * The agents list's data in two round trips whatever the page size: the page
- * (with the exact total, unless cached) and the page's stats in one batched
- * query.
+ * The agents list's data in one round trip whatever the page size: the page,
+ * its agents' all-time stats and (unless cached) the exact total, in one
+ * statement ({@link agentsPageWithStatsQuery}).
  *
  * @example
  * const page = await loadAgentsPage(db, { userId, limit: 20 });
@@ -103,7 +152,10 @@ export async function loadAgentsPage(
     );
   }
   const cachedTotal = options.counts?.peek(params.userId);
-  const { rows } = await agentsPageQuery(db, { ...params, withTotal: cachedTotal === undefined }).execute(db);
+  const { rows } = await agentsPageWithStatsQuery(db, {
+    ...params,
+    withTotal: cachedTotal === undefined,
+  }).execute(db);
   const page = rows.slice(0, params.limit);
   let total = cachedTotal;
   if (total === undefined) {
@@ -111,22 +163,15 @@ export async function loadAgentsPage(
     total = rows[0]?.total ?? (await options.counts?.agents(db, params.userId)) ?? 0;
     if (rows[0]) options.counts?.set(params.userId, total);
   }
-  const stats = await loadStats(db, params.userId, page);
   const last = page.at(-1);
   return {
-    agents: page.map((row) => toAgent(row, stats)),
+    agents: page.map(toAgent),
     nextCursor:
       rows.length > params.limit && last
         ? encodeAgentsCursor({ createdAt: last.sortKey, id: last.id })
         : null,
     total,
   };
-}
-
-async function loadStats(db: Kysely<Database>, userId: number, page: AgentListRow[]) {
-  if (page.length === 0) return new Map<number, AgentStatsRow>();
-  const { rows } = await agentStatsQuery(db, { userId, agentIds: page.map((r) => r.id) }).execute(db);
-  return new Map(rows.map((r) => [r.agentId, r]));
 }
 
 /**
@@ -155,6 +200,6 @@ export async function loadAgent(
     .where('user_id', '=', params.userId)
     .executeTakeFirst();
   if (!row) return null;
-  const stats = await loadStats(db, params.userId, [{ ...row, sortKey: '', total: null }]);
-  return { ...row, stats: stats.get(row.id) ?? emptyAgentStats(row.id) };
+  const { rows } = await agentStatsQuery(db, { userId: params.userId, agentIds: [row.id] }).execute(db);
+  return { ...row, stats: rows[0] ?? emptyAgentStats(row.id) };
 }

@@ -175,8 +175,8 @@ export interface DailyScope {
   fromDay?: string;
   /** Last day, `YYYY-MM-DD`, inclusive. Default: all days. */
   toDay?: string;
-  /** Only these agents. Default: all the tenant's agents. */
-  agentIds?: readonly number[];
+  /** Only these agents: ids, or a subquery yielding them. Default: all the tenant's agents. */
+  agentIds?: readonly number[] | RawBuilder<unknown>;
 }
 
 function scopeFilter(alias: string, scope: DailyScope): RawBuilder<unknown> {
@@ -184,7 +184,9 @@ function scopeFilter(alias: string, scope: DailyScope): RawBuilder<unknown> {
   const parts = [sql`${a('user_id')} = ${scope.userId}`];
   if (scope.fromDay !== undefined) parts.push(sql`${a('day')} >= ${scope.fromDay}::date`);
   if (scope.toDay !== undefined) parts.push(sql`${a('day')} <= ${scope.toDay}::date`);
-  if (scope.agentIds !== undefined) parts.push(sql`${a('agent_id')} = ANY(${[...scope.agentIds]}::bigint[])`);
+  const ids = scope.agentIds;
+  if (Array.isArray(ids)) parts.push(sql`${a('agent_id')} = ANY(${[...ids]}::bigint[])`);
+  else if (ids !== undefined) parts.push(sql`${a('agent_id')} = ANY(ARRAY(${ids}))`);
   return sql.join(parts, sql` AND `);
 }
 

@@ -1,6 +1,6 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import { agentStatsQuery } from '../agents/agent-stats-query.js';
-import { agentsPageQuery } from '../agents/agents-page-query.js';
+import { agentsPageQuery, agentsPageWithStatsQuery } from '../agents/agents-page-query.js';
 import {
   agentPerformanceQuery,
   analyticsQuery,
@@ -122,6 +122,12 @@ export async function catalogQueries(
       'optimized',
       'Top 10 agents by calls over 90 days',
       raw(agentPerformanceQuery(db, days90)),
+    ],
+    [
+      'agents.page-with-stats',
+      'optimized',
+      'A page of 50 agents with their all-time stats and the total in one statement (what loadAgentsPage runs)',
+      raw(agentsPageWithStatsQuery(db, { userId: s.userId, limit: 50 })),
     ],
     [
       'agents.page',

@@ -223,8 +223,8 @@ describe('round trips', () => {
         trips.push({ overview, analytics, agents });
       }
       expect(trips).toEqual([
-        { overview: 2, analytics: 1, agents: 2 },
-        { overview: 2, analytics: 1, agents: 2 },
+        { overview: 2, analytics: 1, agents: 1 },
+        { overview: 2, analytics: 1, agents: 1 },
       ]);
     }
   });
