@@ -43,7 +43,8 @@ describe('perf-cli audit on a seeded small database', () => {
     t = await createTestSchema('cli_audit');
     await seedDatabase(t.db, { scale: 'small' });
     await t.pool.query('ANALYZE');
-  });
+    // Seeding 250k calls takes ~15 s alone, far longer when every package's tests share two cores.
+  }, 300_000);
   afterAll(() => t?.drop());
 
   it('finds the planted missing foreign-key indexes and sequential scans, and fails at --fail-on high', async () => {
