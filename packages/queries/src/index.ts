@@ -93,6 +93,7 @@ export type {
   AgentAnalyticsTable,
   AgentStatus,
   AgentsTable,
+  AgentTotalsTable,
   AnalyticsDirtyTable,
   Call,
   CallStatus,

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { exactDailyCtes } from '../analytics/daily-metrics.js';
+import { rawDailyMetrics, scopeFilter } from '../analytics/daily-metrics.js';
 import type { Database } from '../schema/database.js';
 
 /** One agent's all-time counts; rates are derived by the caller. */
@@ -29,17 +29,47 @@ export interface AgentStatsParams {
  * const stats = await agentStatsQuery(db, { userId: 1, agentIds: [3, 4, 5] }).execute(db);
  */
 export function agentStatsQuery(_db: Kysely<Database>, params: AgentStatsParams): RawBuilder<AgentStatsRow> {
-  return sql<AgentStatsRow>`WITH ${exactDailyCtes(params)} ${AGENT_STATS_SELECT}`;
+  return sql<AgentStatsRow>`WITH ${agentStatsCtes(params)} SELECT * FROM agent_stats`;
 }
 
-/** Per-agent all-time sums over the CTE `exact_daily`, as {@link AgentStatsRow}. */
-export const AGENT_STATS_SELECT = sql`
-  SELECT agent_id AS "agentId", sum(calls_total)::bigint AS "totalCalls",
-    sum(calls_completed)::bigint AS "completedCalls",
-    sum(duration_completed_seconds)::bigint AS "completedDurationSeconds",
-    sum(leads_total)::bigint AS "totalLeads", max(last_call_at) AS "lastCallAt"
-  FROM exact_daily
-  GROUP BY agent_id`;
+/**
+ * CTEs ending in `agent_stats` ({@link AgentStatsRow} columns) for the agents
+ * in scope, exact: `agent_totals` (the sum of each agent's rollup rows), minus
+ * the rollup rows of dirty days, plus those days recomputed from raw rows.
+ * `lastCallAt` is the newest of the recomputed days' and the newest clean
+ * rollup day's (one backward step on the `(agent_id, day)` index).
+ */
+export function agentStatsCtes(params: AgentStatsParams): RawBuilder<unknown> {
+  const sums = sql`calls_total, calls_completed, duration_completed_seconds, leads_total`;
+  return sql`
+    dirty_keys AS MATERIALIZED (
+      SELECT d.agent_id, d.user_id, d.day FROM analytics_dirty d WHERE ${scopeFilter('d', params)}
+    ),
+    dirty_fresh AS MATERIALIZED (${rawDailyMetrics('dirty_keys')}),
+    parts AS (
+      SELECT t.agent_id, ${sums} FROM agent_totals t WHERE ${scopeFilter('t', params)}
+      UNION ALL
+      SELECT a.agent_id, -a.calls_total, -a.calls_completed, -a.duration_completed_seconds, -a.leads_total
+      FROM agent_analytics a JOIN dirty_keys k ON k.agent_id = a.agent_id AND k.day = a.day
+      UNION ALL
+      SELECT agent_id, ${sums} FROM dirty_fresh
+    ),
+    agent_stats AS (
+      SELECT p.agent_id AS "agentId", sum(p.calls_total)::bigint AS "totalCalls",
+        sum(p.calls_completed)::bigint AS "completedCalls",
+        sum(p.duration_completed_seconds)::bigint AS "completedDurationSeconds",
+        sum(p.leads_total)::bigint AS "totalLeads",
+        greatest(
+          (SELECT max(f.last_call_at) FROM dirty_fresh f WHERE f.agent_id = p.agent_id),
+          (SELECT a.last_call_at FROM agent_analytics a
+           WHERE a.agent_id = p.agent_id AND a.last_call_at IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = a.agent_id AND k.day = a.day)
+           ORDER BY a.day DESC LIMIT 1)
+        ) AS "lastCallAt"
+      FROM parts p
+      GROUP BY p.agent_id
+    )`;
+}
 
 /** Zero stats for an agent without rows. */
 export function emptyAgentStats(agentId: number): AgentStatsRow {

@@ -1,14 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { exactDailyCtes } from '../analytics/daily-metrics.js';
 import type { TenantCountCache } from '../counts/tenant-counts.js';
 import { InvalidQueryParamsError } from '../errors.js';
 import type { AgentStatus, Database } from '../schema/database.js';
-import {
-  AGENT_STATS_SELECT,
-  type AgentStatsRow,
-  agentStatsQuery,
-  emptyAgentStats,
-} from './agent-stats-query.js';
+import { type AgentStatsRow, agentStatsCtes, agentStatsQuery, emptyAgentStats } from './agent-stats-query.js';
 import { AGENT_SORT_KEY_FORMAT, type AgentSortKey, encodeAgentsCursor } from './agents-cursor.js';
 
 /** An agent row of the list, with its sort key. */
@@ -86,11 +80,11 @@ export function agentsPageWithStatsQuery(
 ): RawBuilder<AgentPageStatsRow> {
   const scope = { userId: params.userId, agentIds: sql`SELECT id FROM page` };
   return sql<AgentPageStatsRow>`
-    WITH page AS (${agentsPageQuery(db, params)}), ${exactDailyCtes(scope)}, stats AS (${AGENT_STATS_SELECT})
+    WITH page AS (${agentsPageQuery(db, params)}), ${agentStatsCtes(scope)}
     SELECT p.*, coalesce(s."totalCalls", 0) AS "totalCalls", coalesce(s."completedCalls", 0) AS "completedCalls",
       coalesce(s."completedDurationSeconds", 0) AS "completedDurationSeconds",
       coalesce(s."totalLeads", 0) AS "totalLeads", s."lastCallAt"
-    FROM page p LEFT JOIN stats s ON s."agentId" = p.id
+    FROM page p LEFT JOIN agent_stats s ON s."agentId" = p.id
     ORDER BY p."createdAt" DESC, p.id DESC`;
 }
 

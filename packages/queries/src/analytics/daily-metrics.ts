@@ -179,7 +179,8 @@ export interface DailyScope {
   agentIds?: readonly number[] | RawBuilder<unknown>;
 }
 
-function scopeFilter(alias: string, scope: DailyScope): RawBuilder<unknown> {
+/** `alias.user_id = … AND …`: the WHERE clause of a scope over a table with those columns. */
+export function scopeFilter(alias: string, scope: DailyScope): RawBuilder<unknown> {
   const a = (column: string) => sql.ref(`${alias}.${column}`);
   const parts = [sql`${a('user_id')} = ${scope.userId}`];
   if (scope.fromDay !== undefined) parts.push(sql`${a('day')} >= ${scope.fromDay}::date`);

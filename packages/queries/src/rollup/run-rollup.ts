@@ -62,6 +62,22 @@ interface DirtyKey {
   day: string;
 }
 
+/**
+ * Recomputes `agent_totals` of these agents (all with `null`) from their
+ * rollup rows, in the rollup's transaction: totals always equal the sum of
+ * the rows beside them.
+ */
+async function refreshTotals(trx: Transaction<Database>, agentIds: number[] | null): Promise<void> {
+  const only = (column: string) =>
+    agentIds === null ? sql`true` : sql`${sql.ref(column)} = ANY(${agentIds}::bigint[])`;
+  await sql`DELETE FROM agent_totals WHERE ${only('agent_id')}`.execute(trx);
+  await sql`
+    INSERT INTO agent_totals (agent_id, user_id, calls_total, calls_completed, duration_completed_seconds, leads_total)
+    SELECT agent_id, user_id, sum(calls_total), sum(calls_completed), sum(duration_completed_seconds), sum(leads_total)
+    FROM agent_analytics WHERE ${only('agent_id')}
+    GROUP BY agent_id, user_id`.execute(trx);
+}
+
 /** One incremental batch; `null` when another instance holds the lock. */
 async function rollupBatch(db: Kysely<Database>, batchSize: number): Promise<number | null> {
   return db.transaction().execute(async (trx) => {
@@ -94,6 +110,7 @@ async function rollupBatch(db: Kysely<Database>, batchSize: number): Promise<num
       SELECT ${dailyColumnList()} FROM fresh
       -- A day whose rows are all gone keeps no row; the FK drops days of deleted agents.
       WHERE calls_total > 0 OR leads_total > 0`.execute(trx);
+    await refreshTotals(trx, [...new Set(agentIds)]);
     return keys.length;
   });
 }
@@ -111,6 +128,7 @@ async function rollupFull(db: Kysely<Database>): Promise<number | null> {
     const result = await sql`
       INSERT INTO agent_analytics (${dailyColumnList()})
       SELECT ${dailyColumnList()} FROM (${groupedDailyMetrics()}) g`.execute(trx);
+    await refreshTotals(trx, null);
     return Number(result.numAffectedRows ?? 0);
   });
 }
@@ -144,7 +162,7 @@ export async function runRollup(db: Kysely<Database>, options: RollupOptions = {
     const written = await rollupFull(db);
     if (written === null) return finish('skipped', 0, 0, false);
     // VACUUM sets the visibility map that index-only scans on the covering indexes need.
-    if (opts.vacuum) await sql`VACUUM (ANALYZE) agent_analytics, analytics_dirty`.execute(db);
+    if (opts.vacuum) await sql`VACUUM (ANALYZE) agent_analytics, agent_totals, analytics_dirty`.execute(db);
     return finish('done', written, 1, false);
   }
 

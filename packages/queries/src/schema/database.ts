@@ -84,6 +84,16 @@ export interface AgentAnalyticsTable {
   refreshed_at: TimestampDefault;
 }
 
+/** All-time totals per agent: the sum of its `agent_analytics` rows, kept by the rollup. */
+export interface AgentTotalsTable {
+  agent_id: number;
+  user_id: number;
+  calls_total: number;
+  calls_completed: number;
+  duration_completed_seconds: number;
+  leads_total: number;
+}
+
 /**
  * `(agent_id, day)` pairs whose raw rows changed since the last rollup, kept
  * by row triggers on calls and leads. Reads recompute these days from raw rows.
@@ -112,6 +122,7 @@ export interface Database {
   calls: CallsTable;
   leads: LeadsTable;
   agent_analytics: AgentAnalyticsTable;
+  agent_totals: AgentTotalsTable;
   analytics_dirty: AnalyticsDirtyTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }

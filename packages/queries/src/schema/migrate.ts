@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } f
 import * as baseSchema from './migrations/0001-base-schema.js';
 import * as analyticsDirty from './migrations/0002-analytics-dirty.js';
 import * as changeNotify from './migrations/0003-change-notify.js';
+import * as agentTotals from './migrations/0004-agent-totals.js';
 
 /**
  * The base schema's migrations, in order. Performance indexes are not here:
@@ -11,6 +12,7 @@ export const migrations: Record<string, Migration> = {
   '0001-base-schema': baseSchema,
   '0002-analytics-dirty': analyticsDirty,
   '0003-change-notify': changeNotify,
+  '0004-agent-totals': agentTotals,
 };
 
 /**

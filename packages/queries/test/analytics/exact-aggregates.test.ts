@@ -306,7 +306,7 @@ describe('exact pre-aggregates', () => {
   it('equal a full scan of raw rows after every write and every rollup', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 20 }), async (actions) => {
-        await sql`TRUNCATE calls, leads, agent_analytics, analytics_dirty RESTART IDENTITY CASCADE`.execute(
+        await sql`TRUNCATE calls, leads, agent_analytics, agent_totals, analytics_dirty RESTART IDENTITY CASCADE`.execute(
           t.db,
         );
         for (const step of actions) {
@@ -319,7 +319,9 @@ describe('exact pre-aggregates', () => {
   }, 120_000);
 
   it('moves a row out of its old day when its created_at changes after a rollup', async () => {
-    await sql`TRUNCATE calls, leads, agent_analytics, analytics_dirty RESTART IDENTITY CASCADE`.execute(t.db);
+    await sql`TRUNCATE calls, leads, agent_analytics, agent_totals, analytics_dirty RESTART IDENTITY CASCADE`.execute(
+      t.db,
+    );
     const steps: Action[] = [
       {
         kind: 'insertCall',
@@ -348,7 +350,9 @@ describe('exact pre-aggregates', () => {
   });
 
   it('reads the rollup instead of raw rows once a rollup has run', async () => {
-    await sql`TRUNCATE calls, leads, agent_analytics, analytics_dirty RESTART IDENTITY CASCADE`.execute(t.db);
+    await sql`TRUNCATE calls, leads, agent_analytics, agent_totals, analytics_dirty RESTART IDENTITY CASCADE`.execute(
+      t.db,
+    );
     await apply({
       kind: 'insertCall',
       agent: 0,
