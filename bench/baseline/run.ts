@@ -16,7 +16,7 @@ import {
   type LoadResult,
   migrateAndSeed,
   runLoad,
-  startAppProcess,
+  startNaiveApp,
   withDatabase,
 } from '@perfkit/express-app/load';
 import { DEFAULT_DATABASE_URL, type SeedManifest, type SeedScale } from '@perfkit/queries';
@@ -77,13 +77,7 @@ for (const scale of scales) {
     `load: ${load.requests} requests per endpoint over ${load.connections} connections, client timeout ${load.timeoutSeconds} s`,
   );
 
-  const app = await startAppProcess({
-    DATABASE_URL: url,
-    MODE: 'naive',
-    NOW: manifest.anchor,
-    ELEVENLABS_BASE_URL: '',
-    ELEVENLABS_API_KEY: '',
-  });
+  const app = await startNaiveApp(url, manifest.anchor);
   const results: LoadResult[] = [];
   try {
     for (const target of baselineTargets(manifest).filter(

@@ -9,7 +9,7 @@ import { DEFAULT_DATABASE_URL, type SeedScale } from '@perfkit/queries';
 import pg from 'pg';
 import { ensureDatabase, migrateAndSeed, withDatabase } from './database-setup.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.js';
-import { startAppProcess } from './load/app-process.js';
+import { startNaiveApp } from './load/app-process.js';
 import { runLoad } from './load/baseline-load.js';
 import { formatTable } from './load/baseline-table.js';
 import { baselineTargets } from './load/baseline-targets.js';
@@ -61,13 +61,7 @@ console.log(
     `${counts.calls} calls, ${counts.leads} leads (heavy tenant: ${manifest.heavyUser.email})`,
 );
 
-const app = await startAppProcess({
-  DATABASE_URL: url,
-  MODE: 'naive',
-  NOW: manifest.anchor,
-  ELEVENLABS_BASE_URL: '',
-  ELEVENLABS_API_KEY: '',
-});
+const app = await startNaiveApp(url, manifest.anchor);
 console.log(`naive app on ${app.url} (fake ElevenLabs in-process, median latency 300 ms)`);
 console.log(
   `try: curl -H 'Authorization: Bearer ${manifest.heavyUser.apiKey}' ${app.url}/api/dashboard/overview`,

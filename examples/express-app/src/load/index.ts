@@ -1,6 +1,6 @@
 export { ensureDatabase, migrateAndSeed, withDatabase } from '../database-setup.js';
 export type { AppProcess } from './app-process.js';
-export { startAppProcess } from './app-process.js';
+export { startAppProcess, startNaiveApp } from './app-process.js';
 export type { LoadOptions, LoadResult, LoadTarget } from './baseline-load.js';
 export { LOAD_DEFAULTS, runLoad } from './baseline-load.js';
 export { formatMarkdown, formatTable } from './baseline-table.js';
