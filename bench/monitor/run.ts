@@ -80,17 +80,39 @@ async function load(
   };
 }
 
+/**
+ * A fresh server per variant and run, warmed up before it is measured: a
+ * process's JIT and heap settle differently from one start to the next, and
+ * one long-lived process per variant would carry that luck into every run.
+ */
+async function startWarm(variant: Variant): Promise<Server> {
+  const server = await startServer(variant);
+  await load(server, WARMUP_SECONDS);
+  return server;
+}
+
 /** One run of every variant: one after the other in a rotating order, or all at once. */
 async function runOnce(run: number): Promise<Map<Variant, Sample>> {
   if (SIMULTANEOUS) {
-    const loads = VARIANTS.map((v) => load(servers.get(v) as Server, SECONDS, inChildProcess));
-    const results = await Promise.all(loads);
-    return new Map(VARIANTS.map((v, i) => [v, results[i] as Sample]));
+    const servers = await Promise.all(VARIANTS.map(startWarm));
+    try {
+      const results = await Promise.all(servers.map((server) => load(server, SECONDS, inChildProcess)));
+      return new Map(VARIANTS.map((v, i) => [v, results[i] as Sample]));
+    } finally {
+      for (const { child } of servers) child.kill();
+    }
   }
   // Rotate the order each run, so no variant always goes first or last.
   const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
   const results = new Map<Variant, Sample>();
-  for (const variant of order) results.set(variant, await load(servers.get(variant) as Server, SECONDS));
+  for (const variant of order) {
+    const server = await startWarm(variant);
+    try {
+      results.set(variant, await load(server, SECONDS));
+    } finally {
+      server.child.kill();
+    }
+  }
   return results;
 }
 
@@ -102,55 +124,48 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const servers = new Map<Variant, Server>();
-for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
-try {
-  for (const server of servers.values()) await load(server, WARMUP_SECONDS);
-  const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
-  for (let run = 0; run < RUNS; run++) {
-    for (const [variant, sample] of await runOnce(run)) {
-      samples.get(variant)?.push(sample);
-      const cpu = sample.cpuMicrosPerRequest.toFixed(1);
-      console.error(
-        `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${cpu} µs CPU/req`,
-      );
-    }
+const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
+for (let run = 0; run < RUNS; run++) {
+  for (const [variant, sample] of await runOnce(run)) {
+    samples.get(variant)?.push(sample);
+    const cpu = sample.cpuMicrosPerRequest.toFixed(1);
+    console.error(
+      `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${cpu} µs CPU/req`,
+    );
   }
-  const bareSamples = samples.get('bare express') ?? [];
-  // Each run's figure is divided by bare's figure of the same run, the
-  // nearest in time, and the median of those ratios is reported: slow
-  // phases of the machine then cancel instead of landing on one variant.
-  const pairedLoss = (list: Sample[], ratio: (sample: Sample, bare: Sample) => number) =>
-    `${((1 - median(list.map((s, run) => ratio(s, bareSamples[run] as Sample)))) * 100).toFixed(1)}%`;
-  const table = new Table({
-    head: [
-      'variant',
-      'req/s (median)',
-      'throughput loss',
-      'p50 ms',
-      'p99 ms',
-      'CPU µs/req',
-      'capacity loss (CPU)',
-      'runs (req/s)',
-    ],
-  });
-  for (const variant of VARIANTS) {
-    const list = samples.get(variant) ?? [];
-    table.push([
-      variant,
-      Math.round(median(list.map((s) => s.rps))),
-      pairedLoss(list, (s, bare) => s.rps / bare.rps),
-      median(list.map((s) => s.p50)),
-      median(list.map((s) => s.p99)),
-      median(list.map((s) => s.cpuMicrosPerRequest)).toFixed(1),
-      pairedLoss(list, (s, bare) => bare.cpuMicrosPerRequest / s.cpuMicrosPerRequest),
-      list.map((s) => Math.round(s.rps)).join(' '),
-    ]);
-  }
-  console.log(
-    `\n${RUNS} ${SIMULTANEOUS ? 'simultaneous' : 'interleaved'} runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
-  );
-  console.log(table.toString());
-} finally {
-  for (const { child } of servers.values()) child.kill();
 }
+const bareSamples = samples.get('bare express') ?? [];
+// Each run's figure is divided by bare's figure of the same run, the
+// nearest in time, and the median of those ratios is reported: slow
+// phases of the machine then cancel instead of landing on one variant.
+const pairedLoss = (list: Sample[], ratio: (sample: Sample, bare: Sample) => number) =>
+  `${((1 - median(list.map((s, run) => ratio(s, bareSamples[run] as Sample)))) * 100).toFixed(1)}%`;
+const table = new Table({
+  head: [
+    'variant',
+    'req/s (median)',
+    'throughput loss',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'capacity loss (CPU)',
+    'runs (req/s)',
+  ],
+});
+for (const variant of VARIANTS) {
+  const list = samples.get(variant) ?? [];
+  table.push([
+    variant,
+    Math.round(median(list.map((s) => s.rps))),
+    pairedLoss(list, (s, bare) => s.rps / bare.rps),
+    median(list.map((s) => s.p50)),
+    median(list.map((s) => s.p99)),
+    median(list.map((s) => s.cpuMicrosPerRequest)).toFixed(1),
+    pairedLoss(list, (s, bare) => bare.cpuMicrosPerRequest / s.cpuMicrosPerRequest),
+    list.map((s) => Math.round(s.rps)).join(' '),
+  ]);
+}
+console.log(
+  `\n${RUNS} ${SIMULTANEOUS ? 'simultaneous' : 'interleaved'} runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
+);
+console.log(table.toString());
