@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { rawDailyMetrics, scopeFilter } from '../analytics/daily-metrics.js';
+import { dirtyDaysCtes, scopeFilter } from '../analytics/daily-metrics.js';
 import type { Database } from '../schema/database.js';
 
 /** One agent's all-time counts; rates are derived by the caller. */
@@ -37,15 +37,13 @@ export function agentStatsQuery(_db: Kysely<Database>, params: AgentStatsParams)
  * in scope, exact: `agent_totals` (the sum of each agent's rollup rows), minus
  * the rollup rows of dirty days, plus those days recomputed from raw rows.
  * `lastCallAt` is the newest of the recomputed days' and the newest clean
- * rollup day's (one backward step on the `(agent_id, day)` index).
+ * rollup day's: `agent_totals` holds it for an agent without dirty days; with
+ * some, one backward step on the `(agent_id, day)` index skips them.
  */
 export function agentStatsCtes(params: AgentStatsParams): RawBuilder<unknown> {
   const sums = sql`calls_total, calls_completed, duration_completed_seconds, leads_total`;
   return sql`
-    dirty_keys AS MATERIALIZED (
-      SELECT d.agent_id, d.user_id, d.day FROM analytics_dirty d WHERE ${scopeFilter('d', params)}
-    ),
-    dirty_fresh AS MATERIALIZED (${rawDailyMetrics('dirty_keys')}),
+    ${dirtyDaysCtes(params)},
     parts AS (
       SELECT t.agent_id, ${sums} FROM agent_totals t WHERE ${scopeFilter('t', params)}
       UNION ALL
@@ -61,10 +59,12 @@ export function agentStatsCtes(params: AgentStatsParams): RawBuilder<unknown> {
         sum(p.leads_total)::bigint AS "totalLeads",
         greatest(
           (SELECT max(f.last_call_at) FROM dirty_fresh f WHERE f.agent_id = p.agent_id),
-          (SELECT a.last_call_at FROM agent_analytics a
-           WHERE a.agent_id = p.agent_id AND a.last_call_at IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = a.agent_id AND k.day = a.day)
-           ORDER BY a.day DESC LIMIT 1)
+          CASE WHEN EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = p.agent_id) THEN
+            (SELECT a.last_call_at FROM agent_analytics a
+             WHERE a.agent_id = p.agent_id AND a.last_call_at IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = a.agent_id AND k.day = a.day)
+             ORDER BY a.day DESC LIMIT 1)
+          ELSE (SELECT t.last_call_at FROM agent_totals t WHERE t.agent_id = p.agent_id) END
         ) AS "lastCallAt"
       FROM parts p
       GROUP BY p.agent_id

@@ -1,6 +1,13 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { AgentStatus, Database } from '../schema/database.js';
-import { type DailyMetrics, exactDailyCtes } from './daily-metrics.js';
+import {
+  type DailyMetrics,
+  dirtyDaysCtes,
+  exactDailyCte,
+  exactDailyCtes,
+  exactTenantDailyCte,
+  exactTenantDailyCtes,
+} from './daily-metrics.js';
 import { type Bucket, bucketStart, bucketStarts, type DayWindow } from './date-window.js';
 import { type OverviewParams, type TenantDaysParams, tenantWindow } from './overview-query.js';
 
@@ -9,7 +16,7 @@ export interface DailySeriesRow extends Omit<DailyMetrics, 'durationCompletedSec
   day: string;
 }
 
-/** Per-day sums over the CTE `exact_daily`. */
+/** Per-day sums over the CTE `exact_tenant_daily`. */
 const SERIES_SELECT = sql`
   SELECT day,
     sum(calls_total)::bigint AS "callsTotal", sum(calls_completed)::bigint AS "callsCompleted",
@@ -17,7 +24,7 @@ const SERIES_SELECT = sql`
     sum(leads_qualified)::bigint AS "leadsQualified", sum(leads_converted)::bigint AS "leadsConverted",
     sum(leads_hot)::bigint AS "leadsHot", sum(leads_warm)::bigint AS "leadsWarm",
     sum(leads_cold)::bigint AS "leadsCold", sum(leads_unscored)::bigint AS "leadsUnscored"
-  FROM exact_daily
+  FROM exact_tenant_daily
   GROUP BY day`;
 
 /**
@@ -32,7 +39,7 @@ export function dailySeriesQuery(
   _db: Kysely<Database>,
   params: TenantDaysParams,
 ): RawBuilder<DailySeriesRow> {
-  return sql<DailySeriesRow>`WITH ${exactDailyCtes(params)} ${SERIES_SELECT} ORDER BY day`;
+  return sql<DailySeriesRow>`WITH ${exactTenantDailyCtes(params)} ${SERIES_SELECT} ORDER BY day`;
 }
 
 /** Lead quality counts: hot `score >= 80`, warm `50..79`, cold `< 50`, unscored `null`. */
@@ -54,10 +61,10 @@ export function leadQualityQuery(
   params: TenantDaysParams,
 ): RawBuilder<LeadQualityCounts> {
   return sql<LeadQualityCounts>`
-    WITH ${exactDailyCtes(params)}
+    WITH ${exactTenantDailyCtes(params)}
     SELECT coalesce(sum(leads_hot), 0)::bigint AS hot, coalesce(sum(leads_warm), 0)::bigint AS warm,
       coalesce(sum(leads_cold), 0)::bigint AS cold, coalesce(sum(leads_unscored), 0)::bigint AS unscored
-    FROM exact_daily`;
+    FROM exact_tenant_daily`;
 }
 
 /** One agent's counts over a span, for `agentPerformance`. */
@@ -109,9 +116,10 @@ function topAgentsCtes(params: TenantDaysParams & { limit?: number }): RawBuilde
 }
 
 /**
- * The daily series and the top 10 agents in one statement: `exact_daily` is
- * computed once (a CTE used twice is materialized) and both results come
- * back as JSON arrays. What {@link loadAnalytics} runs.
+ * The daily series and the top 10 agents in one statement: the series from
+ * the tenant's daily sums, the ranking from the agent-days, the dirty days
+ * recomputed once for both; the results come back as JSON arrays. What
+ * {@link loadAnalytics} runs.
  *
  * @example
  * const [{ series, top }] = (await analyticsQuery(db, { userId: 1, fromDay, toDay }).execute(db)).rows;
@@ -121,7 +129,8 @@ export function analyticsQuery(
   params: TenantDaysParams,
 ): RawBuilder<{ series: DailySeriesRow[]; top: AgentPerformanceRow[] }> {
   return sql<{ series: DailySeriesRow[]; top: AgentPerformanceRow[] }>`
-    WITH ${exactDailyCtes(params)}, series AS (${SERIES_SELECT}), ${topAgentsCtes(params)}
+    WITH ${dirtyDaysCtes(params)}, ${exactDailyCte(params)}, ${exactTenantDailyCte(params)},
+      series AS (${SERIES_SELECT}), ${topAgentsCtes(params)}
     SELECT (SELECT coalesce(json_agg(s ORDER BY s.day), '[]') FROM series s) AS series,
       (SELECT coalesce(json_agg(t ORDER BY t."totalCalls" DESC, t."agentId"), '[]') FROM top_agents t) AS top`;
 }

@@ -192,25 +192,67 @@ export function scopeFilter(alias: string, scope: DailyScope): RawBuilder<unknow
 }
 
 /**
- * CTEs `dirty_keys` and `exact_daily` (a `WITH` list without the `WITH`):
- * one row per agent-day in scope, exact at the statement's snapshot — clean
- * days from `agent_analytics`, dirty days recomputed from raw rows. Both come
- * from one snapshot, and triggers and rollup keep "not dirty ⇒ the rollup row
- * equals the raw rows" true at every commit, so the union is exact.
+ * CTEs `dirty_keys` (the agent-days in scope changed since the rollup) and
+ * `dirty_fresh` (those days recomputed from raw rows): what every exact read
+ * adds to the pre-aggregates.
  */
-export function exactDailyCtes(scope: DailyScope): RawBuilder<unknown> {
+export function dirtyDaysCtes(scope: DailyScope): RawBuilder<unknown> {
   return sql`
     dirty_keys AS MATERIALIZED (
       SELECT d.agent_id, d.user_id, d.day FROM analytics_dirty d WHERE ${scopeFilter('d', scope)}
     ),
+    dirty_fresh AS MATERIALIZED (${rawDailyMetrics('dirty_keys')})`;
+}
+
+const metricsOf = (alias: string) => sql.join(METRIC_COLUMNS.map((c) => sql.ref(`${alias}.${c}`)));
+
+/**
+ * CTE `exact_daily` (after {@link dirtyDaysCtes}): one row per agent-day in
+ * scope, exact at the statement's snapshot — clean days from
+ * `agent_analytics`, dirty days recomputed from raw rows. Both come from one
+ * snapshot, and triggers and rollup keep "not dirty ⇒ the rollup row equals
+ * the raw rows" true at every commit, so the union is exact.
+ */
+export function exactDailyCte(scope: DailyScope): RawBuilder<unknown> {
+  return sql`
     exact_daily AS (
-      SELECT a.agent_id, a.user_id, a.day, ${sql.join(METRIC_COLUMNS.map((c) => sql.ref(`a.${c}`)))}, a.last_call_at
+      SELECT a.agent_id, a.user_id, a.day, ${metricsOf('a')}, a.last_call_at
       FROM agent_analytics a
       WHERE ${scopeFilter('a', scope)}
         AND NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = a.agent_id AND k.day = a.day)
       UNION ALL
-      ${rawDailyMetrics('dirty_keys')}
+      SELECT ${dailyColumnList()} FROM dirty_fresh
     )`;
+}
+
+/** CTEs `dirty_keys`, `dirty_fresh` and `exact_daily` (a `WITH` list without the `WITH`). */
+export function exactDailyCtes(scope: DailyScope): RawBuilder<unknown> {
+  return sql`${dirtyDaysCtes(scope)}, ${exactDailyCte(scope)}`;
+}
+
+/**
+ * CTE `exact_tenant_daily` (after {@link dirtyDaysCtes}): rows whose sums
+ * per day are the tenant's exact daily metrics, every agent summed — the
+ * tenant's `tenant_daily` rows (one per day, not one per agent and day),
+ * minus the rollup rows of dirty agent-days, plus those days recomputed.
+ * A day may appear in several rows: group by `day`, or sum them all.
+ */
+export function exactTenantDailyCte(scope: Omit<DailyScope, 'agentIds'>): RawBuilder<unknown> {
+  const negated = sql.join(METRIC_COLUMNS.map((c) => sql`-${sql.ref(`a.${c}`)}`));
+  return sql`
+    exact_tenant_daily AS (
+      SELECT t.day, ${metricsOf('t')} FROM tenant_daily t WHERE ${scopeFilter('t', scope)}
+      UNION ALL
+      SELECT a.day, ${negated}
+      FROM agent_analytics a JOIN dirty_keys k ON k.agent_id = a.agent_id AND k.day = a.day
+      UNION ALL
+      SELECT f.day, ${metricsOf('f')} FROM dirty_fresh f
+    )`;
+}
+
+/** CTEs `dirty_keys`, `dirty_fresh` and `exact_tenant_daily` (a `WITH` list without the `WITH`). */
+export function exactTenantDailyCtes(scope: Omit<DailyScope, 'agentIds'>): RawBuilder<unknown> {
+  return sql`${dirtyDaysCtes(scope)}, ${exactTenantDailyCte(scope)}`;
 }
 
 /** One exact agent-day, as {@link exactDailyQuery} returns it. */

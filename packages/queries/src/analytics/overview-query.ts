@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { CallStatus, Database, LeadStatus } from '../schema/database.js';
-import { exactDailyCtes } from './daily-metrics.js';
+import { exactTenantDailyCtes } from './daily-metrics.js';
 import { type DayWindow, dayWindow, type RangeName } from './date-window.js';
 
 /** A tenant and a span of whole UTC days. */
@@ -28,8 +28,8 @@ export interface OverviewCounts {
 }
 
 /**
- * The overview's counts over a span of days, exact, from the pre-aggregates
- * (dirty days recomputed from raw rows), in one statement.
+ * The overview's counts over a span of days, exact, from the tenant's daily
+ * pre-aggregates (dirty days recomputed from raw rows), in one statement.
  *
  * @example
  * const row = await overviewCountsQuery(db, { userId: 1, fromDay: '2026-10-03', toDay: '2026-11-01' })
@@ -40,7 +40,7 @@ export function overviewCountsQuery(
   params: TenantDaysParams,
 ): RawBuilder<OverviewCounts> {
   return sql<OverviewCounts>`
-    WITH ${exactDailyCtes(params)}
+    WITH ${exactTenantDailyCtes(params)}
     SELECT
       coalesce(sum(calls_total), 0)::bigint AS "totalCalls",
       coalesce(sum(calls_completed), 0)::bigint AS "completedCalls",
@@ -51,7 +51,7 @@ export function overviewCountsQuery(
       coalesce(sum(leads_qualified), 0)::bigint AS "qualifiedLeads",
       coalesce(sum(leads_converted), 0)::bigint AS "convertedLeads",
       (SELECT count(*) FROM agents WHERE user_id = ${params.userId} AND status = 'active') AS "activeAgents"
-    FROM exact_daily`;
+    FROM exact_tenant_daily`;
 }
 
 /** One item of the recent activity: a call or a lead, with its agent's name. */

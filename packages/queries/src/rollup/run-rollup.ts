@@ -72,8 +72,10 @@ async function refreshTotals(trx: Transaction<Database>, agentIds: number[] | nu
     agentIds === null ? sql`true` : sql`${sql.ref(column)} = ANY(${agentIds}::bigint[])`;
   await sql`DELETE FROM agent_totals WHERE ${only('agent_id')}`.execute(trx);
   await sql`
-    INSERT INTO agent_totals (agent_id, user_id, calls_total, calls_completed, duration_completed_seconds, leads_total)
-    SELECT agent_id, user_id, sum(calls_total), sum(calls_completed), sum(duration_completed_seconds), sum(leads_total)
+    INSERT INTO agent_totals (agent_id, user_id, calls_total, calls_completed, duration_completed_seconds, leads_total,
+      last_call_at)
+    SELECT agent_id, user_id, sum(calls_total), sum(calls_completed), sum(duration_completed_seconds), sum(leads_total),
+      max(last_call_at)
     FROM agent_analytics WHERE ${only('agent_id')}
     GROUP BY agent_id, user_id`.execute(trx);
 }
@@ -162,7 +164,8 @@ export async function runRollup(db: Kysely<Database>, options: RollupOptions = {
     const written = await rollupFull(db);
     if (written === null) return finish('skipped', 0, 0, false);
     // VACUUM sets the visibility map that index-only scans on the covering indexes need.
-    if (opts.vacuum) await sql`VACUUM (ANALYZE) agent_analytics, agent_totals, analytics_dirty`.execute(db);
+    if (opts.vacuum)
+      await sql`VACUUM (ANALYZE) agent_analytics, agent_totals, tenant_daily, analytics_dirty`.execute(db);
     return finish('done', written, 1, false);
   }
 

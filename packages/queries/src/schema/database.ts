@@ -63,11 +63,8 @@ export interface LeadsTable {
   updated_at: TimestampDefault;
 }
 
-/** Daily pre-aggregates per agent; `day` is a UTC date read as `YYYY-MM-DD`. */
-export interface AgentAnalyticsTable {
-  agent_id: number;
-  user_id: number;
-  day: ColumnType<string, string, string>;
+/** The additive daily metrics that `agent_analytics` and `tenant_daily` share. */
+export interface DailyMetricColumns {
   calls_total: number;
   calls_completed: number;
   calls_failed: number;
@@ -80,6 +77,13 @@ export interface AgentAnalyticsTable {
   leads_warm: number;
   leads_cold: number;
   leads_unscored: number;
+}
+
+/** Daily pre-aggregates per agent; `day` is a UTC date read as `YYYY-MM-DD`. */
+export interface AgentAnalyticsTable extends DailyMetricColumns {
+  agent_id: number;
+  user_id: number;
+  day: ColumnType<string, string, string>;
   last_call_at: Timestamp | null;
   refreshed_at: TimestampDefault;
 }
@@ -92,6 +96,17 @@ export interface AgentTotalsTable {
   calls_completed: number;
   duration_completed_seconds: number;
   leads_total: number;
+  /** The newest `last_call_at` of the agent's rollup rows. */
+  last_call_at: Timestamp | null;
+}
+
+/**
+ * Per-tenant daily sums of `agent_analytics`, kept equal to them by
+ * statement triggers on that table; `day` is a UTC date read as `YYYY-MM-DD`.
+ */
+export interface TenantDailyTable extends DailyMetricColumns {
+  user_id: number;
+  day: ColumnType<string, string, string>;
 }
 
 /**
@@ -123,6 +138,7 @@ export interface Database {
   leads: LeadsTable;
   agent_analytics: AgentAnalyticsTable;
   agent_totals: AgentTotalsTable;
+  tenant_daily: TenantDailyTable;
   analytics_dirty: AnalyticsDirtyTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -3,6 +3,7 @@ import * as baseSchema from './migrations/0001-base-schema.js';
 import * as analyticsDirty from './migrations/0002-analytics-dirty.js';
 import * as changeNotify from './migrations/0003-change-notify.js';
 import * as agentTotals from './migrations/0004-agent-totals.js';
+import * as tenantDaily from './migrations/0005-tenant-daily.js';
 
 /**
  * The base schema's migrations, in order. Performance indexes are not here:
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0002-analytics-dirty': analyticsDirty,
   '0003-change-notify': changeNotify,
   '0004-agent-totals': agentTotals,
+  '0005-tenant-daily': tenantDaily,
 };
 
 /**
