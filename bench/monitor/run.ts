@@ -14,13 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
-import { VARIANTS, type Variant } from './variants.js';
+import { selectedVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 4);
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
 const SIMULTANEOUS = process.env.SIMULTANEOUS === '1';
+const VARIANTS = selectedVariants();
 const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 interface Sample {

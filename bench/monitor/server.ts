@@ -4,12 +4,16 @@ import { createMonitor } from '@perfkit/monitor';
 import express, { type RequestHandler } from 'express';
 import promBundle from 'express-prom-bundle';
 import { pino } from 'pino';
-import { VARIANTS, type Variant } from './variants.js';
+import { isVariant, selectedVariants } from './variants.js';
 
-const variant = process.argv[2] as Variant;
-if (!VARIANTS.includes(variant)) throw new Error(`unknown variant ${variant}; one of ${VARIANTS.join(', ')}`);
+const variant = process.argv[2] ?? '';
+if (!isVariant(variant))
+  throw new Error(`unknown variant ${variant}; one of ${selectedVariants().join(', ')}`);
 
 const app = express();
+// Summed by the 'close listener only' variant and reported with the CPU time,
+// so that its listener does real work.
+let listenerMs = 0;
 let handler: RequestHandler = (req, res) => {
   res.json({ id: req.params.id, ok: true });
 };
@@ -27,6 +31,16 @@ if (monitor !== undefined) {
   handler = (req, res, next) => monitor.timed('db', () => inner(req, res, next));
 } else if (variant === 'express-prom-bundle') {
   app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
+} else if (variant === 'express layer only') {
+  app.use((_req, _res, next) => next());
+} else if (variant === 'close listener only') {
+  app.use((_req, res, next) => {
+    const start = performance.now();
+    res.on('close', () => {
+      listenerMs += performance.now() - start;
+    });
+    next();
+  });
 }
 app.get('/api/agents/:id', handler);
 // After the measured route, as express-prom-bundle answers it inside its own
@@ -37,7 +51,7 @@ if (monitor !== undefined) app.get('/metrics', monitor.metricsHandler());
 // CPU time per request is the figure that survives a shared, noisy machine:
 // the parent asks for it around each load run.
 process.on('message', (message) => {
-  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (message === 'cpu') process.send?.({ cpu: process.cpuUsage(), listenerMs });
   // A normal exit, so that --cpu-prof writes its profile.
   if (message === 'exit') process.exit(0);
 });

@@ -1,4 +1,4 @@
-/** The servers compared side by side, in the order the table prints them. */
+/** The servers compared side by side by default, in the order the table prints them. */
 export const VARIANTS = [
   'bare express',
   'perfkit',
@@ -7,4 +7,30 @@ export const VARIANTS = [
   'express-prom-bundle',
 ] as const;
 
-export type Variant = (typeof VARIANTS)[number];
+/**
+ * Stripped-down middlewares that split the middleware's cost into its parts:
+ * a middleware that only calls `next()` (the Express layer), and one that
+ * also adds a `close` listener whose closure holds the start time.
+ */
+export const PARTS = ['express layer only', 'close listener only'] as const;
+
+export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number];
+
+const ALL: readonly Variant[] = [...VARIANTS, ...PARTS];
+
+export function isVariant(name: string): name is Variant {
+  return (ALL as readonly string[]).includes(name);
+}
+
+/**
+ * The variants to run: the comma-separated `VARIANTS` environment variable
+ * (bare Express always included, as every loss is relative to it), else the
+ * default five.
+ */
+export function selectedVariants(list = process.env.VARIANTS): Variant[] {
+  if (list === undefined || list.trim() === '') return [...VARIANTS];
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !isVariant(name));
+  if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(', ')}; one of ${ALL.join(', ')}`);
+  return ['bare express', ...(names as Variant[]).filter((name) => name !== 'bare express')];
+}
