@@ -38,7 +38,8 @@ export function agentStatsQuery(_db: Kysely<Database>, params: AgentStatsParams)
  * the rollup rows of dirty days, plus those days recomputed from raw rows.
  * `lastCallAt` is the newest of the recomputed days' and the newest clean
  * rollup day's: `agent_totals` holds it for an agent without dirty days; with
- * some, one backward step on the `(agent_id, day)` index skips them.
+ * some (or when `agent_totals` has none, e.g. written by a rollup older than
+ * the column), one backward step on the `(agent_id, day)` index skips them.
  */
 export function agentStatsCtes(params: AgentStatsParams): RawBuilder<unknown> {
   const sums = sql`calls_total, calls_completed, duration_completed_seconds, leads_total`;
@@ -59,12 +60,14 @@ export function agentStatsCtes(params: AgentStatsParams): RawBuilder<unknown> {
         sum(p.leads_total)::bigint AS "totalLeads",
         greatest(
           (SELECT max(f.last_call_at) FROM dirty_fresh f WHERE f.agent_id = p.agent_id),
-          CASE WHEN EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = p.agent_id) THEN
+          -- COALESCE evaluates the scan only when agent_totals has no answer.
+          coalesce(
+            CASE WHEN NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = p.agent_id) THEN
+              (SELECT t.last_call_at FROM agent_totals t WHERE t.agent_id = p.agent_id) END,
             (SELECT a.last_call_at FROM agent_analytics a
              WHERE a.agent_id = p.agent_id AND a.last_call_at IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM dirty_keys k WHERE k.agent_id = a.agent_id AND k.day = a.day)
-             ORDER BY a.day DESC LIMIT 1)
-          ELSE (SELECT t.last_call_at FROM agent_totals t WHERE t.agent_id = p.agent_id) END
+             ORDER BY a.day DESC LIMIT 1))
         ) AS "lastCallAt"
       FROM parts p
       GROUP BY p.agent_id

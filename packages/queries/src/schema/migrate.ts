@@ -4,6 +4,7 @@ import * as analyticsDirty from './migrations/0002-analytics-dirty.js';
 import * as changeNotify from './migrations/0003-change-notify.js';
 import * as agentTotals from './migrations/0004-agent-totals.js';
 import * as tenantDaily from './migrations/0005-tenant-daily.js';
+import * as pinNotifySearchPath from './migrations/0006-pin-notify-search-path.js';
 
 /**
  * The base schema's migrations, in order. Performance indexes are not here:
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0003-change-notify': changeNotify,
   '0004-agent-totals': agentTotals,
   '0005-tenant-daily': tenantDaily,
+  '0006-pin-notify-search-path': pinNotifySearchPath,
 };
 
 /**

@@ -56,10 +56,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = d.user_id)
       GROUP BY user_id, day ORDER BY user_id, day
       ON CONFLICT (user_id, day) DO UPDATE SET ${list((c) => `${c} = tenant_daily.${c} + excluded.${c}`)};`;
+  // A day left without calls and leads has no rollup rows (the rollup writes
+  // none for such days), so its row goes too, as if it had never been written.
+  const dropEmptyDays = `
+      DELETE FROM tenant_daily t USING (SELECT DISTINCT user_id, day FROM old_rows) k
+      WHERE t.user_id = k.user_id AND t.day = k.day AND t.calls_total = 0 AND t.leads_total = 0;`;
   const fromNew = `SELECT user_id, day, ${METRICS} FROM new_rows`;
   const fromOld = `SELECT user_id, day, ${list((c) => `-${c} AS ${c}`)} FROM old_rows`;
   await sql`
-    CREATE FUNCTION perfkit_tenant_daily_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION perfkit_tenant_daily_apply() RETURNS trigger LANGUAGE plpgsql
+    -- Resolve tenant_daily and users in the schema the migration ran in, whatever the writer's search_path.
+    SET search_path FROM CURRENT
+    AS $$
     BEGIN
       IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM tenant_daily;
@@ -67,8 +75,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         ${sql.raw(upsert(fromNew))}
       ELSIF TG_OP = 'DELETE' THEN
         ${sql.raw(upsert(fromOld))}
+        ${sql.raw(dropEmptyDays)}
       ELSE
         ${sql.raw(upsert(`${fromNew} UNION ALL ${fromOld}`))}
+        ${sql.raw(dropEmptyDays)}
       END IF;
       RETURN NULL;
     END $$`.execute(db);
