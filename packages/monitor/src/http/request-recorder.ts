@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { currentTimings, RequestTimings } from '../timing/request-timings.js';
+import { hookWriteHead } from '../timing/server-timing-hook.js';
 import { normalizeMethod } from './http-method.js';
 import type { SeriesTable } from './route-series.js';
 
@@ -43,15 +44,8 @@ export class RequestRecorder {
     const start = clock();
     res.on('close', () => this.finish(res, start));
     if (!serverTiming) return next();
-    const timings = new RequestTimings();
-    // writeHead is where headers are committed, whether the handler calls it
-    // or res.write()/res.end() does implicitly.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (!this.headersSent) this.setHeader('Server-Timing', timings.header(clock() - start));
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
-    return currentTimings.run(timings, next);
+    hookWriteHead(res);
+    return currentTimings.run(new RequestTimings(res, start, clock), next);
   }
 
   private finish(res: ServerResponse, start: number): void {

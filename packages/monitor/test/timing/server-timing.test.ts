@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/manual-clock.js';
-import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
+import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
 let app: MonitoredApp | undefined;
@@ -41,6 +42,36 @@ describe('Server-Timing', () => {
     const response = await app.get('/stream');
     expect(response.headers.get('server-timing')).toMatch(/^elevenlabs;dur=\d+\.\d, total;dur=\d+\.\d$/);
     expect(await response.text()).toBe('first chunklast chunk');
+  });
+
+  it('is set by a mounted sub-app and a second app alike', async () => {
+    app = await start(
+      (a, monitor) => {
+        const sub = express();
+        sub.get('/inner', async (_req, res) => {
+          await monitor.timed('db', () => sleep(1));
+          res.json({ ok: true });
+        });
+        a.use('/sub', sub);
+      },
+      { serverTiming: true },
+    );
+    expect((await app.get('/sub/inner')).headers.get('server-timing')).toMatch(/^db;dur=\d+\.\d, total;dur=/);
+    const second = await startMonitoredApp(
+      (a, monitor) =>
+        a.get('/two', (_req, res) => {
+          monitor.timed('cache', () => 'hit');
+          res.json({ ok: true });
+        }),
+      { serverTiming: true },
+    );
+    try {
+      expect((await second.get('/two')).headers.get('server-timing')).toMatch(
+        /^cache;dur=\d+\.\d, total;dur=/,
+      );
+    } finally {
+      await second.close();
+    }
   });
 
   it('records a section whose function throws, and rethrows', async () => {

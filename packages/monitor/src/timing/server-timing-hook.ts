@@ -1,0 +1,46 @@
+import { ServerResponse } from 'node:http';
+import { currentTimings } from './request-timings.js';
+
+type WriteHead = ServerResponse['writeHead'];
+
+// Prototypes whose writeHead already adds Server-Timing.
+const hooked = new WeakSet<object>();
+
+function wrapWriteHead(target: { writeHead: WriteHead }): void {
+  const writeHead = target.writeHead;
+  target.writeHead = function (this: ServerResponse, ...args: Parameters<WriteHead>) {
+    const timings = currentTimings.getStore();
+    if (timings?.response === this && !this.headersSent) this.setHeader('Server-Timing', timings.header());
+    return writeHead.apply(this, args);
+  } as WriteHead;
+}
+
+/**
+ * The prototype just above node's `ServerResponse.prototype` in `res`'s
+ * chain — Express's response object, which the responses of every app and
+ * sub-app inherit from — or `undefined` for a plain `node:http` response.
+ */
+function frameworkPrototype(res: ServerResponse): { writeHead: WriteHead } | undefined {
+  let proto: object | null = Object.getPrototypeOf(res);
+  while (proto !== null && Object.getPrototypeOf(proto) !== ServerResponse.prototype) {
+    proto = Object.getPrototypeOf(proto);
+  }
+  return proto === null ? undefined : (proto as { writeHead: WriteHead });
+}
+
+/**
+ * Makes `res.writeHead`, where headers are committed (whether the handler
+ * calls it or `res.end()` does), add the `Server-Timing` of the request whose
+ * timing context is current. Under Express the shared response prototype's
+ * writeHead is wrapped once, so a request writes no property on its response
+ * (the benchmark shows that costs points); a plain `node:http` response shares
+ * node's own prototype, which is left alone: it gets a wrapper of its own.
+ */
+export function hookWriteHead(res: ServerResponse): void {
+  const proto = frameworkPrototype(res);
+  if (proto === undefined) wrapWriteHead(res);
+  else if (!hooked.has(proto)) {
+    wrapWriteHead(proto);
+    hooked.add(proto);
+  }
+}
