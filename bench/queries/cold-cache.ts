@@ -6,7 +6,16 @@ import type pg from 'pg';
 const run = promisify(execFile);
 
 /** Relations whose pages the APIs read; their OS-cached pages are dropped on eviction. */
-const HOT_TABLES = ['calls', 'leads', 'agents', 'agent_analytics', 'analytics_dirty', 'users'];
+const HOT_TABLES = [
+  'calls',
+  'leads',
+  'agents',
+  'agent_analytics',
+  'agent_totals',
+  'tenant_daily',
+  'analytics_dirty',
+  'users',
+];
 
 /**
  * Makes the next query cold without restarting PostgreSQL:
@@ -28,6 +37,19 @@ export async function createEvictor(pool: pg.Pool): Promise<() => Promise<void>>
   const { rows: dir } = await pool.query<{ setting: string }>(
     `SELECT setting FROM pg_settings WHERE name = 'data_directory'`,
   );
+  return async () => {
+    await pool.query(`SELECT pg_prewarm('bench_filler')`);
+    for (const file of await segmentFiles(pool, dir[0]?.setting ?? '')) {
+      await run('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+    }
+  };
+}
+
+/**
+ * Every file of the hot tables and their indexes, looked up at each eviction:
+ * an index rebuilt since (the benchmark drops and re-creates them) has new files.
+ */
+async function segmentFiles(pool: pg.Pool, dataDirectory: string): Promise<string[]> {
   const { rows: files } = await pool.query<{ path: string }>(
     `SELECT pg_relation_filepath(c.oid) AS path FROM pg_class c
      WHERE c.oid IN (SELECT to_regclass(t) FROM unnest($1::text[]) t)
@@ -36,15 +58,12 @@ export async function createEvictor(pool: pg.Pool): Promise<() => Promise<void>>
   );
   const segments: string[] = [];
   for (const { path } of files) {
-    const base = `${dir[0]?.setting}/${path}`;
+    const base = `${dataDirectory}/${path}`;
     for (let n = 0; ; n++) {
       const file = n === 0 ? base : `${base}.${n}`;
       if (!existsSync(file)) break;
       segments.push(file);
     }
   }
-  return async () => {
-    await pool.query(`SELECT pg_prewarm('bench_filler')`);
-    for (const file of segments) await run('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
-  };
+  return segments;
 }
