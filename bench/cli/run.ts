@@ -119,54 +119,32 @@ async function wrkComparisons() {
 
   const slow = await startServer('latency', 20);
   const ws = await wrk(slow.url, connections, seconds);
-  const closed = await runLoadtest({
+  const run = {
     targets: [parseTargetFlag(`slow=${slow.url}`)],
-    model: 'closed',
     connections,
     durationMs: seconds * 1000,
     warmupMs: 1000,
     repetitions: 1,
-  });
-  const open = await runLoadtest({
-    targets: [parseTargetFlag(`slow=${slow.url}`)],
-    model: 'open',
-    rate: 200,
-    connections,
-    durationMs: seconds * 1000,
-    warmupMs: 1000,
-    repetitions: 1,
-  });
+  };
+  const closed = await runLoadtest({ ...run, model: 'closed' });
+  const open = await runLoadtest({ ...run, model: 'open', rate: 200 });
   slow.stop();
   const c = closed.targets[0]?.latency;
   const o = open.targets[0]?.latency;
-  table.push([
-    '20 ms endpoint p50 ms (closed)',
-    f(ws.p50),
-    f(c?.p50),
-    'max(10%, 1 ms)',
-    String(within(c?.p50 ?? 0, ws.p50, 0.1, 1)),
-  ]);
-  table.push([
-    '20 ms endpoint p99 ms (closed)',
-    f(ws.p99),
-    f(c?.p99),
-    'max(10%, 1 ms)',
-    String(within(c?.p99 ?? 0, ws.p99, 0.1, 1)),
-  ]);
-  table.push([
-    '20 ms endpoint p50 ms (open, 200/s)',
-    f(ws.p50),
-    f(o?.p50),
-    'max(10%, 1 ms)',
-    String(within(o?.p50 ?? 0, ws.p50, 0.1, 1)),
-  ]);
-  table.push([
-    '20 ms endpoint p99 ms (open, 200/s)',
-    f(ws.p99),
-    f(o?.p99),
-    'max(10%, 1 ms)',
-    String(within(o?.p99 ?? 0, ws.p99, 0.1, 1)),
-  ]);
+  for (const [model, latency] of [
+    ['closed', c],
+    ['open, 200/s', o],
+  ] as const) {
+    for (const p of ['p50', 'p99'] as const) {
+      table.push([
+        `20 ms endpoint ${p} ms (${model})`,
+        f(ws[p]),
+        f(latency?.[p]),
+        'max(10%, 1 ms)',
+        String(within(latency?.[p] ?? 0, ws[p], 0.1, 1)),
+      ]);
+    }
+  }
   console.log(`\nperf-cli vs wrk (load average ${loadAverage()})\n${table.toString()}`);
   results.wrk = {
     fast: { wrkRps: w.rps, oursRps },
