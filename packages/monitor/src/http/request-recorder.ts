@@ -55,14 +55,13 @@ export class RequestRecorder {
     const micros = (now - start) * 1000;
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
     const route = this.routeOf(req);
-    const method = normalizeMethod(req.method);
-    table.resolve(route, method, now).record(micros, status, now);
+    table.resolve(route, req.method, now).record(micros, status, now);
     if (accessLog !== undefined) {
       const requestId = req.headers[requestIdHeader];
       accessLog.info(
         {
           requestId: typeof requestId === 'string' ? requestId : randomUUID(),
-          method,
+          method: normalizeMethod(req.method),
           route,
           status,
           durationMs: Math.round(micros) / 1000,

@@ -1,6 +1,6 @@
 import { CumulativeBuckets } from '../histogram/cumulative-buckets.js';
 import { SlidingWindow } from '../histogram/sliding-window.js';
-import { OTHER_METHOD } from './http-method.js';
+import { normalizeMethod, OTHER_METHOD } from './http-method.js';
 
 /**
  * The route label of requests that matched no route: one series for all of them.
@@ -76,11 +76,18 @@ export class SeriesTable {
     private readonly maxSeries: number,
   ) {}
 
-  /** The series for a route and method, created if the cap allows. */
-  resolve(route: string, method: string, now: number): RouteSeries {
+  /**
+   * The series for a route and a request's method, created if the cap
+   * allows. An unknown method shares its route's `_OTHER` series; a known
+   * one is found with a single lookup.
+   */
+  resolve(route: string, requestMethod: string | undefined, now: number): RouteSeries {
     const byMethod = this.routes.get(route);
-    const existing = byMethod?.get(method);
+    const existing = requestMethod === undefined ? undefined : byMethod?.get(requestMethod);
     if (existing !== undefined) return existing;
+    const method = normalizeMethod(requestMethod);
+    const normalized = byMethod?.get(method);
+    if (normalized !== undefined) return normalized;
     if (this.list.length >= this.maxSeries) return this.overflowSeries(now);
     const series = new RouteSeries(route, method, this.settings, now);
     if (byMethod === undefined) this.routes.set(route, new Map([[method, series]]));

@@ -4,8 +4,8 @@ import type { Clock } from '../clock.js';
 
 /** Named durations (ms) of one request, summed per name, for `Server-Timing`. */
 export class RequestTimings {
-  private readonly names: string[] = [];
-  private readonly durations: number[] = [];
+  // Created on the first timed section: a request that times nothing allocates nothing more.
+  private durations: Map<string, number> | undefined;
 
   constructor(
     /** The response the header goes on. */
@@ -15,23 +15,17 @@ export class RequestTimings {
   ) {}
 
   add(name: string, durationMs: number): void {
-    const index = this.names.indexOf(name);
-    if (index === -1) {
-      this.names.push(name);
-      this.durations.push(durationMs);
-    } else {
-      this.durations[index] = (this.durations[index] as number) + durationMs;
-    }
+    this.durations ??= new Map();
+    this.durations.set(name, (this.durations.get(name) ?? 0) + durationMs);
   }
 
-  /** The `Server-Timing` header value, ending with the `total` so far. */
+  /** The `Server-Timing` header value, in first-use order, ending with the `total` so far. */
   header(): string {
-    const totalMs = this.clock() - this.start;
     let value = '';
-    for (let i = 0; i < this.names.length; i++) {
-      value += `${this.names[i]};dur=${(this.durations[i] as number).toFixed(1)}, `;
+    if (this.durations !== undefined) {
+      for (const [name, ms] of this.durations) value += `${name};dur=${ms.toFixed(1)}, `;
     }
-    return `${value}total;dur=${totalMs.toFixed(1)}`;
+    return `${value}total;dur=${(this.clock() - this.start).toFixed(1)}`;
   }
 }
 

@@ -5,13 +5,19 @@ type WriteHead = ServerResponse['writeHead'];
 
 // Prototypes whose writeHead already adds Server-Timing.
 const hooked = new WeakSet<object>();
+// The direct prototype of the last Express response hooked (its app's
+// response object): later responses of that app skip the prototype walk.
+let lastAppPrototype: object | null = null;
 
 function wrapWriteHead(target: { writeHead: WriteHead }): void {
   const writeHead = target.writeHead;
-  target.writeHead = function (this: ServerResponse, ...args: Parameters<WriteHead>) {
+  // `arguments` rather than a rest parameter: V8 forwards it through
+  // `Reflect.apply` without allocating an array, and writeHead runs once per request.
+  target.writeHead = function (this: ServerResponse) {
     const timings = currentTimings.getStore();
     if (timings?.response === this && !this.headersSent) this.setHeader('Server-Timing', timings.header());
-    return writeHead.apply(this, args);
+    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
+    return Reflect.apply(writeHead, this, arguments);
   } as WriteHead;
 }
 
@@ -37,10 +43,16 @@ function frameworkPrototype(res: ServerResponse): { writeHead: WriteHead } | und
  * node's own prototype, which is left alone: it gets a wrapper of its own.
  */
 export function hookWriteHead(res: ServerResponse): void {
+  const appPrototype = Object.getPrototypeOf(res) as object | null;
+  if (appPrototype === lastAppPrototype) return;
   const proto = frameworkPrototype(res);
-  if (proto === undefined) wrapWriteHead(res);
-  else if (!hooked.has(proto)) {
+  if (proto === undefined) {
+    wrapWriteHead(res);
+    return;
+  }
+  if (!hooked.has(proto)) {
     wrapWriteHead(proto);
     hooked.add(proto);
   }
+  lastAppPrototype = appPrototype;
 }
