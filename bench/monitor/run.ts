@@ -1,28 +1,26 @@
 // Bare Express vs Express with @perfkit/monitor (Server-Timing off / on,
 // access log on) vs Express with express-prom-bundle: one trivial route,
-// autocannon at 50 connections, runs interleaved so that machine noise hits
-// every variant alike; losses are medians of per-run ratios against bare. Besides
-// autocannon's req/s, each server reports the CPU time it spent per request:
-// on a CPU-bound server, capacity is its inverse, and unlike wall-clock
-// throughput it does not move with whatever else runs on the machine.
-// SIMULTANEOUS=1 loads every variant at once, each from its own autocannon
-// process, so that even second-to-second noise hits all of them alike.
-import { type ChildProcess, execFile, fork } from 'node:child_process';
+// autocannon at 50 connections. This machine's speed drifts by up to 2x over
+// tens of seconds, so variants are compared in short slices: each run starts
+// a fresh server per variant, warms each up, then loads them in turn for
+// SLICE_SECONDS, round-robin, SLICES times. Every variant's run figure then
+// spans the same stretch of time as bare's, and a run's loss is its ratio to
+// bare in that run; the table reports medians over runs. Besides req/s, each
+// server reports the CPU time it spent per request: on a CPU-bound server,
+// capacity is its inverse.
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
 import { selectedVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const SECONDS = Number(process.env.SECONDS ?? 4);
+const SLICES = Number(process.env.SLICES ?? 6);
+const SLICE_SECONDS = Number(process.env.SLICE_SECONDS ?? 1);
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
-const SIMULTANEOUS = process.env.SIMULTANEOUS === '1';
 const VARIANTS = selectedVariants();
-const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 interface Sample {
   rps: number;
@@ -50,71 +48,60 @@ async function cpuMicros(child: ChildProcess): Promise<number> {
   return message.cpu.user + message.cpu.system;
 }
 
-type LoadResult = Pick<autocannon.Result, 'non2xx' | 'errors' | 'requests' | 'latency'>;
+/** Requests, CPU time and latency percentiles of one variant over one run's slices. */
+class RunTotals {
+  requests = 0;
+  seconds = 0;
+  cpuMicros = 0;
+  p50s: number[] = [];
+  p99s: number[] = [];
 
-async function inProcess(url: string, seconds: number): Promise<LoadResult> {
-  return autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  sample(): Sample {
+    return {
+      rps: this.requests / this.seconds,
+      p50: median(this.p50s),
+      p99: median(this.p99s),
+      cpuMicrosPerRequest: this.cpuMicros / this.requests,
+    };
+  }
 }
 
-async function inChildProcess(url: string, seconds: number): Promise<LoadResult> {
-  const args = [AUTOCANNON_CLI, '-j', '-c', String(CONNECTIONS), '-d', String(seconds), url];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout) as LoadResult;
-}
-
-async function load(
-  { child, url }: Server,
-  seconds: number,
-  generate: (url: string, seconds: number) => Promise<LoadResult> = inProcess,
-): Promise<Sample> {
+async function load({ child, url }: Server, seconds: number, totals?: RunTotals): Promise<void> {
   const cpuBefore = await cpuMicros(child);
-  const result = await generate(url, seconds);
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
   const cpu = (await cpuMicros(child)) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuMicrosPerRequest: cpu / result.requests.total,
-  };
+  if (totals === undefined) return;
+  totals.requests += result.requests.total;
+  totals.seconds += result.duration;
+  totals.cpuMicros += cpu;
+  totals.p50s.push(result.latency.p50);
+  totals.p99s.push(result.latency.p99);
 }
 
 /**
- * A fresh server per variant and run, warmed up before it is measured: a
- * process's JIT and heap settle differently from one start to the next, and
- * one long-lived process per variant would carry that luck into every run.
+ * One run: a fresh server per variant (a process's JIT and heap settle
+ * differently from one start to the next), each warmed up, then loaded in
+ * slices, round-robin, in an order that rotates every run.
  */
-async function startWarm(variant: Variant): Promise<Server> {
-  const server = await startServer(variant);
-  await load(server, WARMUP_SECONDS);
-  return server;
-}
-
-/** One run of every variant: one after the other in a rotating order, or all at once. */
 async function runOnce(run: number): Promise<Map<Variant, Sample>> {
-  if (SIMULTANEOUS) {
-    const servers = await Promise.all(VARIANTS.map(startWarm));
-    try {
-      const results = await Promise.all(servers.map((server) => load(server, SECONDS, inChildProcess)));
-      return new Map(VARIANTS.map((v, i) => [v, results[i] as Sample]));
-    } finally {
-      for (const { child } of servers) child.kill();
-    }
-  }
-  // Rotate the order each run, so no variant always goes first or last.
   const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
-  const results = new Map<Variant, Sample>();
-  for (const variant of order) {
-    const server = await startWarm(variant);
-    try {
-      results.set(variant, await load(server, SECONDS));
-    } finally {
-      server.child.kill();
+  const servers = new Map<Variant, Server>();
+  try {
+    for (const variant of order) servers.set(variant, await startServer(variant));
+    for (const server of servers.values()) await load(server, WARMUP_SECONDS);
+    const totals = new Map(order.map((variant) => [variant, new RunTotals()]));
+    for (let slice = 0; slice < SLICES; slice++) {
+      for (const variant of order) {
+        await load(servers.get(variant) as Server, SLICE_SECONDS, totals.get(variant));
+      }
     }
+    return new Map(order.map((variant) => [variant, (totals.get(variant) as RunTotals).sample()]));
+  } finally {
+    for (const { child } of servers.values()) child.kill();
   }
-  return results;
 }
 
 function median(values: number[]): number {
@@ -167,6 +154,6 @@ for (const variant of VARIANTS) {
   ]);
 }
 console.log(
-  `\n${RUNS} ${SIMULTANEOUS ? 'simultaneous' : 'interleaved'} runs of ${SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
+  `\n${RUNS} runs, each ${SLICES} round-robin slices of ${SLICE_SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
 );
 console.log(table.toString());

@@ -1,5 +1,6 @@
 // One benchmark server per process, so that the load generator in the parent
 // never shares an event loop with the server it measures.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createMonitor } from '@perfkit/monitor';
 import express, { type RequestHandler } from 'express';
 import promBundle from 'express-prom-bundle';
@@ -33,6 +34,14 @@ if (monitor !== undefined) {
   app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
 } else if (variant === 'express layer only') {
   app.use((_req, _res, next) => next());
+} else if (variant === 'AsyncLocalStorage only') {
+  const storage = new AsyncLocalStorage<object>();
+  app.use((_req, _res, next) => storage.run({}, next));
+} else if (variant === 'header only') {
+  app.use((_req, res, next) => {
+    res.setHeader('Server-Timing', 'db;dur=0.1, total;dur=0.2');
+    next();
+  });
 } else if (variant === 'close listener only') {
   app.use((_req, res, next) => {
     const start = performance.now();

@@ -9,10 +9,17 @@ export const VARIANTS = [
 
 /**
  * Stripped-down middlewares that split the middleware's cost into its parts:
- * a middleware that only calls `next()` (the Express layer), and one that
- * also adds a `close` listener whose closure holds the start time.
+ * one that only calls `next()` (the Express layer); one that also adds a
+ * `close` listener whose closure holds the start time; and two that pay
+ * Server-Timing's inherent costs alone, an AsyncLocalStorage context per
+ * request and one more response header.
  */
-export const PARTS = ['express layer only', 'close listener only'] as const;
+export const PARTS = [
+  'express layer only',
+  'close listener only',
+  'AsyncLocalStorage only',
+  'header only',
+] as const;
 
 export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number];
 
