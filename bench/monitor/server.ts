@@ -42,7 +42,10 @@ if (monitor !== undefined) {
     res.setHeader('Server-Timing', 'db;dur=0.1, total;dur=0.2');
     next();
   });
-} else if (variant === 'close listener only') {
+} else if (variant.startsWith('close listener')) {
+  if (variant === 'close listener + monitor') createMonitor();
+  if (variant === 'close listener + monitor without process metrics')
+    createMonitor({ processMetrics: false });
   app.use((_req, res, next) => {
     const start = performance.now();
     res.on('close', () => {

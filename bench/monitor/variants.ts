@@ -19,6 +19,8 @@ export const PARTS = [
   'close listener only',
   'AsyncLocalStorage only',
   'header only',
+  'close listener + monitor',
+  'close listener + monitor without process metrics',
 ] as const;
 
 export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number];
