@@ -2,9 +2,9 @@
 // access log on) vs Express with express-prom-bundle: one trivial route,
 // autocannon at 50 connections. This machine's speed drifts by up to 2x over
 // tens of seconds, so variants are compared in short slices: each run starts
-// a fresh server per variant, warms each up, then loads them in turn for
-// SLICE_SECONDS, round-robin, SLICES times. Every variant's run figure then
-// spans the same stretch of time as bare's, and a run's loss is its ratio to
+// a fresh server per variant and loads them in turn for SLICE_SECONDS,
+// WARMUP_ROUNDS + SLICES rounds, each in a new random order. Every variant's
+// run figure then spans the same stretch of time as bare's, and a run's loss is its ratio to
 // bare in that run; the table reports medians over runs. Besides req/s, each
 // server reports the CPU time it spent per request: on a CPU-bound server,
 // capacity is its inverse.
@@ -19,7 +19,7 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const SLICES = Number(process.env.SLICES ?? 6);
 const SLICE_SECONDS = Number(process.env.SLICE_SECONDS ?? 1);
 const CONNECTIONS = 50;
-const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
+const WARMUP_ROUNDS = Number(process.env.WARMUP_ROUNDS ?? 3);
 const VARIANTS = selectedVariants();
 
 interface Sample {
@@ -81,24 +81,39 @@ async function load({ child, url }: Server, seconds: number, totals?: RunTotals)
   totals.p99s.push(result.latency.p99);
 }
 
+/** `variants` in a random order. */
+function shuffled(variants: readonly Variant[]): Variant[] {
+  const order = [...variants];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as Variant, order[i] as Variant];
+  }
+  return order;
+}
+
 /**
  * One run: a fresh server per variant (a process's JIT and heap settle
- * differently from one start to the next), each warmed up, then loaded in
- * slices, round-robin, in an order that rotates every run.
+ * differently from one start to the next), loaded in slices, round-robin:
+ * WARMUP_ROUNDS unmeasured rounds, then SLICES measured ones. Warming up in
+ * rounds too leaves every server idle equally long before it is measured
+ * (warmed up one after the other, in a run of seven variants all six came
+ * out faster than bare, which was warmed up first and waited longest). Each round takes a new random order, so
+ * that no variant always follows the same one: a slice can inherit its
+ * predecessor's aftermath, and a fixed order would hand it to the same
+ * variant every time.
  */
-async function runOnce(run: number): Promise<Map<Variant, Sample>> {
-  const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length] as Variant);
+async function runOnce(): Promise<Map<Variant, Sample>> {
   const servers = new Map<Variant, Server>();
   try {
-    for (const variant of order) servers.set(variant, await startServer(variant));
-    for (const server of servers.values()) await load(server, WARMUP_SECONDS);
-    const totals = new Map(order.map((variant) => [variant, new RunTotals()]));
-    for (let slice = 0; slice < SLICES; slice++) {
-      for (const variant of order) {
-        await load(servers.get(variant) as Server, SLICE_SECONDS, totals.get(variant));
+    for (const variant of VARIANTS) servers.set(variant, await startServer(variant));
+    const totals = new Map(VARIANTS.map((variant) => [variant, new RunTotals()]));
+    for (let round = 0; round < WARMUP_ROUNDS + SLICES; round++) {
+      for (const variant of shuffled(VARIANTS)) {
+        const measured = round >= WARMUP_ROUNDS;
+        await load(servers.get(variant) as Server, SLICE_SECONDS, measured ? totals.get(variant) : undefined);
       }
     }
-    return new Map(order.map((variant) => [variant, (totals.get(variant) as RunTotals).sample()]));
+    return new Map(VARIANTS.map((variant) => [variant, (totals.get(variant) as RunTotals).sample()]));
   } finally {
     for (const { child } of servers.values()) child.kill();
   }
@@ -114,7 +129,7 @@ function median(values: number[]): number {
 
 const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
 for (let run = 0; run < RUNS; run++) {
-  for (const [variant, sample] of await runOnce(run)) {
+  for (const [variant, sample] of await runOnce()) {
     samples.get(variant)?.push(sample);
     const cpu = sample.cpuMicrosPerRequest.toFixed(1);
     console.error(
@@ -154,6 +169,6 @@ for (const variant of VARIANTS) {
   ]);
 }
 console.log(
-  `\n${RUNS} runs, each ${SLICES} round-robin slices of ${SLICE_SECONDS} s per variant, ${CONNECTIONS} connections, autocannon 9`,
+  `\n${RUNS} runs of ${WARMUP_ROUNDS} warm-up and ${SLICES} measured rounds, ${SLICE_SECONDS} s per variant each, in random order; ${CONNECTIONS} connections, autocannon 9`,
 );
 console.log(table.toString());
