@@ -66,17 +66,17 @@ class RunTotals {
   }
 }
 
+/** Loads `url` for `seconds`; with `totals`, the slice is measured and added to them. */
 async function load({ child, url }: Server, seconds: number, totals?: RunTotals): Promise<void> {
-  const cpuBefore = await cpuMicros(child);
+  const cpuBefore = totals === undefined ? 0 : await cpuMicros(child);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
-  const cpu = (await cpuMicros(child)) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
   if (totals === undefined) return;
+  totals.cpuMicros += (await cpuMicros(child)) - cpuBefore;
   totals.requests += result.requests.total;
   totals.seconds += result.duration;
-  totals.cpuMicros += cpu;
   totals.p50s.push(result.latency.p50);
   totals.p99s.push(result.latency.p99);
 }
@@ -97,10 +97,10 @@ function shuffled(variants: readonly Variant[]): Variant[] {
  * WARMUP_ROUNDS unmeasured rounds, then SLICES measured ones. Warming up in
  * rounds too leaves every server idle equally long before it is measured
  * (warmed up one after the other, in a run of seven variants all six came
- * out faster than bare, which was warmed up first and waited longest). Each round takes a new random order, so
- * that no variant always follows the same one: a slice can inherit its
- * predecessor's aftermath, and a fixed order would hand it to the same
- * variant every time.
+ * out faster than bare, which was warmed up first and waited longest).
+ * Each round takes a new random order, so that no variant always follows
+ * the same one: a slice can inherit its predecessor's aftermath, and a fixed
+ * order would hand it to the same variant every time.
  */
 async function runOnce(): Promise<Map<Variant, Sample>> {
   const servers = new Map<Variant, Server>();

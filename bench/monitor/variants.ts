@@ -10,9 +10,10 @@ export const VARIANTS = [
 /**
  * Stripped-down middlewares that split the middleware's cost into its parts:
  * one that only calls `next()` (the Express layer); one that also adds a
- * `close` listener whose closure holds the start time; and two that pay
+ * `close` listener whose closure holds the start time; two that pay
  * Server-Timing's inherent costs alone, an AsyncLocalStorage context per
- * request and one more response header.
+ * request and one more response header; and the listener again with an
+ * unused monitor created in the process, with and without process metrics.
  */
 export const PARTS = [
   'express layer only',

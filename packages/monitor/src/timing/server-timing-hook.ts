@@ -3,11 +3,10 @@ import { currentTimings } from './request-timings.js';
 
 type WriteHead = ServerResponse['writeHead'];
 
-// Prototypes whose writeHead already adds Server-Timing.
+// Prototypes whose chain's writeHead already adds Server-Timing: Express's
+// shared response prototype once wrapped, and each app's response object seen
+// since, so that later responses of that app skip the prototype walk.
 const hooked = new WeakSet<object>();
-// The direct prototype of the last Express response hooked (its app's
-// response object): later responses of that app skip the prototype walk.
-let lastAppPrototype: object | null = null;
 
 function wrapWriteHead(target: { writeHead: WriteHead }): void {
   const writeHead = target.writeHead;
@@ -43,8 +42,8 @@ function frameworkPrototype(res: ServerResponse): { writeHead: WriteHead } | und
  * node's own prototype, which is left alone: it gets a wrapper of its own.
  */
 export function hookWriteHead(res: ServerResponse): void {
-  const appPrototype = Object.getPrototypeOf(res) as object | null;
-  if (appPrototype === lastAppPrototype) return;
+  const appPrototype = Object.getPrototypeOf(res) as object;
+  if (hooked.has(appPrototype)) return;
   const proto = frameworkPrototype(res);
   if (proto === undefined) {
     wrapWriteHead(res);
@@ -54,5 +53,5 @@ export function hookWriteHead(res: ServerResponse): void {
     wrapWriteHead(proto);
     hooked.add(proto);
   }
-  lastAppPrototype = appPrototype;
+  hooked.add(appPrototype);
 }
