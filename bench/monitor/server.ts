@@ -42,6 +42,16 @@ if (monitor !== undefined) {
     res.setHeader('Server-Timing', 'db;dur=0.1, total;dur=0.2');
     next();
   });
+} else if (variant === 'shared listener + property') {
+  const kStart = Symbol('start');
+  function onClose(this: Record<symbol, number>) {
+    listenerMs += performance.now() - (this[kStart] as number);
+  }
+  app.use((_req, res, next) => {
+    (res as unknown as Record<symbol, number>)[kStart] = performance.now();
+    res.on('close', onClose);
+    next();
+  });
 } else if (variant.startsWith('close listener')) {
   if (variant === 'close listener + monitor') createMonitor();
   if (variant === 'close listener + monitor without process metrics')

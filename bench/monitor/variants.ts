@@ -12,8 +12,10 @@ export const VARIANTS = [
  * one that only calls `next()` (the Express layer); one that also adds a
  * `close` listener whose closure holds the start time; two that pay
  * Server-Timing's inherent costs alone, an AsyncLocalStorage context per
- * request and one more response header; and the listener again with an
- * unused monitor created in the process, with and without process metrics.
+ * request and one more response header; the listener again with an unused
+ * monitor created in the process, with and without process metrics; and one
+ * shared listener that reads the start time written onto the response, the
+ * alternative to a closure per request.
  */
 export const PARTS = [
   'express layer only',
@@ -22,6 +24,7 @@ export const PARTS = [
   'header only',
   'close listener + monitor',
   'close listener + monitor without process metrics',
+  'shared listener + property',
 ] as const;
 
 export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number];

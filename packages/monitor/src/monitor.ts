@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertEvent } from './alerts/alert-sink.js';
-import { expressRouteTemplate } from './http/express-route.js';
+import { expressLookup } from './http/express-route.js';
 import { RequestRecorder } from './http/request-recorder.js';
+import { type RouteLookup, templateLookup } from './http/route-lookup.js';
 import { SeriesTable, UNMATCHED_ROUTE } from './http/route-series.js';
 import { WindowStatsReader } from './http/window-stats.js';
 import { createMonitorMetrics, type MonitorMetrics } from './metrics/monitor-metrics.js';
@@ -118,7 +119,7 @@ export class Monitor {
    * ```
    */
   middleware(): Middleware {
-    const recorder = this.recorder(expressRouteTemplate);
+    const recorder = this.recorder(expressLookup(this.table));
     return (_req, res, next) => recorder.start(res, next);
   }
 
@@ -137,7 +138,10 @@ export class Monitor {
   ): HttpHandler {
     const routeOf = options.route;
     const recorder = this.recorder(
-      routeOf === undefined ? () => UNMATCHED_ROUTE : (req) => routeOf(req) ?? UNMATCHED_ROUTE,
+      templateLookup(
+        this.table,
+        routeOf === undefined ? () => UNMATCHED_ROUTE : (req) => routeOf(req) ?? UNMATCHED_ROUTE,
+      ),
     );
     return (req, res) => recorder.start(res, () => handler(req, res));
   }
@@ -347,17 +351,16 @@ export class Monitor {
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
   }
 
-  private recorder(routeOf: (req: IncomingMessage) => string): RequestRecorder {
+  private recorder(routes: RouteLookup): RequestRecorder {
     const o = this.options;
     return new RequestRecorder(
       {
-        table: this.table,
         clock: o.clock,
         serverTiming: o.serverTiming,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
       },
-      routeOf,
+      routes,
     );
   }
 

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { currentTimings, RequestTimings } from '../timing/request-timings.js';
 import { hookWriteHead } from '../timing/server-timing-hook.js';
 import { normalizeMethod } from './http-method.js';
-import type { SeriesTable } from './route-series.js';
-
-/** Resolves the route template of a finished request. */
-export type RouteResolver = (req: IncomingMessage) => string;
+import type { RouteLookup } from './route-lookup.js';
 
 /** What the recorder needs from the monitor. */
 export interface RequestRecorderSettings {
-  table: SeriesTable;
   clock: Clock;
   serverTiming: boolean;
   accessLog: Logger | undefined;
@@ -26,13 +22,14 @@ const CLIENT_CLOSED_REQUEST = 499;
  * Times requests from arrival to the response's `close` and records them in
  * the route series. The per-request work is one listener whose closure holds
  * the start time: writing the time onto the response instead would give every
- * response a new hidden class, which the benchmark shows costs more than the
- * closure. The route is resolved at the end, once the router has matched it.
+ * response a new hidden class, which costs more than the closure (the
+ * benchmark's `shared listener + property` variant). The route is resolved at
+ * the end, once the router has matched it.
  */
 export class RequestRecorder {
   constructor(
     private readonly settings: RequestRecorderSettings,
-    private readonly routeOf: RouteResolver,
+    private readonly routes: RouteLookup,
   ) {}
 
   /**
@@ -49,14 +46,14 @@ export class RequestRecorder {
   }
 
   private finish(res: ServerResponse, start: number): void {
-    const { table, clock, accessLog, requestIdHeader } = this.settings;
+    const { clock, accessLog, requestIdHeader } = this.settings;
     const now = clock();
     const req = res.req;
     const micros = (now - start) * 1000;
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
-    const route = this.routeOf(req);
-    table.resolve(route, req.method, now).record(micros, status, now);
+    this.routes.series(req, now).record(micros, status, now);
     if (accessLog !== undefined) {
+      const route = this.routes.template(req);
       const requestId = req.headers[requestIdHeader];
       accessLog.info(
         {

@@ -55,6 +55,35 @@ describe('express middleware', () => {
     );
   });
 
+  it('keeps apart the methods and mount points of one route object', async () => {
+    app = await start((a) => {
+      const api = express.Router();
+      api
+        .route('/agents')
+        .get((_req, res) => res.send('list'))
+        .post((_req, res) => res.send('made'));
+      a.use('/v1', api);
+      a.use('/v2', api);
+    });
+    // Each request differs from the one before it in method or mount point.
+    for (const [method, path] of [
+      ['GET', '/v1/agents'],
+      ['POST', '/v1/agents'],
+      ['GET', '/v1/agents'],
+      ['GET', '/v2/agents'],
+      ['POST', '/v1/agents'],
+    ] as const) {
+      expect(await sendMethod(`${app.server.url}${path}`, method)).toBe(200);
+    }
+
+    const routes = app.monitor.snapshot().routes.map((r) => [r.route, r.method, r.requests]);
+    expect(routes.sort()).toEqual([
+      ['/v1/agents', 'GET', 2],
+      ['/v1/agents', 'POST', 2],
+      ['/v2/agents', 'GET', 1],
+    ]);
+  });
+
   it('puts every unmatched URL in one series and unknown methods under _OTHER', async () => {
     app = await start((a) => a.all('/known', (_req, res) => res.send('ok')));
     for (const path of ['/nope', '/missing/1', '/missing/2?x=1']) await (await app.get(path)).text();
