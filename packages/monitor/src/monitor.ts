@@ -355,6 +355,7 @@ export class Monitor {
     const o = this.options;
     return new RequestRecorder(
       {
+        table: this.table,
         clock: o.clock,
         serverTiming: o.serverTiming,
         accessLog: o.accessLog ? o.logger : undefined,

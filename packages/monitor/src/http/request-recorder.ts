@@ -6,9 +6,11 @@ import { currentTimings, RequestTimings } from '../timing/request-timings.js';
 import { hookWriteHead } from '../timing/server-timing-hook.js';
 import { normalizeMethod } from './http-method.js';
 import type { RouteLookup } from './route-lookup.js';
+import type { SeriesTable } from './route-series.js';
 
 /** What the recorder needs from the monitor. */
 export interface RequestRecorderSettings {
+  table: SeriesTable;
   clock: Clock;
   serverTiming: boolean;
   accessLog: Logger | undefined;
@@ -46,12 +48,12 @@ export class RequestRecorder {
   }
 
   private finish(res: ServerResponse, start: number): void {
-    const { clock, accessLog, requestIdHeader } = this.settings;
+    const { table, clock, accessLog, requestIdHeader } = this.settings;
     const now = clock();
     const req = res.req;
     const micros = (now - start) * 1000;
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
-    this.routes.series(req, now).record(micros, status, now);
+    table.record(this.routes.series(req, now), micros, status, now);
     if (accessLog !== undefined) {
       const route = this.routes.template(req);
       const requestId = req.headers[requestIdHeader];

@@ -61,15 +61,28 @@ export class RouteSeries {
   }
 }
 
+// Requests are recorded in batches of this many. A request then writes three
+// numbers to a buffer that stays in the CPU cache, and a batch touches a
+// series' buckets and histograms once instead of once per request: under load
+// they have left the cache between two requests (bench/monitor measured the
+// difference at about a point of throughput).
+const RECORD_BATCH = 64;
+
 /**
  * The series of one monitor, keyed by route then method, capped at
  * `maxSeries`; past the cap every new route and method shares one overflow
  * series, so random URLs cannot grow memory or Prometheus cardinality.
+ * Requests are recorded in batches; every read goes through {@link all},
+ * which records the pending ones first.
  */
 export class SeriesTable {
   private readonly routes = new Map<string, Map<string, RouteSeries>>();
   private readonly list: RouteSeries[] = [];
   private overflow: RouteSeries | undefined;
+  private readonly pendingSeries: (RouteSeries | undefined)[] = new Array(RECORD_BATCH).fill(undefined);
+  // micros, status code and end time of each pending request, in turn.
+  private readonly pendingValues = new Float64Array(3 * RECORD_BATCH);
+  private pendingCount = 0;
 
   constructor(
     private readonly settings: SeriesSettings,
@@ -96,9 +109,30 @@ export class SeriesTable {
     return series;
   }
 
-  /** Every series, the overflow one last if it exists. */
+  /** Records a finished request in `series`, with the next batch. */
+  record(series: RouteSeries, micros: number, statusCode: number, now: number): void {
+    const i = this.pendingCount;
+    this.pendingSeries[i] = series;
+    this.pendingValues[3 * i] = micros;
+    this.pendingValues[3 * i + 1] = statusCode;
+    this.pendingValues[3 * i + 2] = now;
+    this.pendingCount = i + 1;
+    if (this.pendingCount === RECORD_BATCH) this.recordPending();
+  }
+
+  /** Every series, the overflow one last if it exists, with every request recorded. */
   all(): readonly RouteSeries[] {
+    this.recordPending();
     return this.overflow === undefined ? this.list : [...this.list, this.overflow];
+  }
+
+  private recordPending(): void {
+    const values = this.pendingValues;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const series = this.pendingSeries[i] as RouteSeries;
+      series.record(values[3 * i] as number, values[3 * i + 1] as number, values[3 * i + 2] as number);
+    }
+    this.pendingCount = 0;
   }
 
   private overflowSeries(now: number): RouteSeries {
