@@ -2,14 +2,13 @@
 // --cpu-prof while autocannon loads it, and the share of profile samples in
 // monitoring code is printed. A share of the server's
 // own samples does not move with the rest of the machine's load, unlike req/s.
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
+import { startServer } from './servers.js';
 import { selectedVariants } from './variants.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 8);
@@ -41,22 +40,22 @@ function monitorShare(profile: CpuProfile): { busyMs: number; share: number } {
 
 async function profileVariant(variant: string): Promise<{ busyMs: number; share: number; rps: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'monitor-profile-'));
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
-    execArgv: ['--import', 'tsx', '--conditions=@perfkit/source', '--cpu-prof', `--cpu-prof-dir=${dir}`],
-  });
+  const { child, url } = await startServer(variant, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
-    const [message] = (await once(child, 'message')) as [{ port: number }];
-    const url = `http://127.0.0.1:${message.port}/api/agents/42`;
     const result = await autocannon({ url, connections: 50, duration: SECONDS });
     child.send('exit');
     await once(child, 'exit');
-    // The main thread's profile is the largest; tsx's loader thread writes another.
+    // tsx's loader thread writes a profile too, sometimes the larger one: the
+    // main thread's is the one that parsed HTTP requests.
     const profiles = await Promise.all(
       (await readdir(dir)).map(
         async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile,
       ),
     );
-    const main = profiles.sort((a, b) => b.samples.length - a.samples.length)[0] as CpuProfile;
+    const main = profiles.find((profile) =>
+      profile.nodes.some((node) => node.callFrame.functionName === 'parserOnHeadersComplete'),
+    );
+    if (main === undefined) throw new Error(`no profile of ${variant} shows HTTP parsing`);
     return { ...monitorShare(main), rps: result.requests.average };
   } finally {
     child.kill();

@@ -8,11 +8,12 @@
 // bare in that run; the table reports medians over runs. Besides req/s, each
 // server reports the CPU time it spent per request: on a CPU-bound server,
 // capacity is its inverse.
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
+import { type Server, startServer } from './servers.js';
+import { median } from './stats.js';
 import { selectedVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -27,19 +28,6 @@ interface Sample {
   p50: number;
   p99: number;
   cpuMicrosPerRequest: number;
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startServer(variant: Variant): Promise<Server> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [variant], {
-    execArgv: ['--import', 'tsx', '--conditions=@perfkit/source'],
-  });
-  const [message] = (await once(child, 'message')) as [{ port: number }];
-  return { child, url: `http://127.0.0.1:${message.port}/api/agents/42` };
 }
 
 async function cpuMicros(child: ChildProcess): Promise<number> {
@@ -117,14 +105,6 @@ async function runOnce(): Promise<Map<Variant, Sample>> {
   } finally {
     for (const { child } of servers.values()) child.kill();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
