@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { type Server, startServer } from './servers.js';
 import { median } from './stats.js';
-import { isVariant, type Variant } from './variants.js';
+import { parseVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 6);
 const SECONDS = Number(process.env.SECONDS ?? 8);
@@ -22,10 +22,8 @@ const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 
 function pair(list = process.env.PAIR ?? 'bare express,perfkit'): [Variant, Variant] {
-  const names = list.split(',').map((name) => name.trim());
-  if (names.length !== 2 || !names.every(isVariant)) {
-    throw new Error(`PAIR must name two variants, comma-separated; got "${list}"`);
-  }
+  const names = parseVariants(list);
+  if (names.length !== 2) throw new Error(`PAIR must name two variants, comma-separated; got "${list}"`);
   return names as [Variant, Variant];
 }
 

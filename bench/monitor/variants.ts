@@ -35,6 +35,14 @@ export function isVariant(name: string): name is Variant {
   return (ALL as readonly string[]).includes(name);
 }
 
+/** The variants a comma-separated list names; an unknown name throws. */
+export function parseVariants(list: string): Variant[] {
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !isVariant(name));
+  if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(', ')}; one of ${ALL.join(', ')}`);
+  return names as Variant[];
+}
+
 /**
  * The variants to run: the comma-separated `VARIANTS` environment variable
  * (bare Express always included, as every loss is relative to it), else the
@@ -42,8 +50,5 @@ export function isVariant(name: string): name is Variant {
  */
 export function selectedVariants(list = process.env.VARIANTS): Variant[] {
   if (list === undefined || list.trim() === '') return [...VARIANTS];
-  const names = list.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !isVariant(name));
-  if (unknown.length > 0) throw new Error(`unknown variant ${unknown.join(', ')}; one of ${ALL.join(', ')}`);
-  return ['bare express', ...(names as Variant[]).filter((name) => name !== 'bare express')];
+  return ['bare express', ...parseVariants(list).filter((name) => name !== 'bare express')];
 }
