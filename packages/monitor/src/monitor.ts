@@ -120,7 +120,7 @@ export class Monitor {
    */
   middleware(): Middleware {
     const recorder = this.recorder(expressLookup(this.table));
-    return (_req, res, next) => recorder.start(res, next);
+    return (req, res, next) => recorder.start(req, res, next);
   }
 
   /**
@@ -143,7 +143,7 @@ export class Monitor {
         routeOf === undefined ? () => UNMATCHED_ROUTE : (req) => routeOf(req) ?? UNMATCHED_ROUTE,
       ),
     );
-    return (req, res) => recorder.start(res, () => handler(req, res));
+    return (req, res) => recorder.start(req, res, () => handler(req, res));
   }
 
   /**

@@ -2,7 +2,13 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { OTHER_METHOD, OVERFLOW_ROUTE, UNMATCHED_ROUTE } from '../../src/index.js';
+import {
+  createMonitor,
+  type Monitor,
+  OTHER_METHOD,
+  OVERFLOW_ROUTE,
+  UNMATCHED_ROUTE,
+} from '../../src/index.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, metricLines } from '../helpers/monitored-app.js';
 
@@ -212,5 +218,23 @@ describe('express middleware', () => {
     const exposition = await (await app.get('/metrics')).text();
     expect(exposition).toContain('http_route="/hang",http_response_status_class="4xx"} 1');
     expect(app.log.lines().find((line) => line.route === '/hang')?.status).toBe(499);
+  });
+
+  it('records every request in each of two monitors on one app', async () => {
+    const second = createMonitor({ processMetrics: false, accessLog: false });
+    app = await start((a) => {
+      a.use(second.middleware());
+      a.get('/twice', (_req, res) => res.json({ ok: true }));
+    });
+    for (let i = 0; i < 3; i++) await (await app.get('/twice')).text();
+
+    const requests = (monitor: Monitor) =>
+      monitor.snapshot().routes.find((r) => r.route === '/twice')?.requests;
+    await expect.poll(() => [requests(app?.monitor as Monitor), requests(second)]).toEqual([3, 3]);
+    for (const monitor of [app.monitor, second]) {
+      expect(await monitor.registry.metrics()).toContain(
+        'http_route="/twice",http_response_status_class="2xx"} 3',
+      );
+    }
   });
 });

@@ -32,4 +32,23 @@ describe('node:http wrapper', () => {
     );
     expect(routes).toHaveLength(2);
   });
+
+  it('records a request the client abandoned as 499', async () => {
+    const monitor = createMonitor({ processMetrics: false, accessLog: false });
+    let reached: () => void = () => {};
+    const handlerReached = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    server = await listen(monitor.wrapHandler(() => reached(), { route: () => '/hang' }));
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/hang`, { signal: controller.signal }).catch(() => undefined);
+    await handlerReached;
+    controller.abort();
+    await pending;
+
+    await expect.poll(() => monitor.snapshot().routes.find((r) => r.route === '/hang')?.requests).toBe(1);
+    expect(await monitor.registry.metrics()).toContain(
+      'http_route="/hang",http_response_status_class="4xx"} 1',
+    );
+  });
 });
