@@ -6,10 +6,11 @@ import type { Clock } from '../clock.js';
 export class RequestTimings {
   // Created on the first timed section: a request that times nothing allocates nothing more.
   private durations: Map<string, number> | undefined;
+  private headerTaken = false;
 
   constructor(
     /** The response the header goes on. */
-    readonly response: ServerResponse,
+    private readonly response: ServerResponse,
     private readonly start: number,
     private readonly clock: Clock,
   ) {}
@@ -19,8 +20,20 @@ export class RequestTimings {
     this.durations.set(name, (this.durations.get(name) ?? 0) + durationMs);
   }
 
+  /**
+   * The header value for `res` as it commits its headers, once: `undefined`
+   * for another request's response, or if this one already took it. Every
+   * commit goes through `writeHead`, so "once" stands for `headersSent`,
+   * which would cost a read on the response.
+   */
+  takeHeader(res: ServerResponse): string | undefined {
+    if (res !== this.response || this.headerTaken) return undefined;
+    this.headerTaken = true;
+    return this.header();
+  }
+
   /** The `Server-Timing` header value, in first-use order, ending with the `total` so far. */
-  header(): string {
+  private header(): string {
     let value = '';
     if (this.durations !== undefined) {
       for (const [name, ms] of this.durations) value += `${name};dur=${ms.toFixed(1)}, `;

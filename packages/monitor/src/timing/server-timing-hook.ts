@@ -9,8 +9,8 @@ function wrapWriteHead(target: object): void {
   const wrapped = target as { writeHead: WriteHead };
   const parent = Object.getPrototypeOf(target) as { writeHead: WriteHead };
   wrapped.writeHead = function (this: ServerResponse) {
-    const timings = currentTimings.getStore();
-    if (timings?.response === this && !this.headersSent) this.setHeader('Server-Timing', timings.header());
+    const value = currentTimings.getStore()?.takeHeader(this);
+    if (value !== undefined) this.setHeader('Server-Timing', value);
     // `arguments` rather than a rest parameter: V8 forwards it through
     // `Reflect.apply` without allocating an array, and writeHead runs once per request.
     // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
