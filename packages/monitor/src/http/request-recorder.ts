@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { currentTimings, RequestTimings } from '../timing/request-timings.js';
-import { hookWriteHead } from '../timing/server-timing-hook.js';
 import { normalizeMethod } from './http-method.js';
 import { type ResponseWatch, watchResponse } from './response-watch.js';
 import type { RouteLookup } from './route-lookup.js';
@@ -23,13 +22,20 @@ const CLIENT_CLOSED_REQUEST = 499;
 
 /** A request from its start until its response closes, when its recorder records it. */
 class PendingRequest implements ResponseWatch {
+  status = 0;
   finished = false;
 
   constructor(
     private readonly recorder: RequestRecorder,
     readonly req: IncomingMessage,
     readonly start: number,
+    private readonly timings: RequestTimings | undefined,
   ) {}
+
+  committing(res: ServerResponse): void {
+    const serverTiming = this.timings?.takeHeader();
+    if (serverTiming !== undefined) res.setHeader('Server-Timing', serverTiming);
+  }
 
   closed(res: ServerResponse): void {
     this.recorder.finish(this, res);
@@ -40,9 +46,9 @@ class PendingRequest implements ResponseWatch {
  * Times requests from arrival to the response's `close` and records them in
  * the route series. The route is resolved at the end, once the router has
  * matched it. Every property read on an Express request or response costs
- * an inline-cache miss (see `SharedPrototypeHook`), so the recorder
- * reads only the five it needs: route, mount path, method and status code,
- * plus the request id and cache status for the access log.
+ * an inline-cache miss (see `SharedPrototypeHook`), so the recorder reads
+ * only the route, mount path and method, plus the request id and cache
+ * status for the access log; the status code comes from `writeHead`.
  */
 export class RequestRecorder {
   constructor(
@@ -57,18 +63,22 @@ export class RequestRecorder {
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     const { clock, serverTiming } = this.settings;
     const start = clock();
-    watchResponse(res, new PendingRequest(this, req, start));
-    if (!serverTiming) return next();
-    hookWriteHead(res);
-    return currentTimings.run(new RequestTimings(res, start, clock), next);
+    if (!serverTiming) {
+      watchResponse(res, new PendingRequest(this, req, start, undefined));
+      return next();
+    }
+    const timings = new RequestTimings(start, clock);
+    watchResponse(res, new PendingRequest(this, req, start, timings));
+    return currentTimings.run(timings, next);
   }
 
   /** Records a request whose response has closed. */
-  finish({ req, start, finished }: PendingRequest, res: ServerResponse): void {
+  finish({ req, start, status: committed, finished }: PendingRequest, res: ServerResponse): void {
     const { table, clock, accessLog, requestIdHeader } = this.settings;
     const now = clock();
     const micros = (now - start) * 1000;
-    const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+    // Node's deprecated alias `writeHeader` commits without the wrapped `writeHead`.
+    const status = finished ? committed || res.statusCode : CLIENT_CLOSED_REQUEST;
     table.record(this.routes.series(req, now), micros, status, now);
     if (accessLog !== undefined) {
       const route = this.routes.template(req);

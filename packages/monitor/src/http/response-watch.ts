@@ -3,23 +3,50 @@ import { SharedPrototypeHook } from './shared-prototype-hook.js';
 
 /** What a request keeps from its start until its response closes. */
 export interface ResponseWatch {
+  /** The status code the response committed, 0 until it does. */
+  status: number;
   /** Whether the whole response was handed to the OS (`finish`) before it closed. */
   finished: boolean;
+  /** Called as the response commits its headers, the last moment to add one. */
+  committing(res: ServerResponse): void;
   /** Called once, when the response closes, completed or cut short by the client. */
   closed(res: ServerResponse): void;
 }
+
+type WriteHead = ServerResponse['writeHead'];
+type Emit = ServerResponse['emit'];
 
 // Watched responses of a framework. A Map rather than a WeakMap, as it costs
 // the garbage collector less: every response emits `close`, completed or
 // aborted, and that removes it.
 const watches = new Map<ServerResponse, ResponseWatch>();
 
-type Emit = ServerResponse['emit'];
+/**
+ * Makes `target.writeHead`, where every response commits its headers
+ * (whether the handler calls it or `res.end()` does), tell the watch of its
+ * response, then run as before.
+ */
+function wrapWriteHead(target: object, watchOf: (res: ServerResponse) => ResponseWatch | undefined): void {
+  const wrapped = target as { writeHead: WriteHead };
+  const parent = Object.getPrototypeOf(target) as { writeHead: WriteHead };
+  wrapped.writeHead = function (this: ServerResponse, statusCode: number) {
+    const watch = watchOf(this);
+    if (watch !== undefined) {
+      watch.status = statusCode;
+      watch.committing(this);
+    }
+    // `arguments` rather than a rest parameter: V8 forwards it through
+    // `Reflect.apply` without allocating an array.
+    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
+    return Reflect.apply(parent.writeHead, this, arguments);
+  } as WriteHead;
+}
 
-const finishAndClose = new SharedPrototypeHook((prototype) => {
-  const target = prototype as { emit: Emit };
-  const parent = Object.getPrototypeOf(prototype) as { emit: Emit };
-  target.emit = function (this: ServerResponse, event: string | symbol) {
+/** Makes `target.emit` tell the watch of its response of `finish` and `close`. */
+function wrapEmit(target: object): void {
+  const wrapped = target as { emit: Emit };
+  const parent = Object.getPrototypeOf(target) as { emit: Emit };
+  wrapped.emit = function (this: ServerResponse, event: string | symbol) {
     if (event === 'finish' || event === 'close') {
       const watch = watches.get(this);
       if (watch !== undefined) {
@@ -30,24 +57,29 @@ const finishAndClose = new SharedPrototypeHook((prototype) => {
         }
       }
     }
-    // `arguments` rather than a rest parameter: V8 forwards it through
-    // `Reflect.apply` without allocating an array, and emit runs a few times per request.
-    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
+    // biome-ignore lint/complexity/noArguments: forwarded without allocation, as in wrapWriteHead
     return Reflect.apply(parent.emit, this, arguments);
   } as Emit;
+}
+
+const sharedPrototype = new SharedPrototypeHook((prototype) => {
+  wrapWriteHead(prototype, (res) => watches.get(res));
+  wrapEmit(prototype);
 });
 
 /**
- * Tells `watch` when `res` finishes and closes. An Express response is
- * followed through its shared prototype's `emit`, so that the request adds no
- * listener to it (see {@link SharedPrototypeHook}); a plain `node:http`
- * response, or one watched twice, gets a `close` listener.
+ * Tells `watch` when `res` commits its headers, finishes and closes. An
+ * Express response is followed through its shared prototype's `writeHead`
+ * and `emit`, so that the request touches no property of the response (see
+ * {@link SharedPrototypeHook}); a plain `node:http` response, or one watched
+ * twice, gets a `writeHead` wrapper and a `close` listener of its own.
  */
 export function watchResponse(res: ServerResponse, watch: ResponseWatch): void {
-  if (finishAndClose.hook(res) && !watches.has(res)) {
+  if (sharedPrototype.hook(res) && !watches.has(res)) {
     watches.set(res, watch);
     return;
   }
+  wrapWriteHead(res, () => watch);
   res.on('close', () => {
     watch.finished = res.writableFinished;
     watch.closed(res);

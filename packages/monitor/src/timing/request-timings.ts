@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 
 /** Named durations (ms) of one request, summed per name, for `Server-Timing`. */
@@ -9,8 +8,6 @@ export class RequestTimings {
   private headerTaken = false;
 
   constructor(
-    /** The response the header goes on. */
-    private readonly response: ServerResponse,
     private readonly start: number,
     private readonly clock: Clock,
   ) {}
@@ -21,13 +18,12 @@ export class RequestTimings {
   }
 
   /**
-   * The header value for `res` as it commits its headers, once: `undefined`
-   * for another request's response, or if this one already took it. Every
-   * commit goes through `writeHead`, so "once" stands for `headersSent`,
-   * which would cost a read on the response.
+   * The header value as the response commits its headers, or `undefined` if
+   * it was taken already. Every commit goes through `writeHead`, so "once"
+   * stands for `headersSent`, which would cost a read on the response.
    */
-  takeHeader(res: ServerResponse): string | undefined {
-    if (res !== this.response || this.headerTaken) return undefined;
+  takeHeader(): string | undefined {
+    if (this.headerTaken) return undefined;
     this.headerTaken = true;
     return this.header();
   }

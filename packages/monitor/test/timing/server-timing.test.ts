@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
+import { createMonitor } from '../../src/index.js';
+import { listen } from '../helpers/http-server.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
@@ -97,5 +99,29 @@ describe('Server-Timing', () => {
     const response = await app.get('/plain');
     expect(response.headers.has('server-timing')).toBe(false);
     expect(result).toBe(42);
+  });
+
+  it('is set on a plain node:http response, which records the status its handler wrote', async () => {
+    const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
+    const server = await listen(
+      monitor.wrapHandler(
+        async (_req, res) => {
+          await monitor.timed('elevenlabs', () => sleep(1));
+          res.writeHead(201, { 'content-type': 'text/plain' });
+          res.end('created');
+        },
+        { route: () => '/calls' },
+      ),
+    );
+    try {
+      const response = await fetch(`${server.url}/calls`);
+      expect(response.status).toBe(201);
+      expect(response.headers.get('server-timing')).toMatch(/^elevenlabs;dur=\d+\.\d, total;dur=\d+\.\d$/);
+      await expect
+        .poll(async () => await monitor.registry.metrics())
+        .toContain('http_route="/calls",http_response_status_class="2xx"} 1');
+    } finally {
+      await server.close();
+    }
   });
 });
