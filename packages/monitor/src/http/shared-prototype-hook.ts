@@ -18,9 +18,10 @@ function frameworkPrototype(res: ServerResponse): object | undefined {
  * that a request touches no property of its response. Express sets every
  * response's prototype per request, which gives each response a hidden class
  * of its own: every property a request reads or writes on it, a listener's
- * bookkeeping included, is an inline-cache miss, a few microseconds apiece on
- * this project's machines (`bench/monitor`). Node's own prototype, shared by
- * every `node:http` server in the process, is left alone.
+ * bookkeeping included, is an inline-cache miss: a lookup in V8's runtime,
+ * about two thousand instructions (the monitor README's Benchmark). Node's
+ * own prototype, shared by every `node:http` server in the process, is left
+ * alone.
  */
 export class SharedPrototypeHook {
   // Framework prototypes hooked, and the app prototypes known to inherit from
