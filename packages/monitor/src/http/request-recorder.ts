@@ -46,7 +46,7 @@ class PendingRequest implements ResponseWatch {
  * Times requests from arrival to the response's `close` and records them in
  * the route series. The route is resolved at the end, once the router has
  * matched it. Every property read on an Express request or response costs
- * an inline-cache miss (see `SharedPrototypeHook`), so the recorder reads
+ * an inline-cache miss (see `response-watch.ts`), so the recorder reads
  * only the route, mount path and method, plus the request id and cache
  * status for the access log; the status code comes from `writeHead`.
  */
@@ -63,13 +63,9 @@ export class RequestRecorder {
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     const { clock, serverTiming } = this.settings;
     const start = clock();
-    if (!serverTiming) {
-      watchResponse(res, new PendingRequest(this, req, start, undefined));
-      return next();
-    }
-    const timings = new RequestTimings(start, clock);
+    const timings = serverTiming ? new RequestTimings(start, clock) : undefined;
     watchResponse(res, new PendingRequest(this, req, start, timings));
-    return currentTimings.run(timings, next);
+    return timings === undefined ? next() : currentTimings.run(timings, next);
   }
 
   /** Records a request whose response has closed. */

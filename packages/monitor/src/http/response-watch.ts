@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import { SharedPrototypeHook } from './shared-prototype-hook.js';
+import { ServerResponse } from 'node:http';
 
 /** What a request keeps from its start until its response closes. */
 export interface ResponseWatch {
@@ -62,20 +61,57 @@ function wrapEmit(target: object): void {
   } as Emit;
 }
 
-const sharedPrototype = new SharedPrototypeHook((prototype) => {
-  wrapWriteHead(prototype, (res) => watches.get(res));
-  wrapEmit(prototype);
-});
+/**
+ * The prototype just above node's `ServerResponse.prototype` in `res`'s
+ * chain — Express's response object, which the responses of every app and
+ * sub-app inherit from — or `undefined` for a plain `node:http` response.
+ */
+function frameworkPrototype(res: ServerResponse): object | undefined {
+  let proto: object | null = Object.getPrototypeOf(res);
+  while (proto !== null && Object.getPrototypeOf(proto) !== ServerResponse.prototype) {
+    proto = Object.getPrototypeOf(proto);
+  }
+  return proto ?? undefined;
+}
+
+// Framework prototypes wrapped, and the app prototypes known to inherit from
+// one, so that later responses of that app skip the prototype walk.
+const hooked = new WeakSet<object>();
+
+/**
+ * Wraps `writeHead` and `emit` once on the response prototype a framework
+ * shares; false for a plain `node:http` response, which has none. Express sets
+ * every response's prototype per request, which gives each response a hidden
+ * class of its own: every property a request reads or writes on it, a
+ * listener's bookkeeping included, is an inline-cache miss, a lookup in V8's
+ * runtime of about two thousand instructions (the monitor README's
+ * Benchmark). Node's own prototype, shared by every `node:http` server in the
+ * process, is left alone.
+ */
+function hookSharedPrototype(res: ServerResponse): boolean {
+  const appPrototype = Object.getPrototypeOf(res) as object;
+  if (hooked.has(appPrototype)) return true;
+  if (appPrototype === ServerResponse.prototype) return false;
+  const proto = frameworkPrototype(res);
+  if (proto === undefined) return false;
+  if (!hooked.has(proto)) {
+    wrapWriteHead(proto, (response) => watches.get(response));
+    wrapEmit(proto);
+    hooked.add(proto);
+  }
+  hooked.add(appPrototype);
+  return true;
+}
 
 /**
  * Tells `watch` when `res` commits its headers, finishes and closes. An
  * Express response is followed through its shared prototype's `writeHead`
  * and `emit`, so that the request touches no property of the response (see
- * {@link SharedPrototypeHook}); a plain `node:http` response, or one watched
+ * {@link hookSharedPrototype}); a plain `node:http` response, or one watched
  * twice, gets a `writeHead` wrapper and a `close` listener of its own.
  */
 export function watchResponse(res: ServerResponse, watch: ResponseWatch): void {
-  if (sharedPrototype.hook(res) && !watches.has(res)) {
+  if (hookSharedPrototype(res) && !watches.has(res)) {
     watches.set(res, watch);
     return;
   }
