@@ -98,12 +98,13 @@ export class Monitor {
     this.metrics = createMonitorMetrics(o, this.table, this.pools);
     this.registry = this.metrics.registry;
     this.queries = new QueryRecorder(o.slowQueries, this.metrics.dbOperation, o.logger, o.clock, (query) =>
-      this.events.emit('slow-query', query),
+      this.emit('slow-query', query),
     );
     this.cache = new CacheWatcher(this.metrics);
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
     if (o.alerts.rules.length > 0 && o.alerts.intervalMs > 0) {
+      // evaluateAlerts cannot reject: sinks and listeners are each guarded.
       this.alertTimer = setInterval(() => void this.evaluateAlerts(), o.alerts.intervalMs).unref();
     }
   }
@@ -287,7 +288,7 @@ export class Monitor {
    */
   async evaluateAlerts(): Promise<AlertEvent[]> {
     const events = await this.alerts.evaluate(this.table.all(), this.options.clock());
-    for (const event of events) this.events.emit('alert', event);
+    for (const event of events) this.emit('alert', event);
     return events;
   }
 
@@ -318,7 +319,9 @@ export class Monitor {
   }
 
   /**
-   * Subscribes to a monitor event.
+   * Subscribes to a monitor event. A listener that throws (or returns a
+   * rejected promise) is logged as `monitor listener failed`; the others
+   * still run.
    *
    * @example
    * ```ts
@@ -351,6 +354,21 @@ export class Monitor {
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
   }
 
+  // Listeners run inside the monitor's timer and query callbacks, where a
+  // throw would become an uncaught exception or an unhandled rejection.
+  private emit<E extends keyof MonitorEvents>(event: E, payload: MonitorEvents[E]): void {
+    const failed = (error: unknown) =>
+      this.options.logger.error({ err: error, event }, 'monitor listener failed');
+    for (const listener of this.events.listeners(event) as Array<(payload: MonitorEvents[E]) => unknown>) {
+      try {
+        const result = listener(payload);
+        if (isPromiseLike(result)) result.then(undefined, failed);
+      } catch (error) {
+        failed(error);
+      }
+    }
+  }
+
   private recorder(routes: RouteLookup): RequestRecorder {
     const o = this.options;
     return new RequestRecorder(
@@ -367,7 +385,11 @@ export class Monitor {
 
   private siblingPool(pool: InstrumentablePool): ExplainPool | undefined {
     if (!this.options.slowQueries.explain) return undefined;
-    const sibling = createSiblingExplainPool(pool);
+    // An idle connection the server closes (pg_terminate_backend, a restart)
+    // is an 'error' event; unheard, it would be an uncaught exception.
+    const sibling = createSiblingExplainPool(pool, (error) =>
+      this.options.logger.warn({ err: error }, 'EXPLAIN pool connection lost'),
+    );
     this.ownedPools.push(sibling);
     return sibling;
   }

@@ -95,12 +95,15 @@ export class AlertEvaluator {
   }
 
   private async deliver(event: AlertEvent): Promise<void> {
-    await Promise.all(
-      this.sinks.map((sink) =>
-        sink.send(event).catch((error: unknown) => {
-          this.logger.error({ err: error, sink: sink.name, alert: event }, 'alert sink failed');
-        }),
-      ),
-    );
+    await Promise.all(this.sinks.map((sink) => this.deliverTo(sink, event)));
+  }
+
+  // Awaited inside try, so a sink that throws synchronously is caught like one that rejects.
+  private async deliverTo(sink: AlertSink, event: AlertEvent): Promise<void> {
+    try {
+      await sink.send(event);
+    } catch (error) {
+      this.logger.error({ err: error, sink: sink.name, alert: event }, 'alert sink failed');
+    }
   }
 }

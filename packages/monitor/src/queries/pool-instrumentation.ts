@@ -84,8 +84,26 @@ export function timeClientQueries(
   client.query = timed as QueryClient['query'];
 }
 
-/** Builds the separate one-connection pool that `EXPLAIN` runs on, with `pool`'s settings. */
-export function createSiblingExplainPool(pool: InstrumentablePool): ExplainPool & { end(): Promise<void> } {
-  const PoolClass = pool.constructor as new (options: object) => ExplainPool & { end(): Promise<void> };
-  return new PoolClass({ ...pool.options, max: 1, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+type SiblingPool = ExplainPool & {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+};
+
+/**
+ * Builds the separate one-connection pool that `EXPLAIN` runs on, with
+ * `pool`'s settings; `onError` hears the errors of its idle connection.
+ */
+export function createSiblingExplainPool(
+  pool: InstrumentablePool,
+  onError: (error: Error) => void,
+): ExplainPool & { end(): Promise<void> } {
+  const PoolClass = pool.constructor as new (options: object) => SiblingPool;
+  const sibling = new PoolClass({
+    ...pool.options,
+    max: 1,
+    idleTimeoutMillis: 10_000,
+    allowExitOnIdle: true,
+  });
+  sibling.on('error', onError);
+  return sibling;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertEvent, type AlertRule, createCallbackSink, createLogSink } from '../../src/index.js';
-import { captureLogger } from '../helpers/capture-logger.js';
+import {
+  type AlertEvent,
+  type AlertRule,
+  type AlertSink,
+  createCallbackSink,
+  createLogSink,
+} from '../../src/index.js';
+import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
 
@@ -102,35 +108,70 @@ describe('alert rules', () => {
   });
 
   it('logs a failing sink and still delivers to the others', async () => {
-    const log = captureLogger();
     const delivered: AlertEvent[] = [];
-    const { clock, advance } = manualClock();
-    app = await start(
-      (a) =>
-        a.get('/slow', (_req, res) => {
-          advance(300);
-          res.end();
-        }),
-      {
-        clock,
-        logger: log.logger,
-        alerts: {
-          rules: [{ name: 'slow', route: '/slow', metric: 'p95', above: 100, minRequests: 1 }],
-          sinks: [
-            createCallbackSink(() => Promise.reject(new Error('pager down')), 'pager'),
-            createLogSink(log.logger),
-            createCallbackSink((event) => void delivered.push(event)),
-          ],
-          interval: 0,
-        },
-      },
-    );
-    await (await app.get('/slow')).arrayBuffer();
-    await app.monitor.evaluateAlerts();
+    const { log } = await slowRouteApp((log) => [
+      createCallbackSink(() => Promise.reject(new Error('pager down')), 'pager'),
+      createLogSink(log.logger),
+      createCallbackSink((event) => void delivered.push(event)),
+    ]);
+    await app?.monitor.evaluateAlerts();
     expect(delivered).toHaveLength(1);
     expect(log.lines().find((line) => line.msg === 'alert sink failed')).toMatchObject({ sink: 'pager' });
     expect(log.lines().find((line) => line.msg === 'alert firing: slow on * /slow')).toMatchObject({
       level: 40,
     });
   });
+
+  it('logs a sink that throws synchronously and a throwing alert listener, and still delivers to the others', async () => {
+    const delivered: AlertEvent[] = [];
+    const heard: AlertEvent[] = [];
+    const throwingSink: AlertSink = {
+      name: 'sync-thrower',
+      send: () => {
+        throw new Error('sink bug');
+      },
+    };
+    const { monitor, log } = await slowRouteApp(() => [
+      throwingSink,
+      createCallbackSink((event) => void delivered.push(event)),
+    ]);
+    monitor.on('alert', () => {
+      throw new Error('listener bug');
+    });
+    monitor.on('alert', (event) => void heard.push(event));
+
+    const events = await monitor.evaluateAlerts();
+    expect(events).toHaveLength(1);
+    expect(delivered).toEqual(events);
+    expect(heard).toEqual(events);
+    const failures = log.lines().filter((line) => line.level === 50);
+    expect(failures).toMatchObject([
+      { msg: 'alert sink failed', sink: 'sync-thrower', err: { message: 'sink bug' } },
+      { msg: 'monitor listener failed', event: 'alert', err: { message: 'listener bug' } },
+    ]);
+  });
 });
+
+/** An app whose one request to `/slow` (300 ms by the manual clock) is enough to fire rule `slow`. */
+async function slowRouteApp(sinks: (log: CapturedLog) => AlertSink[]) {
+  const log = captureLogger();
+  const { clock, advance } = manualClock();
+  app = await start(
+    (a) =>
+      a.get('/slow', (_req, res) => {
+        advance(300);
+        res.end();
+      }),
+    {
+      clock,
+      logger: log.logger,
+      alerts: {
+        rules: [{ name: 'slow', route: '/slow', metric: 'p95', above: 100, minRequests: 1 }],
+        sinks: sinks(log),
+        interval: 0,
+      },
+    },
+  );
+  await (await app.get('/slow')).arrayBuffer();
+  return { monitor: app.monitor, log };
+}

@@ -1,6 +1,6 @@
-import { createTestSchema, type TestSchema } from '@perfkit/queries/testing';
-import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '@perfkit/queries/testing';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createMonitor,
   type ExplainClient,
@@ -41,8 +41,12 @@ function nextSlowQuery(m: Monitor): Promise<SlowQuery> {
   });
 }
 
-function instrumented(options: Parameters<typeof createMonitor>[0] = {}, max = 4): Monitor {
-  pool = testPool(max);
+function instrumented(
+  options: Parameters<typeof createMonitor>[0] = {},
+  max = 4,
+  poolToWatch = testPool(max),
+): Monitor {
+  pool = poolToWatch;
   monitor = createMonitor({
     processMetrics: false,
     logger: log.logger,
@@ -176,5 +180,48 @@ describe('pg pool instrumentation', () => {
       'select ?::int as n',
       1,
     ]);
+  });
+
+  it('logs a throwing slow-query listener and still tells the other listeners', async () => {
+    instrumented();
+    const heard: SlowQuery[] = [];
+    monitor.on('slow-query', () => {
+      throw new Error('listener bug');
+    });
+    monitor.on('slow-query', (query) => void heard.push(query));
+    await pool.query(SLOW_SQL, [1]);
+    await monitor.close();
+    expect(heard).toHaveLength(1);
+    expect(log.lines().find((line) => line.msg === 'monitor listener failed')).toMatchObject({
+      event: 'slow-query',
+      err: { message: 'listener bug' },
+    });
+  });
+
+  it('logs the EXPLAIN connection the server closes while idle, and explains again on a new one', async () => {
+    const applicationName = 'monitor-explain-lost';
+    instrumented(
+      {},
+      1,
+      new pg.Pool({ connectionString: TEST_DATABASE_URL, application_name: applicationName }),
+    );
+    const first = nextSlowQuery(monitor);
+    await pool.query(SLOW_SQL, [1]);
+    expect((await first).explain).toBe('explained');
+
+    // The EXPLAIN connection's last statement is its ROLLBACK; the application's is SLOW_SQL.
+    const { rowCount } = await schema.pool.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = $1 and state = 'idle' and query = 'ROLLBACK'`,
+      [applicationName],
+    );
+    expect(rowCount).toBe(1);
+    await vi.waitFor(() =>
+      expect(log.lines().find((line) => line.msg === 'EXPLAIN pool connection lost')).toBeDefined(),
+    );
+
+    const second = nextSlowQuery(monitor);
+    await pool.query(`${SLOW_SQL} and x <> 3`, [1]);
+    expect((await second).explain).toBe('explained');
   });
 });
