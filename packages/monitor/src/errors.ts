@@ -44,6 +44,7 @@ export class InvalidMonitorOptionsError extends MonitorError {
  * ```
  */
 export class WebhookDeliveryError extends MonitorError {
+  /** The webhook's origin with its path masked (`https://hooks.slack.com/***`). */
   readonly url: string;
   readonly attempts: number;
 

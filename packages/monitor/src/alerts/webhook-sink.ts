@@ -12,7 +12,11 @@ import type { AlertSink } from './alert-sink.js';
  * ```
  */
 export interface WebhookSinkOptions {
-  /** Where events are POSTed as JSON. Required. */
+  /**
+   * Where events are POSTed as JSON: an `http:` or `https:` URL without
+   * credentials (send them in `headers`). Required. Logs and errors show only
+   * its origin: the path of a Slack-style hook is its token.
+   */
   url: string;
   /** Extra request headers, e.g. an authorization token. Default none. */
   headers?: Record<string, string>;
@@ -36,6 +40,28 @@ class HttpStatusError extends Error {
   }
 }
 
+function parseWebhookUrl(raw: string): URL {
+  // Messages never echo the URL: it may hold a token or a password.
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidMonitorOptionsError('url', 'expected an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidMonitorOptionsError('url', `expected http: or https:, got ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidMonitorOptionsError('url', 'must not carry credentials; send them in headers');
+  }
+  return url;
+}
+
+/** The URL as logs and errors show it: the origin, and the path masked. */
+function redactedUrl(url: URL): string {
+  return url.pathname === '/' && url.search === '' ? url.origin : `${url.origin}/***`;
+}
+
 function isRetryable(error: unknown): boolean {
   return (
     !(error instanceof HttpStatusError) || error.status >= 500 || RETRYABLE_CLIENT_STATUSES.has(error.status)
@@ -44,7 +70,10 @@ function isRetryable(error: unknown): boolean {
 
 /**
  * An alert sink that POSTs each event as JSON, retrying network errors,
- * timeouts, 408, 429 and 5xx with exponential backoff.
+ * timeouts, 408, 429 and 5xx with exponential backoff. It never follows a
+ * redirect (its headers would go to another host): a 3xx fails the attempt.
+ * Throws {@link InvalidMonitorOptionsError} for a URL that is not http(s) or
+ * carries credentials.
  *
  * @example
  * ```ts
@@ -52,7 +81,8 @@ function isRetryable(error: unknown): boolean {
  * ```
  */
 export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
-  const url = new URL(options.url).toString();
+  const url = parseWebhookUrl(options.url);
+  const shownUrl = redactedUrl(url);
   const attempts = options.attempts ?? WEBHOOK_DEFAULTS.attempts;
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new InvalidMonitorOptionsError('attempts', `expected a positive integer, got ${attempts}`);
@@ -66,6 +96,7 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
       method: 'POST',
       headers,
       body,
+      redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });
     await response.arrayBuffer();
@@ -73,14 +104,15 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
   }
 
   return {
-    name: `webhook ${url}`,
+    name: `webhook ${shownUrl}`,
     async send(event) {
       const body = JSON.stringify(event);
       for (let attempt = 1; ; attempt++) {
         try {
           return await post(body);
         } catch (error) {
-          if (attempt >= attempts || !isRetryable(error)) throw new WebhookDeliveryError(url, attempt, error);
+          if (attempt >= attempts || !isRetryable(error))
+            throw new WebhookDeliveryError(shownUrl, attempt, error);
           await sleep(retryDelayMs * 2 ** (attempt - 1));
         }
       }

@@ -1,12 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AlertEvent, createWebhookSink, WebhookDeliveryError } from '../../src/index.js';
+import {
+  type AlertEvent,
+  createWebhookSink,
+  InvalidMonitorOptionsError,
+  WebhookDeliveryError,
+} from '../../src/index.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const event = { state: 'firing', rule: 'r', route: '/x', method: '*' } as AlertEvent;
 
 let receiver: WebhookReceiver | undefined;
+let target: WebhookReceiver | undefined;
 afterEach(async () => {
   await receiver?.close();
+  await target?.close();
+  target = undefined;
 });
 
 describe('webhook sink', () => {
@@ -44,5 +53,50 @@ describe('webhook sink', () => {
     await expect(createWebhookSink({ url, attempts: 2, retryDelay: 1 }).send(event)).rejects.toMatchObject({
       attempts: 2,
     });
+  });
+
+  it('shows only the origin of its URL in its name, its errors and their logs, never the token in the path', async () => {
+    receiver = await startWebhookReceiver([500]);
+    const token = 'T0001/B0002/s3cr3tT0k3n';
+    const sink = createWebhookSink({ url: `${receiver.url}/${token}?sig=abc`, attempts: 1 });
+    const origin = new URL(receiver.url).origin;
+    expect(sink.name).toBe(`webhook ${origin}/***`);
+
+    const error = await sink.send(event).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      url: `${origin}/***`,
+      message: `webhook ${origin}/*** failed after 1 attempts`,
+    });
+    const log = captureLogger();
+    log.logger.error({ err: error, sink: sink.name }, 'alert sink failed');
+    expect(log.text()).not.toContain('s3cr3t');
+    expect(log.text()).not.toContain('sig=');
+  });
+
+  it.each([
+    ['credentials', 'https://alerts:hunter2@hooks.example.com/perf', /must not carry credentials/],
+    ['another scheme', 'file:///etc/hunter2', /expected http: or https:, got file:/],
+    ['no URL at all', 'hooks.example.com/hunter2', /expected an absolute http\(s\) URL/],
+  ])('rejects a URL with %s as an invalid option, without echoing it', (_, url, message) => {
+    const creating = () => createWebhookSink({ url });
+    expect(creating).toThrow(InvalidMonitorOptionsError);
+    expect(creating).toThrow(message);
+    expect(creating).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTIONS', option: 'url' }),
+    );
+    expect(creating).not.toThrow(/hunter2/);
+  });
+
+  it('does not follow a redirect, so its headers never reach the other host', async () => {
+    target = await startWebhookReceiver();
+    receiver = await startWebhookReceiver([307], { location: target.url });
+    const sink = createWebhookSink({
+      url: receiver.url,
+      attempts: 1,
+      headers: { authorization: 'Bearer t0k3n' },
+    });
+    await expect(sink.send(event)).rejects.toBeInstanceOf(WebhookDeliveryError);
+    expect(receiver.headers[0]?.authorization).toBe('Bearer t0k3n');
+    expect(target.attempts).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AlertEvent } from '../../src/index.js';
 import { listen, type RunningServer } from './http-server.js';
 
@@ -7,17 +8,27 @@ export interface WebhookReceiver {
   delivered: AlertEvent[];
   /** Every request received, answered or refused. */
   attempts: number;
+  /** The headers of every request received. */
+  headers: IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
 /**
  * A real local HTTP receiver; `statuses` are answered in order (then 204),
- * e.g. `[503, 503]` fails twice before accepting.
+ * e.g. `[503, 503]` fails twice before accepting. A 3xx carries `location`.
  */
-export async function startWebhookReceiver(statuses: number[] = []): Promise<WebhookReceiver> {
-  const receiver: Partial<WebhookReceiver> & { delivered: AlertEvent[]; attempts: number } = {
+export async function startWebhookReceiver(
+  statuses: number[] = [],
+  options: { location?: string } = {},
+): Promise<WebhookReceiver> {
+  const receiver: Partial<WebhookReceiver> & {
+    delivered: AlertEvent[];
+    attempts: number;
+    headers: IncomingHttpHeaders[];
+  } = {
     delivered: [],
     attempts: 0,
+    headers: [],
   };
   const server: RunningServer = await listen((req, res) => {
     let body = '';
@@ -25,7 +36,9 @@ export async function startWebhookReceiver(statuses: number[] = []): Promise<Web
       body += chunk;
     });
     req.on('end', () => {
+      receiver.headers.push(req.headers);
       const status = statuses[receiver.attempts++] ?? 204;
+      if (status >= 300 && status < 400 && options.location) res.setHeader('location', options.location);
       if (status < 300 && req.headers['content-type'] === 'application/json') {
         receiver.delivered.push(JSON.parse(body) as AlertEvent);
       }
