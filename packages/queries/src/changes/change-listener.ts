@@ -36,6 +36,12 @@ export interface ListenForChangesOptions {
   maxDelayMs?: number;
   /** Interval of a `SELECT 1` that detects a silently dead connection, ms; 0 disables. Default: 30,000. */
   healthCheckMs?: number;
+  /**
+   * How long the `SELECT 1` (and connecting, and `LISTEN`) may go unanswered
+   * before the connection counts as lost, ms: a half-open connection never
+   * answers. Default: 5,000.
+   */
+  healthCheckTimeoutMs?: number;
 }
 
 /** A running listener. */
@@ -49,7 +55,17 @@ export interface ChangeListener {
 }
 
 /** Default {@link ListenForChangesOptions}, resolved in one place. */
-export const LISTEN_DEFAULTS = { initialDelayMs: 100, maxDelayMs: 10_000, healthCheckMs: 30_000 } as const;
+export const LISTEN_DEFAULTS = {
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  healthCheckMs: 30_000,
+  healthCheckTimeoutMs: 5_000,
+} as const;
+
+// Idle time before the kernel's first keep-alive probe. Probes catch a peer
+// that vanished between health checks (or with them disabled); the health
+// check's timeout is what bounds detection.
+const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 
 function parsePayload(payload: string | undefined): ChangeNotification {
   const parsed = JSON.parse(payload ?? '') as { userId?: unknown; agentId?: unknown };
@@ -82,6 +98,12 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
       throw new InvalidOptionError(key, `${key} must be a number of ms >= 0, got ${String(opts[key])}`);
     }
   }
+  if (!Number.isFinite(opts.healthCheckTimeoutMs) || opts.healthCheckTimeoutMs <= 0) {
+    throw new InvalidOptionError(
+      'healthCheckTimeoutMs',
+      `healthCheckTimeoutMs must be a number of ms > 0, got ${String(opts.healthCheckTimeoutMs)}`,
+    );
+  }
   const connectionString = opts.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   let client: pg.Client | undefined;
   let channel = '';
@@ -91,7 +113,14 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
   let healthTimer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ ...poolConfig({ connectionString, applicationName: 'perfkit-listener' }) });
+    const next = new pg.Client({
+      ...poolConfig({ connectionString, applicationName: 'perfkit-listener' }),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      connectionTimeoutMillis: opts.healthCheckTimeoutMs,
+      // Only the listener's own statements run here; a read that times out means a dead peer.
+      query_timeout: opts.healthCheckTimeoutMs,
+    });
     next.on('error', (error) => lost(next, error));
     next.on('end', () => lost(next, new Error('listener connection ended')));
     next.on('notification', (message) => {

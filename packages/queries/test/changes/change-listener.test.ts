@@ -8,6 +8,7 @@ import {
 } from '../../src/index.js';
 import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
 import { insertTenants } from '../support/platform-builder.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 let t: TestSchema;
 let other: TestSchema;
@@ -133,6 +134,48 @@ describe('listenForChanges', () => {
     } finally {
       await rec.listener.close();
     }
+  });
+
+  it('treats a health check left unanswered by a half-open connection as a lost one: reconnects and says so', async () => {
+    const database = new URL(t.connectionString);
+    const proxy = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+    const viaProxy = new URL(t.connectionString);
+    viaProxy.port = String(proxy.port);
+    const errors: unknown[] = [];
+    const rec = await recordingListener({
+      connectionString: viaProxy.toString(),
+      initialDelayMs: 20,
+      healthCheckMs: 100,
+      // A local SELECT 1 answers in well under a millisecond: a wide margin.
+      healthCheckTimeoutMs: 1_000,
+      onError: (error) => errors.push(error),
+    });
+    try {
+      expect(proxy.accepted).toBe(1);
+      proxy.stopForwarding();
+      await until(() => rec.reconnects.length === 1);
+      expect(rec.reconnects[0]).toMatchObject({ mayHaveMissed: true });
+      expect(errors[0]).toMatchObject({ message: 'Query read timeout' });
+      expect(proxy.accepted).toBe(2);
+      expect(rec.listener.connected).toBe(true);
+
+      const [, tenant] = tenants as [(typeof tenants)[0], (typeof tenants)[0]];
+      const agentId = tenant.agentIds[1] as number;
+      await t.db
+        .insertInto('calls')
+        .values({ user_id: tenant.userId, agent_id: agentId, status: 'busy' })
+        .execute();
+      await until(() => rec.heard.some((c) => c.agentId === agentId));
+    } finally {
+      await rec.listener.close();
+      await proxy.close();
+    }
+  });
+
+  it('rejects a health-check timeout that is not a positive number of ms', async () => {
+    await expect(
+      listenForChanges({ connectionString: t.connectionString, onChange: () => {}, healthCheckTimeoutMs: 0 }),
+    ).rejects.toMatchObject({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'healthCheckTimeoutMs' });
   });
 
   it('rejects when the first connection fails', async () => {
