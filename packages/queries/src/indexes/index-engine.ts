@@ -2,6 +2,7 @@ import pg from 'pg';
 import { poolConfig } from '../db/connection.js';
 import { InvalidOptionError } from '../errors.js';
 import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
+import { declaredIndexDef, normaliseIndexDef } from './index-definition.js';
 
 /** Where the engine connects: a pool (one client is borrowed) or a URL. */
 export type IndexTarget = pg.Pool | string;
@@ -44,11 +45,20 @@ export interface DropIndexesOptions extends IndexSelectionOptions {
 export interface IndexResult {
   name: string;
   table: string;
-  /** `rebuilt`: an INVALID leftover of a failed build was dropped and built again. */
+  /**
+   * `rebuilt`: an INVALID leftover of a failed build, or an index whose
+   * definition differs from the declared one, was dropped and built again.
+   */
   status: 'created' | 'existing' | 'rebuilt' | 'failed';
   durationMs: number;
   /** The error of the last attempt, when `failed`. */
   error?: string;
+  /**
+   * When `failed` and the build left an INVALID index behind (which every
+   * write would still maintain): `dropped`, or `remains` if dropping it
+   * failed too (the next apply rebuilds it).
+   */
+  leftover?: 'dropped' | 'remains';
 }
 
 /** What happened to one index on drop. */
@@ -67,7 +77,18 @@ export interface IndexState {
   exists: boolean;
   /** `false` for an index left INVALID by a failed or cancelled concurrent build. */
   valid: boolean;
+  /**
+   * Whether it is on its table with the declared definition (`pg_get_indexdef`
+   * compared without name and table); `false` when absent.
+   */
+  asDeclared: boolean;
   sizeBytes: number;
+}
+
+/** An index as read from the catalog, before its definition is compared. */
+interface StoredIndex extends Omit<IndexState, 'asDeclared'> {
+  onTable: boolean;
+  indexDef: string | null;
 }
 
 /** What {@link applyIndexes} would do for one index, and the SQL it would run. */
@@ -147,15 +168,26 @@ async function withClient<T>(
   }
 }
 
-async function readStates(client: pg.ClientBase, indexes: readonly IndexDefinition[]): Promise<IndexState[]> {
-  const { rows } = await client.query<{ name: string; exists: boolean; valid: boolean; size_bytes: string }>(
-    `SELECT t.name, c.oid IS NOT NULL AS exists, coalesce(i.indisvalid, false) AS valid,
-            coalesce(pg_relation_size(c.oid), 0) AS size_bytes
-     FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
+async function readStored(
+  client: pg.ClientBase,
+  indexes: readonly IndexDefinition[],
+): Promise<StoredIndex[]> {
+  const { rows } = await client.query<{
+    exists: boolean;
+    valid: boolean;
+    size_bytes: string;
+    on_table: boolean;
+    index_def: string | null;
+  }>(
+    `SELECT c.oid IS NOT NULL AS exists, coalesce(i.indisvalid, false) AS valid,
+            coalesce(pg_relation_size(c.oid), 0) AS size_bytes,
+            coalesce(i.indrelid = to_regclass(t.table_name), false) AS on_table,
+            pg_get_indexdef(c.oid) AS index_def
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(name, table_name, n)
      LEFT JOIN pg_class c ON c.oid = to_regclass(t.name) AND c.relkind = 'i'
      LEFT JOIN pg_index i ON i.indexrelid = c.oid
      ORDER BY t.n`,
-    [indexes.map((i) => i.name)],
+    [indexes.map((i) => i.name), indexes.map((i) => i.table)],
   );
   return indexes.map((index, n) => {
     const row = rows[n];
@@ -165,12 +197,33 @@ async function readStates(client: pg.ClientBase, indexes: readonly IndexDefiniti
       exists: row?.exists === true,
       valid: row?.valid === true,
       sizeBytes: Number(row?.size_bytes ?? 0),
+      onTable: row?.on_table === true,
+      indexDef: row?.index_def ?? null,
     };
   });
 }
 
+async function isAsDeclared(
+  client: pg.ClientBase,
+  index: IndexDefinition,
+  stored: StoredIndex,
+): Promise<boolean> {
+  if (!stored.exists || !stored.onTable || stored.indexDef === null) return false;
+  return normaliseIndexDef(stored.indexDef) === (await declaredIndexDef(client, index));
+}
+
+async function readStates(client: pg.ClientBase, indexes: readonly IndexDefinition[]): Promise<IndexState[]> {
+  const states: IndexState[] = [];
+  for (const [n, stored] of (await readStored(client, indexes)).entries()) {
+    const { name, table, exists, valid, sizeBytes } = stored;
+    const asDeclared = await isAsDeclared(client, indexes[n] as IndexDefinition, stored);
+    states.push({ name, table, exists, valid, asDeclared, sizeBytes });
+  }
+  return states;
+}
+
 /**
- * The state of each declared index: present, valid, size.
+ * The state of each declared index: present, valid, built as declared, size.
  *
  * @example
  * const broken = (await indexStatus(pool)).filter((s) => s.exists && !s.valid);
@@ -185,8 +238,8 @@ export async function indexStatus(
 
 /**
  * What {@link applyIndexes} would run: with a target, from the indexes'
- * current state (valid ones skipped, INVALID ones rebuilt); without, as if
- * none existed.
+ * current state (valid ones as declared skipped; INVALID ones, and ones whose
+ * definition differs, rebuilt); without, as if none existed.
  *
  * @example
  * for (const step of await planIndexes(process.env.DATABASE_URL)) console.log(step.sql.join(';\n'));
@@ -198,10 +251,10 @@ export async function planIndexes(
   const indexes = selectIndexes(options);
   const states = target
     ? await withClient(target, options.schema, (client) => readStates(client, indexes))
-    : indexes.map((i) => ({ name: i.name, table: i.table, exists: false, valid: false, sizeBytes: 0 }));
+    : indexes.map(() => ({ exists: false, valid: false, asDeclared: false }));
   return indexes.map((index, n) => {
     const state = states[n];
-    const action = state?.exists ? (state.valid ? 'skip' : 'rebuild') : 'create';
+    const action = state?.exists ? (state.valid && state.asDeclared ? 'skip' : 'rebuild') : 'create';
     const sql =
       action === 'skip'
         ? []
@@ -247,21 +300,42 @@ async function applyOne(
   let rebuilt = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const [state] = await readStates(client, [index]);
-      if (state?.exists && state.valid) return result(rebuilt ? 'rebuilt' : 'existing');
-      if (state?.exists) {
+      const [stored] = await readStored(client, [index]);
+      if (stored?.exists) {
+        if (stored.valid && (await isAsDeclared(client, index, stored))) {
+          return result(rebuilt ? 'rebuilt' : 'existing');
+        }
         // An INVALID index is a failed build's leftover: it slows writes and serves no read.
-        // Only a leftover from before this call makes it a rebuild; our own retry's is not.
+        // A valid one built otherwise than declared would keep serving the old definition.
+        // Only what was there before this call makes it a rebuild; our own retry's leftover is not.
         if (attempt === 1) rebuilt = true;
         await client.query(dropIndexSql(index));
       }
       await client.query(createIndexSql(index));
       return result(rebuilt ? 'rebuilt' : 'created');
     } catch (error) {
-      if (!RETRYABLE.has(errorCode(error) ?? '') || attempt >= opts.maxAttempts)
-        return result('failed', error);
+      if (!RETRYABLE.has(errorCode(error) ?? '') || attempt >= opts.maxAttempts) {
+        const leftover = await dropInvalidLeftover(client, index);
+        return { ...result('failed', error), ...(leftover === undefined ? {} : { leftover }) };
+      }
       await sleep(opts.retryDelayMs * 2 ** (attempt - 1));
     }
+  }
+}
+
+// A concurrent build that fails leaves its index INVALID: never read, yet
+// maintained by every write until dropped.
+async function dropInvalidLeftover(
+  client: pg.ClientBase,
+  index: IndexDefinition,
+): Promise<IndexResult['leftover']> {
+  try {
+    const [stored] = await readStored(client, [index]);
+    if (!stored?.exists || stored.valid) return undefined;
+    await client.query(dropIndexSql(index));
+    return 'dropped';
+  } catch {
+    return 'remains';
   }
 }
 
@@ -269,9 +343,11 @@ async function applyOne(
  * Builds the declared indexes one at a time, each `CONCURRENTLY` (so outside
  * any transaction, writes keep flowing) under its own `lock_timeout` and
  * `statement_timeout`, retrying when a lock times out. An INVALID leftover of
- * an interrupted build is dropped and rebuilt; a valid index is left alone,
- * so running it again is a no-op. Tables that got an index are ANALYZEd.
- * Never throws for one index: each gets a result.
+ * an interrupted build, or an index whose definition (`pg_get_indexdef`)
+ * differs from the declared one, is dropped and rebuilt; a valid index as
+ * declared is left alone, so running it again is a no-op. A build that fails
+ * for good drops its own INVALID leftover. Tables that got an index are
+ * ANALYZEd. Never throws for one index: each gets a result.
  *
  * @example
  * const results = await applyIndexes(process.env.DATABASE_URL!, { lockTimeoutMs: 2_000 });
@@ -323,9 +399,9 @@ export async function dropIndexes(
       let status: DropIndexResult['status'];
       let error: string | undefined;
       try {
-        const [state] = await readStates(client, [index]);
-        status = state?.exists ? 'dropped' : 'absent';
-        if (state?.exists) await client.query(dropIndexSql(index));
+        const [stored] = await readStored(client, [index]);
+        status = stored?.exists ? 'dropped' : 'absent';
+        if (stored?.exists) await client.query(dropIndexSql(index));
       } catch (e) {
         status = 'failed';
         error = e instanceof Error ? e.message : String(e);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyIndexes,
+  createIndexSql,
   declaredIndexes,
   dropIndexes,
   indexStatus,
@@ -20,6 +21,7 @@ beforeAll(async () => {
 afterAll(() => t?.drop());
 
 const TARGET = 'calls_agent_created_idx';
+const TARGET_INDEX = declaredIndexes.find((i) => i.name === TARGET) as (typeof declaredIndexes)[number];
 
 /** Opens a transaction that writes to calls and stays open: a concurrent build must wait for it. */
 async function openWriter(): Promise<pg.PoolClient> {
@@ -62,29 +64,81 @@ describe('index engine', () => {
     // Concurrent builds wait for every older transaction in the database, other test files' too.
   }, 120_000);
 
-  it('rebuilds an index whose concurrent build was cancelled mid-way', async () => {
+  it('rebuilds an index whose definition in the database differs from the declared one', async () => {
+    const changed = { ...TARGET_INDEX, definition: '(agent_id, created_at)' };
+    expect(await planIndexes(t.pool, { indexes: [changed] })).toEqual([
+      expect.objectContaining({ action: 'rebuild' }),
+    ]);
+    expect(await applyIndexes(t.pool, { indexes: [changed], analyze: false })).toEqual([
+      expect.objectContaining({ name: TARGET, status: 'rebuilt' }),
+    ]);
+    expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
+      expect.objectContaining({ exists: true, valid: true, asDeclared: false }),
+    ]);
+
+    expect(await applyIndexes(t.pool, { only: [TARGET], analyze: false })).toEqual([
+      expect.objectContaining({ status: 'rebuilt' }),
+    ]);
+    expect(await applyIndexes(t.pool, { only: [TARGET] })).toEqual([
+      expect.objectContaining({ status: 'existing' }),
+    ]);
+    expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
+      expect.objectContaining({ exists: true, valid: true, asDeclared: true }),
+    ]);
+    const { rows } = await t.pool.query<{ def: string }>('SELECT pg_get_indexdef($1::regclass) AS def', [
+      TARGET,
+    ]);
+    expect(rows[0]?.def).toContain('INCLUDE (status, duration_seconds, cost_cents)');
+  });
+
+  it('drops the INVALID leftover of a build that fails for good', async () => {
     await dropIndexes(t.pool, { only: [TARGET] });
     const writer = await openWriter();
     const observer = await t.pool.connect();
+    let cancelled: Awaited<ReturnType<typeof applyIndexes>>[number] | undefined;
     try {
       const build = applyIndexes(t.pool, { only: [TARGET], lockTimeoutMs: 60_000 });
       const pid = await waitForBuild(observer);
       await observer.query('SELECT pg_cancel_backend($1)', [pid]);
-      const [cancelled] = await build;
-      expect(cancelled).toMatchObject({
-        name: TARGET,
-        status: 'failed',
-        error: expect.stringMatching(/cancel/),
-      });
-      expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
-        expect.objectContaining({ exists: true, valid: false }),
-      ]);
-      expect((await planIndexes(t.pool, { only: [TARGET] }))[0]?.action).toBe('rebuild');
+      // Dropping the leftover CONCURRENTLY waits for the writer's transaction too.
+      await writer.query('ROLLBACK');
+      [cancelled] = await build;
     } finally {
       await writer.query('ROLLBACK');
       writer.release();
       observer.release();
     }
+    expect(cancelled).toMatchObject({
+      name: TARGET,
+      status: 'failed',
+      error: expect.stringMatching(/cancel/),
+      leftover: 'dropped',
+    });
+    expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
+      expect.objectContaining({ exists: false }),
+    ]);
+  });
+
+  it('rebuilds the INVALID leftover of a build interrupted outside it, as after a killed process', async () => {
+    await dropIndexes(t.pool, { only: [TARGET] });
+    const writer = await openWriter();
+    const builder = await t.pool.connect();
+    const observer = await t.pool.connect();
+    try {
+      const build = builder.query(createIndexSql(TARGET_INDEX)).catch((error: unknown) => error);
+      const pid = await waitForBuild(observer);
+      await observer.query('SELECT pg_cancel_backend($1)', [pid]);
+      expect(await build).toMatchObject({ message: expect.stringMatching(/cancel/) });
+    } finally {
+      await writer.query('ROLLBACK');
+      writer.release();
+      builder.release();
+      observer.release();
+    }
+    expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
+      expect.objectContaining({ exists: true, valid: false }),
+    ]);
+    expect((await planIndexes(t.pool, { only: [TARGET] }))[0]?.action).toBe('rebuild');
     const [rerun] = await applyIndexes(t.pool, { only: [TARGET] });
     expect(rerun).toMatchObject({ name: TARGET, status: 'rebuilt' });
     expect(await indexStatus(t.pool, { only: [TARGET] })).toEqual([
@@ -117,7 +171,12 @@ describe('index engine', () => {
         retryDelayMs: 10,
         maxAttempts: 2,
       });
-      expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/lock timeout/) });
+      // Dropping the leftover waits for the same writer, so it stays for the next apply.
+      expect(result).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/lock timeout/),
+        leftover: 'remains',
+      });
     } finally {
       await writer.query('ROLLBACK');
       writer.release();
