@@ -117,6 +117,7 @@ const finding = {
         'nested_loop_many_loops',
         'statement_timeout',
         'query_error',
+        'write_not_executed',
         'fk_without_index',
         'duplicate_index',
         'overlapping_index',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { walkPlan } from './plan-walk.js';
+import { explainReadOnly } from './read-only-explain.js';
 import type { SchemaSnapshot } from './schema-snapshot.js';
 import type { AuditQuery, ExplainResult, PlanNode } from './types.js';
 
@@ -130,10 +131,9 @@ export function mergeSuggestions(suggestions: IndexSuggestion[]): IndexSuggestio
   return merged;
 }
 
-async function planCost(client: pg.ClientBase, query: AuditQuery): Promise<number> {
-  const res = await client.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, [...query.parameters]);
-  const plan = (res.rows[0]?.['QUERY PLAN'] as ExplainResult[] | undefined)?.[0];
-  return plan?.Plan['Total Cost'] ?? Number.NaN;
+async function planCost(client: pg.ClientBase, query: AuditQuery, timeoutMs: number): Promise<number> {
+  const plan = await explainReadOnly(client, query, { analyze: false, timeoutMs });
+  return plan.Plan['Total Cost'];
 }
 
 /**
@@ -142,22 +142,23 @@ async function planCost(client: pg.ClientBase, query: AuditQuery): Promise<numbe
  * suggestion is `verified` when the cost falls by at least 10 %.
  *
  * @example
- * await verifyWithHypopg(client, suggestions, queries) // statuses become 'verified' or 'no-gain'
+ * await verifyWithHypopg(client, suggestions, queries, 30_000) // statuses become 'verified' or 'no-gain'
  */
 export async function verifyWithHypopg(
   client: pg.ClientBase,
   suggestions: IndexSuggestion[],
   queries: AuditQuery[],
+  timeoutMs: number,
 ): Promise<void> {
   for (const suggestion of suggestions) {
     const query = queries.find((q) => q.name === suggestion.queries[0]);
     if (!query) continue;
     try {
-      const before = await planCost(client, query);
+      const before = await planCost(client, query, timeoutMs);
       await client.query('SELECT * FROM hypopg_create_index($1)', [
         `CREATE INDEX ON ${suggestion.table} (${suggestion.columns.join(', ')})`,
       ]);
-      const after = await planCost(client, query);
+      const after = await planCost(client, query, timeoutMs);
       suggestion.costBefore = before;
       suggestion.costAfter = after;
       suggestion.status = after <= before * 0.9 ? 'verified' : 'no-gain';

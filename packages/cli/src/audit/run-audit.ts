@@ -3,6 +3,7 @@ import { DatabaseUnavailableError, InvalidOptionError } from '../errors.js';
 import { loadCatalog } from './catalog-source.js';
 import { type IndexSuggestion, mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
 import { PLAN_CHECK_DEFAULTS, type PlanCheckOptions, planFindings } from './plan-findings.js';
+import { explainReadOnly, READ_ONLY_VIOLATION } from './read-only-explain.js';
 import { schemaFindings } from './schema-findings.js';
 import { readSchemaSnapshot } from './schema-snapshot.js';
 import { type TopStatement, topStatements } from './stat-statements.js';
@@ -60,45 +61,13 @@ export interface AuditReport {
 
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-/**
- * Explains a query with ANALYZE and BUFFERS inside a transaction that is
- * always rolled back, under a statement timeout, so auditing never changes
- * data and never runs away.
- */
-async function explainAnalyze(
-  client: pg.ClientBase,
-  query: AuditQuery,
-  timeoutMs: number,
-): Promise<ExplainResult> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
-    const res = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.sql}`, [
-      ...query.parameters,
-    ]);
-    const plan = (res.rows[0]?.['QUERY PLAN'] as ExplainResult[] | undefined)?.[0];
-    if (!plan) throw new Error('EXPLAIN returned no plan');
-    return plan;
-  } finally {
-    await client.query('ROLLBACK');
-  }
-}
-
-async function explainEstimate(client: pg.ClientBase, query: AuditQuery): Promise<ExplainResult | undefined> {
-  try {
-    const res = await client.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, [...query.parameters]);
-    return (res.rows[0]?.['QUERY PLAN'] as ExplainResult[] | undefined)?.[0];
-  } catch {
-    return undefined;
-  }
-}
-
 const blocks = (plan: ExplainResult, key: 'Shared Hit Blocks' | 'Shared Read Blocks') =>
   plan.Plan[key] ?? null;
 
 /**
  * Audits a database: EXPLAIN (ANALYZE, BUFFERS) of every catalog query (or
- * the given ones) in rolled-back transactions, plan findings, schema
+ * the given ones), each alone in a read-only transaction that is rolled back
+ * (a write is not run: its estimated plan is checked instead), plan findings, schema
  * findings, index suggestions (verified with HypoPG where installed, marked
  * unverified where not) and the top statements from pg_stat_statements
  * where it is loaded.
@@ -144,9 +113,11 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
     const audited: AuditedQuery[] = [];
     const notes: string[] = [];
 
+    const estimate = (query: AuditQuery) =>
+      explainReadOnly(client, query, { analyze: false, timeoutMs }).catch(() => undefined);
     for (const query of queries) {
       try {
-        const plan = await explainAnalyze(client, query, timeoutMs);
+        const plan = await explainReadOnly(client, query, { analyze: true, timeoutMs });
         findings.push(...planFindings(query.name, plan, tableRows, planChecks));
         suggestions.push(...suggestIndexes(query.name, plan, snapshot, planChecks.largeTableRows));
         audited.push({
@@ -162,37 +133,48 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
       } catch (error) {
         const e = error as Error & { code?: string };
         const timedOut = e.code === '57014';
-        findings.push({
-          kind: timedOut ? 'statement_timeout' : 'query_error',
-          severity: 'high',
-          query: query.name,
-          message: timedOut
-            ? `${query.name} did not finish within ${timeoutMs} ms`
-            : `${query.name} failed: ${e.message}`,
-          detail: { code: e.code ?? null },
-        });
-        // A timed-out query still has an estimated plan worth checking.
-        const estimate = timedOut ? await explainEstimate(client, query) : undefined;
-        if (estimate) {
-          findings.push(...planFindings(query.name, estimate, tableRows, planChecks));
-          suggestions.push(...suggestIndexes(query.name, estimate, snapshot, planChecks.largeTableRows));
+        const write = e.code === READ_ONLY_VIOLATION;
+        findings.push(
+          write
+            ? {
+                kind: 'write_not_executed',
+                severity: 'info',
+                query: query.name,
+                message: `${query.name} writes, so it was not run (the audit is read-only); its estimated plan is checked`,
+                detail: { code: e.code ?? null },
+              }
+            : {
+                kind: timedOut ? 'statement_timeout' : 'query_error',
+                severity: 'high',
+                query: query.name,
+                message: timedOut
+                  ? `${query.name} did not finish within ${timeoutMs} ms`
+                  : `${query.name} failed: ${e.message}`,
+                detail: { code: e.code ?? null },
+              },
+        );
+        // A timed-out query or a write still has an estimated plan worth checking.
+        const plan = timedOut || write ? await estimate(query) : undefined;
+        if (plan) {
+          findings.push(...planFindings(query.name, plan, tableRows, planChecks));
+          suggestions.push(...suggestIndexes(query.name, plan, snapshot, planChecks.largeTableRows));
         }
         audited.push({
           name: query.name,
           sql: query.sql,
           planningMs: null,
           executionMs: null,
-          totalCost: estimate?.Plan['Total Cost'] ?? null,
+          totalCost: plan?.Plan['Total Cost'] ?? null,
           sharedHitBlocks: null,
           sharedReadBlocks: null,
-          error: e.message,
+          error: write ? 'not run: it writes (estimated plan only)' : e.message,
         });
       }
     }
 
     findings.push(...schemaFindings(snapshot, { largeTableRows: planChecks.largeTableRows }));
     const merged = mergeSuggestions(suggestions);
-    if (hypopg) await verifyWithHypopg(client, merged, queries);
+    if (hypopg) await verifyWithHypopg(client, merged, queries, timeoutMs);
     else if (merged.length > 0)
       notes.push(
         'HypoPG is not installed: index suggestions are unverified (CREATE EXTENSION hypopg to verify them)',

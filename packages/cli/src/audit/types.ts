@@ -12,6 +12,7 @@ export type FindingKind =
   | 'nested_loop_many_loops'
   | 'statement_timeout'
   | 'query_error'
+  | 'write_not_executed'
   | 'fk_without_index'
   | 'duplicate_index'
   | 'overlapping_index'
