@@ -58,3 +58,4 @@ export { evaluateThresholds, parseThreshold } from './loadtest/thresholds.js';
 export { createProgram, runCli } from './program.js';
 export { renderHtmlReport } from './report/html-report.js';
 export { auditReportSchema, compareResultSchema, loadtestReportSchema } from './schemas.js';
+export { REDACTED, redactUrl } from './util/redact-url.js';

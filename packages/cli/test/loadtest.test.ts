@@ -67,6 +67,21 @@ describe('loadtest', () => {
     const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
     expect(validate(saved), JSON.stringify(validate.errors)).toBe(true);
   });
+  it('saves a report without the credentials of a target URL', async () => {
+    const file = join(dir, 'redacted.json');
+    const { port } = new URL(server.url);
+    const url = `http://alice:hunter2@127.0.0.1:${port}/api/thing?token=abc123&page=2&api_key=k1`;
+    const run = memoryIo();
+    await runCli(
+      `loadtest -t thing=${url} --rate 20 -d 200ms --warmup 0 -r 1 --no-progress --save ${file}`.split(' '),
+      run.io,
+    );
+    const saved = readFileSync(file, 'utf8');
+    expect(JSON.parse(saved).config.targets[0].url).toBe(
+      `http://***:***@127.0.0.1:${port}/api/thing?token=***&page=2&api_key=***`,
+    );
+    for (const secret of ['alice', 'hunter2', 'abc123', 'k1']) expect(saved).not.toContain(secret);
+  });
 });
 
 describe('coordinated omission', () => {

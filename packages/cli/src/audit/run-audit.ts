@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DatabaseUnavailableError, InvalidOptionError } from '../errors.js';
+import { redactUrl } from '../util/redact-url.js';
 import { loadCatalog } from './catalog-source.js';
 import { type IndexSuggestion, mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
 import { PLAN_CHECK_DEFAULTS, type PlanCheckOptions, planFindings } from './plan-findings.js';
@@ -88,7 +89,7 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
     await client.connect();
   } catch (error) {
     throw new DatabaseUnavailableError(
-      `cannot connect to ${redact(connectionString)}: ${(error as Error).message}`,
+      `cannot connect to ${redactUrl(connectionString, { keepUsername: true })}: ${(error as Error).message}`,
       error,
     );
   }
@@ -219,15 +220,4 @@ export function auditFails(report: AuditReport, failOn: Severity | 'none'): bool
   if (failOn === 'none') return false;
   const limit = SEVERITIES.indexOf(failOn);
   return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
-}
-
-/** A URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid URL>';
-  }
 }

@@ -1,10 +1,10 @@
 import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries';
 import { Command, Option } from 'commander';
-import { redact } from '../audit/run-audit.js';
 import { DatabaseUnavailableError, EXIT_CODES, PerfCliError } from '../errors.js';
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
 import { parseDuration } from '../util/duration.js';
+import { redactUrl } from '../util/redact-url.js';
 import { collect } from './load-options.js';
 
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -23,7 +23,10 @@ async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
       e.code === '3D000' ||
       e.code === '28000'
     ) {
-      throw new DatabaseUnavailableError(`cannot connect to ${redact(url)}: ${e.message}`, error);
+      throw new DatabaseUnavailableError(
+        `cannot connect to ${redactUrl(url, { keepUsername: true })}: ${e.message}`,
+        error,
+      );
     }
     throw new PerfCliError('PERFKIT_CLI_INVALID_OPTION', e.message, { cause: error });
   }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { PerfCliError } from '../errors.js';
+import { redactUrl } from '../util/redact-url.js';
 import { createHistogram, recordMs } from './histogram.js';
 import type { ModelRunResult } from './open-model.js';
 import type { LoadTarget } from './targets.js';
@@ -88,7 +89,7 @@ export async function runClosedModel(
   if (ok === 0 && errors.network + errors.timeout > 0) {
     throw new PerfCliError(
       'PERFKIT_CLI_TARGET_UNREACHABLE',
-      `${target.name}: ${target.url} answered no request`,
+      `${target.name}: ${redactUrl(target.url)} answered no request`,
     );
   }
   // wrk's correction: the expected interval is the mean time between one connection's requests.

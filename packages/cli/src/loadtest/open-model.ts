@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { PerfCliError } from '../errors.js';
+import { redactUrl } from '../util/redact-url.js';
 import { createHistogram, type Histogram, recordMs } from './histogram.js';
 import type { LoadTarget } from './targets.js';
 
@@ -106,7 +107,7 @@ export async function runOpenModel(target: LoadTarget, options: OpenModelOptions
     } catch (error) {
       throw new PerfCliError(
         'PERFKIT_CLI_TARGET_UNREACHABLE',
-        `${target.name}: ${target.url} is unreachable: ${(error as Error).message}`,
+        `${target.name}: ${redactUrl(target.url)} is unreachable: ${(error as Error).message}`,
         {
           cause: error,
         },

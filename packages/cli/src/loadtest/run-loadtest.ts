@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
+import { redactUrl } from '../util/redact-url.js';
 import { runClosedModel } from './closed-model.js';
 import { encodeHistogram, type LatencySummary, mergeHistograms, summarize } from './histogram.js';
 import { collectMetadata, type RunMetadata } from './metadata.js';
@@ -74,7 +75,7 @@ export interface LoadtestConfig {
   timeoutMs: number;
   /** How latencies were corrected for coordinated omission. */
   latencyCorrection: 'intended-send-time' | 'wrk-mean-interval';
-  /** Header values are left out: they may hold credentials. */
+  /** Header values are left out and URLs redacted (user info, secret-named query parameters): they may hold credentials. */
   targets: Array<{ name: string; method: string; url: string; headerNames: string[]; hasBody: boolean }>;
 }
 
@@ -303,7 +304,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadtestRep
       targets: o.targets.map((t) => ({
         name: t.name,
         method: t.method,
-        url: t.url,
+        url: redactUrl(t.url),
         headerNames: Object.keys(t.headers).sort(),
         hasBody: t.body !== undefined,
       })),
