@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDatabase } from '@perfkit/queries';
@@ -30,7 +30,10 @@ describe('perf-cli audit never writes', () => {
     await seedDatabase(t.db, { scale: 'tiny' });
     leads = await countLeads();
   }, 120_000);
-  afterAll(() => t?.drop());
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('refuses a query file with transaction control in it, naming the statement, and the rows survive', async () => {
     const { code, run } = await auditFile('smuggle.sql', 'SELECT 1; COMMIT; DELETE FROM leads;\n');
