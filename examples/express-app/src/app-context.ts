@@ -1,11 +1,24 @@
-import type { DataDeps, DataSource } from './modes/data-source.js';
-import type { Mode } from './modes/modes.js';
+import type { Monitor } from '@perfkit/monitor';
+import type { Database } from '@perfkit/queries';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Mode } from './config.js';
+import type { LoadShedder } from './http/load-shedding.js';
+import type { AppMode } from './modes/app-mode.js';
 
-/** What the routes share: data dependencies, the mode's data source and the clock. */
+/** What the routes share. */
 export interface AppContext {
-  deps: DataDeps;
-  mode: Mode;
-  source: DataSource;
+  /** `MODE`'s name, for `/health`. */
+  modeName: Mode;
+  mode: AppMode;
+  monitor: Monitor;
+  logger: Logger;
+  /** Refuses `/api` requests while the event loop is overloaded. */
+  shedder: LoadShedder;
+  /** The primary database: writes go here. */
+  db: Kysely<Database>;
+  /** `METRICS_TOKEN`; without one `/metrics` is not served. */
+  metricsToken: string | undefined;
   /** The app's "now"; fixed in tests and the demo, the wall clock otherwise. */
   now: () => Date;
 }

@@ -6,14 +6,16 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { healthRoutes } from './health/health-routes.js';
 import { leadsRoutes } from './leads/leads-routes.js';
+import { metricsRoutes } from './observability/metrics-routes.js';
 import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 
 /** Request bodies above this are refused with 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
- * The platform's HTTP API: `/health`, then everything under `/api` behind
- * API-key auth, JSON errors throughout.
+ * The platform's HTTP API: the monitor first (so it times everything),
+ * `/health` and `/metrics`, then everything under `/api` behind load
+ * shedding and API-key auth, JSON errors throughout.
  *
  * @example
  * const server = createApp(context).listen(0);
@@ -22,14 +24,17 @@ export function createApp(context: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(context.monitor.middleware());
   app.use(healthRoutes(context));
+  app.use(metricsRoutes(context));
+  app.use('/api', context.shedder.middleware);
   app.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
-  app.use('/api', apiKeyAuth(context.deps.db));
+  app.use('/api', apiKeyAuth(context.mode.source.userIdForKey));
   app.use('/api', dashboardRoutes(context));
   app.use('/api', agentsRoutes(context));
   app.use('/api', leadsRoutes(context));
   app.use('/api', webhooksRoutes(context));
   app.use(notFound);
-  app.use(errorHandler(context.deps.logger));
+  app.use(errorHandler(context.logger));
   return app;
 }

@@ -1,11 +1,14 @@
 import {
   createDatabase,
+  type Database,
   DEFAULT_DATABASE_URL,
   migrateToLatest,
+  runRollup,
   type SeedManifest,
   type SeedScale,
   seedDatabase,
 } from '@perfkit/queries';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 
 /**
@@ -52,8 +55,22 @@ export function withDatabase(url: string, name: string): string {
 }
 
 /**
- * Migrates the database at `url` to the latest schema and replaces its rows
- * with the `scale` seed.
+ * Replaces the rows with the `scale` seed, then rolls up every day: the seed
+ * loads in bulk with triggers off, so without this full rollup the
+ * pre-aggregates would not know its rows.
+ *
+ * @example
+ * const manifest = await seedAndRollUp(db, 'tiny');
+ */
+export async function seedAndRollUp(db: Kysely<Database>, scale: SeedScale): Promise<SeedManifest> {
+  const manifest = await seedDatabase(db, { scale });
+  await runRollup(db, { full: true });
+  return manifest;
+}
+
+/**
+ * Migrates the database at `url` to the latest schema, replaces its rows
+ * with the `scale` seed and rolls it up ({@link seedAndRollUp}).
  *
  * @example
  * const manifest = await migrateAndSeed(url, 'small');
@@ -65,7 +82,7 @@ export async function migrateAndSeed(
   const { db, destroy } = createDatabase({ connectionString: url, max: 2, applicationName: 'perfkit-seed' });
   try {
     await migrateToLatest(db);
-    return await seedDatabase(db, { scale });
+    return await seedAndRollUp(db, scale);
   } finally {
     await destroy();
   }

@@ -22,21 +22,77 @@ const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
   'charset.unsupported': [415, 'unsupported_charset', 'The request body charset is not supported'],
 };
 
+/** Seconds a client is told to wait after a 503. */
+const RETRY_AFTER_SECONDS = 1;
+
+/** The SQLSTATE of a PostgreSQL error (`pg`'s `DatabaseError.code`), if `error` is one. */
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Whether the database (not the request) is why this failed: down, restarting, timed out, or no connection free. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state && /^(08|53|57)/.test(state)) return true; // connection, resources, operator intervention (incl. timeouts)
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'PERFKIT_CACHE_LOAD_TIMEOUT') return true;
+  return (
+    typeof message === 'string' &&
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  );
+}
+
+/** The errors and their causes, outermost first. */
+function* causes(error: unknown): Generator<unknown> {
+  for (let depth = 0; error !== undefined && error !== null && depth < 5; depth++) {
+    yield error;
+    error = (error as { cause?: unknown }).cause;
+  }
+}
+
 /** Answers any error as `{ error: { code, message } }`; the stack stays in the log. */
-function toHttpError(error: unknown): HttpError {
+export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (isBodyParserError(error)) {
     const known = BODY_PARSER_ERRORS[error.type];
     if (known) return new HttpError(...known);
-    if (error.status >= 400 && error.status < 500)
-      return new HttpError(error.status, 'bad_request', 'Bad request');
+  }
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
+  // Express and its parsers mark what the request caused (e.g. a malformed %-escape in the path) with a 4xx status.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', 'The request is malformed');
+  }
+  const state = sqlState(error);
+  // A value the database refused (class 22: out of range, bad encoding) or a constraint it enforces (23).
+  if (state?.startsWith('22'))
+    return new HttpError(400, 'invalid_value', 'A value in the request is not acceptable');
+  if (state?.startsWith('23'))
+    return new HttpError(409, 'conflict', 'The request conflicts with existing data');
+  if ([...causes(error)].some(isDatabaseUnavailable)) {
+    return new HttpError(503, 'unavailable', 'The service is temporarily unavailable; retry shortly');
   }
   return new HttpError(500, 'internal_error', 'Internal server error');
 }
 
 /**
+ * What the log keeps of an error: its type, code, message and stack, never
+ * the row data that PostgreSQL puts in `detail` or `where`.
+ *
+ * @example
+ * logger.error({ err: loggableError(error) }, 'request failed');
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { name, message, stack } = error;
+  const { code, constraint, table } = error as { code?: unknown; constraint?: unknown; table?: unknown };
+  return { type: name, message, stack, code, constraint, table };
+}
+
+/**
  * The last middleware: every error becomes a JSON error body with its
- * status; 5xx are logged with their stack, which never reaches the client.
+ * status; 500s are logged with their stack, which never reaches the client;
+ * 503s carry `Retry-After`.
  *
  * @example
  * app.use(errorHandler(logger));
@@ -44,12 +100,21 @@ function toHttpError(error: unknown): HttpError {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500)
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (httpError.status === 500) {
+      logger.error({ err: loggableError(error), method: req.method, url: req.originalUrl }, 'request failed');
+    } else if (httpError.status >= 500) {
+      // Debug only: under overload a line per refused request would add to the load.
+      logger.debug(
+        { err: loggableError(error), method: req.method, code: httpError.code },
+        'request refused',
+      );
+    }
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (httpError.status === 503 && !res.get('Retry-After'))
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
     res.status(httpError.status).json(body);
   };

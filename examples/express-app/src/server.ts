@@ -1,25 +1,33 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
-import { createDatabase } from '@perfkit/queries';
+import type { Monitor } from '@perfkit/monitor';
+import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
 import { sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
-import type { ElevenLabsSettings } from './modes/data-source.js';
-import { MODES } from './modes/modes.js';
+import { createLoadShedder } from './http/load-shedding.js';
+import type { AppMode, ElevenLabsSettings } from './modes/app-mode.js';
+import { modeFactory } from './modes/modes.js';
+import type { OptimizedModeOptions } from './modes/optimized-mode.js';
+import { createAppMonitor } from './observability/app-monitor.js';
+import { redactUrl } from './redact.js';
 
 /** Overrides for embedding the app (tests, demo, benchmarks). */
 export interface StartOptions {
-  /** A fixed "now" for the APIs. Default: `config.now`, else the wall clock. */
-  now?: Date;
+  /** "Now" for the APIs: a fixed instant, or a function (a test clock). Default: `config.now`, else the wall clock. */
+  now?: Date | (() => Date);
   /** Logger. Default: pino at `config.logLevel`, to stdout. */
   logger?: Logger;
   /** Options of the in-process fake ElevenLabs, when `config.elevenLabsBaseUrl` is unset. Default: the fake's defaults. */
   fakeElevenLabs?: FakeElevenLabsOptions;
-  /** PostgreSQL pool size. Default: 10. */
-  poolSize?: number;
+  /** Optimized mode overrides: a cache clock, the Redis key prefix. */
+  optimized?: OptimizedModeOptions;
+  /** How often the monitor evaluates alerts, ms; 0 only on demand. Default: the monitor's (15 s). */
+  alertIntervalMs?: number;
 }
 
 /** A running app. */
@@ -29,13 +37,47 @@ export interface RunningApp {
   port: number;
   /** Where the app fetches ElevenLabs configs (the in-process fake unless configured). */
   elevenLabs: ElevenLabsSettings;
-  /** Stops the server, the pool and the in-process fake. */
+  /** The app's monitor (snapshot, alerts), for tests and benchmarks. */
+  monitor: Monitor;
+  /** The running mode, for tests and benchmarks. */
+  mode: AppMode;
+  /**
+   * Stops gracefully: stops accepting, lets requests in flight finish for up
+   * to `config.shutdownGraceMs`, then closes the mode, the monitor, the pools
+   * and the in-process fake, in that order.
+   */
   close(): Promise<void>;
 }
 
+/** Opens a pool instrumented by the monitor before its first connection, and checks it answers. */
+async function openDatabase(
+  url: string,
+  name: string,
+  config: AppConfig,
+  monitor: Monitor,
+): Promise<DatabaseHandle> {
+  const database = createDatabase({
+    connectionString: url,
+    max: config.poolSize,
+    acquireTimeoutMs: config.poolAcquireTimeoutMs,
+    applicationName: `perfkit-express-app-${name}`,
+  });
+  monitor.instrumentPool(database.pool, { name });
+  try {
+    await sql`SELECT 1`.execute(database.db);
+    return database;
+  } catch (error) {
+    await database.destroy();
+    throw new Error(`Cannot reach PostgreSQL (${name}) at ${redactUrl(url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 /**
- * Starts the app: checks the database answers, starts the fake ElevenLabs
- * in-process when no base URL is configured, listens on `config.port`.
+ * Starts the app: opens the pools (the monitor times them from the first
+ * query), starts the fake ElevenLabs in-process when no base URL is
+ * configured, builds the mode and listens on `config.port`.
  *
  * @example
  * const app = await startServer(loadConfig(process.env));
@@ -43,60 +85,89 @@ export interface RunningApp {
  */
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const database = createDatabase({
-    connectionString: config.databaseUrl,
-    max: options.poolSize ?? 10,
-    applicationName: 'perfkit-express-app',
+  const monitor = createAppMonitor(config, logger, {
+    ...(options.alertIntervalMs === undefined ? {} : { alertIntervalMs: options.alertIntervalMs }),
   });
-  try {
-    await sql`SELECT 1`.execute(database.db);
-  } catch (error) {
-    await database.destroy();
-    throw new Error(
-      `Cannot reach PostgreSQL at DATABASE_URL (${redact(config.databaseUrl)}): ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-
-  const fake =
-    config.elevenLabsBaseUrl === undefined
-      ? await startFakeElevenLabs(options.fakeElevenLabs ?? {})
-      : undefined;
-  const elevenLabs: ElevenLabsSettings = fake
-    ? { baseUrl: fake.url, apiKey: fake.apiKey }
-    : { baseUrl: config.elevenLabsBaseUrl ?? '', apiKey: config.elevenLabsApiKey ?? '' };
-
-  const fixedNow = options.now ?? config.now;
-  const app = createApp({
-    deps: { db: database.db, elevenLabs, logger },
-    mode: config.mode,
-    source: MODES[config.mode],
-    now: fixedNow ? () => fixedNow : () => new Date(),
-  });
-  const server: Server = app.listen(config.port, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    elevenLabs,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.destroy();
-      await fake?.close();
-    },
+  const closers: (() => Promise<unknown>)[] = [() => monitor.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
   };
+  try {
+    const primary = await openDatabase(config.databaseUrl, 'primary', config, monitor);
+    closers.push(() => primary.destroy());
+    const replica = config.databaseReadUrl
+      ? await openDatabase(config.databaseReadUrl, 'replica', config, monitor)
+      : undefined;
+    if (replica) closers.push(() => replica.destroy());
+
+    const fake =
+      config.elevenLabsBaseUrl === undefined
+        ? await startFakeElevenLabs(options.fakeElevenLabs ?? {})
+        : undefined;
+    if (fake) closers.push(() => fake.close());
+    const elevenLabs: ElevenLabsSettings = fake
+      ? { baseUrl: fake.url, apiKey: fake.apiKey }
+      : { baseUrl: config.elevenLabsBaseUrl ?? '', apiKey: config.elevenLabsApiKey ?? '' };
+
+    const fixedNow = options.now ?? config.now;
+    const now = typeof fixedNow === 'function' ? fixedNow : fixedNow ? () => fixedNow : () => new Date();
+    const mode = await modeFactory(
+      config.mode,
+      options.optimized,
+    )({
+      config,
+      db: primary.db,
+      pool: primary.pool,
+      ...(replica ? { replica: { db: replica.db, pool: replica.pool } } : {}),
+      elevenLabs,
+      logger,
+      monitor,
+      now,
+    });
+    closers.push(() => mode.close());
+    const shedder = createLoadShedder({ maxEventLoopDelayMs: config.shedEventLoopDelayMs });
+    closers.push(async () => shedder.close());
+
+    const app = createApp({
+      modeName: config.mode,
+      mode,
+      monitor,
+      logger,
+      shedder,
+      db: primary.db,
+      metricsToken: config.metricsToken,
+      now,
+    });
+    const server: Server = app.listen(config.port, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      elevenLabs,
+      monitor,
+      mode,
+      async close() {
+        await drain(server, config.shutdownGraceMs);
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }
 
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable URL>';
+/** Stops accepting connections, waits up to `graceMs` for requests in flight, then cuts what is left. */
+async function drain(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection goes idle when its request ends and would hold `close` open until it times out.
+  const reaper = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  const finished = await Promise.race([closed.then(() => true), sleep(graceMs, false, { ref: false })]);
+  clearInterval(reaper);
+  if (!finished) {
+    server.closeAllConnections();
+    await closed;
   }
 }

@@ -1,93 +1,87 @@
+import { encodeAgentsCursor } from '@perfkit/queries';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../src/app.js';
-import { encodeAgentCursor } from '../src/contract/agent-cursor.js';
 import { type ErrorBody, errorBodySchema } from '../src/contract/response-bodies.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { MODES, startTestApp, type TestApp } from './support/test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp('app');
-});
-afterAll(() => t?.close());
-
-const badQueries = [
-  '/api/dashboard/overview?range=1y',
-  '/api/dashboard/overview?range=7',
-  '/api/dashboard/overview?range=7d&range=30d',
-  '/api/dashboard/analytics?bucket=month',
-  '/api/dashboard/analytics?range=365d&bucket=day',
-  '/api/agents?limit=0',
-  '/api/agents?limit=101',
-  '/api/agents?limit=ten',
-  '/api/agents?limit=2.5',
-  '/api/agents?cursor=not*base64',
-  `/api/agents?cursor=${Buffer.from('{"id":1}').toString('base64url')}`,
-  `/api/agents?cursor=${Buffer.from('[1,2]').toString('base64url')}`,
-  '/api/agents/abc',
-  '/api/agents/0',
-];
-
-describe('bad input', () => {
-  it.each(badQueries)('answers %s with a 400 JSON error and no stack trace', async (path) => {
-    const response = await t.request<ErrorBody>(path);
-
-    expect(response.status).toBe(400);
-    expect(errorBodySchema.parse(response.body).error.code).toMatch(/^invalid_/);
-    expect(response.text).not.toMatch(/\bat .*\.[jt]s:\d+/);
+describe.each(MODES)('%s mode', (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('app', { mode });
   });
+  afterAll(() => t?.close());
 
-  it('accepts a cursor it issued', async () => {
-    const cursor = encodeAgentCursor({ createdAt: '2026-06-01T15:00:00.000000Z', id: 3 });
+  const badQueries = [
+    '/api/dashboard/overview?range=1y',
+    '/api/dashboard/overview?range=7',
+    '/api/dashboard/overview?range=7d&range=30d',
+    '/api/dashboard/analytics?bucket=month',
+    '/api/dashboard/analytics?range=365d&bucket=day',
+    '/api/agents?limit=0',
+    '/api/agents?limit=101',
+    '/api/agents?limit=ten',
+    '/api/agents?limit=2.5',
+    '/api/agents?cursor=not*base64',
+    `/api/agents?cursor=${Buffer.from('{"id":1}').toString('base64url')}`,
+    `/api/agents?cursor=${Buffer.from('[1,2]').toString('base64url')}`,
+    '/api/agents/abc',
+    '/api/agents/0',
+    '/api/agents/%E0',
+    '/api/dashboard/overview?range=%E0',
+    ...['2026-02-30', '2026-13-01', '0000-01-01'].map(
+      (day) =>
+        `/api/agents?cursor=${Buffer.from(JSON.stringify([`${day}T00:00:00.000000Z`, 1])).toString('base64url')}`,
+    ),
+  ];
 
-    const response = await t.request(`/api/agents?cursor=${cursor}`);
+  describe('bad input', () => {
+    it.each(badQueries)('answers %s with a 400 JSON error and no stack trace', async (path) => {
+      const response = await t.request<ErrorBody>(path);
 
-    expect(response.status).toBe(200);
-  });
-
-  it('refuses a body over the size limit with a 413 JSON error', async () => {
-    const response = await t.request<ErrorBody>('/api/leads', {
-      method: 'POST',
-      body: { agentId: 1, name: 'x'.repeat(BODY_LIMIT_BYTES + 1), phone: '+15550100' },
+      expect(response.status).toBe(400);
+      expect(errorBodySchema.parse(response.body).error.code).toMatch(/^invalid_/);
+      expect(response.text).not.toMatch(/\bat .*\.[jt]s:\d+/);
     });
 
-    expect(response.status).toBe(413);
-    expect(errorBodySchema.parse(response.body).error.code).toBe('payload_too_large');
+    it('accepts a cursor it issued', async () => {
+      const cursor = encodeAgentsCursor({ createdAt: '2026-06-01T15:00:00.000000Z', id: 3 });
+
+      const response = await t.request(`/api/agents?cursor=${cursor}`);
+
+      expect(response.status).toBe(200);
+    });
+
+    it('refuses a body over the size limit with a 413 JSON error', async () => {
+      const response = await t.request<ErrorBody>('/api/leads', {
+        method: 'POST',
+        body: { agentId: 1, name: 'x'.repeat(BODY_LIMIT_BYTES + 1), phone: '+15550100' },
+      });
+
+      expect(response.status).toBe(413);
+      expect(errorBodySchema.parse(response.body).error.code).toBe('payload_too_large');
+    });
+
+    it('refuses malformed JSON with a 400', async () => {
+      const response = await t.request<ErrorBody>('/api/leads', { method: 'POST', body: '{"agentId":' });
+
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('invalid_json');
+    });
   });
 
-  it('refuses malformed JSON with a 400', async () => {
-    const response = await t.request<ErrorBody>('/api/leads', { method: 'POST', body: '{"agentId":' });
+  describe('routing', () => {
+    it('answers an unknown route with a 404 JSON error', async () => {
+      const response = await t.request<ErrorBody>('/api/nothing-here');
 
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('invalid_json');
-  });
-});
+      expect(response.status).toBe(404);
+      expect(errorBodySchema.parse(response.body).error.code).toBe('not_found');
+    });
 
-describe('routing', () => {
-  it('answers an unknown route with a 404 JSON error', async () => {
-    const response = await t.request<ErrorBody>('/api/nothing-here');
+    it('reports health without auth', async () => {
+      const response = await t.request('/health', { key: null });
 
-    expect(response.status).toBe(404);
-    expect(errorBodySchema.parse(response.body).error.code).toBe('not_found');
-  });
-
-  it('reports health without auth', async () => {
-    const response = await t.request('/health', { key: null });
-
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok', mode: 'naive', database: 'up' });
-  });
-});
-
-describe('optimized mode placeholder', () => {
-  it('answers the read endpoints with 501 until the optimized mode lands', async () => {
-    const optimized = await startTestApp('optimized', { mode: 'optimized' });
-    try {
-      const response = await optimized.request<ErrorBody>('/api/dashboard/overview');
-
-      expect(response.status).toBe(501);
-      expect(response.body.error.code).toBe('mode_not_implemented');
-    } finally {
-      await optimized.close();
-    }
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ status: 'ok', mode, database: 'up' });
+    });
   });
 });

@@ -17,10 +17,23 @@ describe('loadConfig', () => {
   it('works on a fresh machine with nothing set', () => {
     expect(loadConfig({})).toEqual({
       databaseUrl: DEFAULT_DATABASE_URL,
+      databaseReadUrl: undefined,
+      poolSize: 10,
+      poolAcquireTimeoutMs: 5_000,
+      redisUrl: undefined,
       port: 3000,
       mode: 'naive',
+      cache: 'on',
+      cacheWindows: {},
+      authCacheTtlMs: 30_000,
       elevenLabsBaseUrl: undefined,
       elevenLabsApiKey: undefined,
+      elevenLabsBudgetMs: 250,
+      rollupIntervalMs: 30_000,
+      shedEventLoopDelayMs: 500,
+      metricsToken: undefined,
+      alertWebhookUrl: undefined,
+      shutdownGraceMs: 10_000,
       now: undefined,
       logLevel: 'info',
     });
@@ -58,6 +71,46 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/MODE .*"fast"/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL .*postgres/);
     expect(problems.join('\n')).toMatch(/NOW /);
+  });
+
+  it("reads the optimized mode's variables", () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://cache:6379',
+      DATABASE_READ_URL: 'postgres://app@replica:5432/platform',
+      DB_POOL_SIZE: '20',
+      DB_ACQUIRE_TIMEOUT_MS: '2000',
+      CACHE: 'off',
+      CACHE_TTL_MS: '1000',
+      CACHE_SWR_MS: '0',
+      ELEVENLABS_BUDGET_MS: '400',
+      SHED_EVENT_LOOP_DELAY_MS: '0',
+      METRICS_TOKEN: 'a-long-enough-token',
+    });
+
+    expect(config).toMatchObject({
+      redisUrl: 'redis://cache:6379',
+      databaseReadUrl: 'postgres://app@replica:5432/platform',
+      poolSize: 20,
+      poolAcquireTimeoutMs: 2_000,
+      cache: 'off',
+      cacheWindows: { ttlMs: 1_000, swrMs: 0 },
+      elevenLabsBudgetMs: 400,
+      shedEventLoopDelayMs: 0,
+      metricsToken: 'a-long-enough-token',
+    });
+  });
+
+  it('never shows a secret in a problem: passwords in URLs are masked, tokens only named', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://app:hunter2@db/platform',
+      REDIS_URL: 'http://user:s3cret@cache:6379',
+      METRICS_TOKEN: 'short-secret',
+    }).join('\n');
+
+    expect(problems).toMatch(/DATABASE_URL .*app:\*\*\*@db/);
+    expect(problems).toMatch(/REDIS_URL /);
+    expect(problems).toMatch(/METRICS_TOKEN /);
+    expect(problems).not.toMatch(/hunter2|s3cret|short-secret/);
   });
 
   it('refuses a port out of range', () => {

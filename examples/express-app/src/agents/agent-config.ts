@@ -1,5 +1,5 @@
 import type { AgentConfig } from '../contract/response-bodies.js';
-import type { ElevenLabsSettings } from '../modes/data-source.js';
+import type { ElevenLabsSettings } from '../modes/app-mode.js';
 
 /** The fields of ElevenLabs' `GET /v1/convai/agents/{agent_id}` body that the dashboard shows. */
 export interface ElevenLabsAgentBody {

@@ -1,31 +1,47 @@
+import { decodeAgentsCursor, InvalidCursorError } from '@perfkit/queries';
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { userIdOf } from '../auth/api-key-auth.js';
-import { decodeAgentCursor } from '../contract/agent-cursor.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
 import { HttpError } from '../errors.js';
+import { sendReply } from '../http/reply.js';
+
+/** The sort key in a cursor this API issued; anything else is a 400 `invalid_cursor`. */
+function decodeCursor(cursor: string) {
+  try {
+    return decodeAgentsCursor(cursor);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw new HttpError(400, 'invalid_cursor', 'cursor is not a cursor returned by this API');
+    }
+    throw error;
+  }
+}
 
 /**
  * `GET /agents` (paged, newest first) and `GET /agents/:id`; another user's
  * agent is a 404 exactly like a missing one.
  *
  * @example
- * app.use('/api', apiKeyAuth(db), agentsRoutes(context));
+ * app.use('/api', apiKeyAuth(userIdForKey), agentsRoutes(context));
  */
 export function agentsRoutes(context: AppContext): Router {
   const router = Router();
+  const { source } = context.mode;
   router.get('/agents', async (req, res) => {
     const query = validate(agentsQuerySchema, req.query, 'query');
-    const after = query.cursor === undefined ? undefined : decodeAgentCursor(query.cursor);
-    const params = after ? { limit: query.limit, after } : { limit: query.limit };
-    res.json(await context.source.agentsList(context.deps, userIdOf(res), params, context.now()));
+    const params =
+      query.cursor === undefined
+        ? { limit: query.limit }
+        : { limit: query.limit, after: decodeCursor(query.cursor) };
+    sendReply(req, res, await source.agentsList(userIdOf(res), params, context.now()));
   });
   router.get('/agents/:id', async (req, res) => {
     const { id } = validate(idParamSchema, req.params, 'path');
-    const body = await context.source.agent(context.deps, userIdOf(res), { agentId: id }, context.now());
-    if (!body) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
-    res.json(body);
+    const reply = await source.agent(userIdOf(res), { agentId: id }, context.now());
+    if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
+    sendReply(req, res, reply);
   });
   return router;
 }

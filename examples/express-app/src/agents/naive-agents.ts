@@ -1,9 +1,9 @@
-import type { Agent } from '@perfkit/queries';
+import { AGENT_SORT_KEY_FORMAT, type Agent, encodeAgentsCursor } from '@perfkit/queries';
 import { sql } from 'kysely';
-import { AGENT_SORT_KEY_FORMAT, encodeAgentCursor } from '../contract/agent-cursor.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { AgentBody, AgentsListBody, AgentView } from '../contract/response-bodies.js';
-import type { AgentsPageParams, DataDeps } from '../modes/data-source.js';
+import type { AgentsPageParams } from '../modes/app-mode.js';
+import type { NaiveDeps } from '../modes/naive-mode.js';
 import { fetchAgentConfigOnce } from './agent-config.js';
 
 type AgentRow = Pick<Agent, 'id' | 'name' | 'status' | 'elevenlabs_agent_id' | 'created_at'>;
@@ -17,7 +17,7 @@ type AgentRow = Pick<Agent, 'id' | 'name' | 'status' | 'elevenlabs_agent_id' | '
  * const page = await naiveAgentsList(deps, userId, { limit: 20 }, now);
  */
 export async function naiveAgentsList(
-  deps: DataDeps,
+  deps: NaiveDeps,
   userId: number,
   params: AgentsPageParams,
   _now: Date,
@@ -51,7 +51,7 @@ export async function naiveAgentsList(
   const last = page.at(-1);
   const nextCursor =
     rows.length > params.limit && last
-      ? encodeAgentCursor({ createdAt: last.sort_created_at, id: last.id })
+      ? encodeAgentsCursor({ createdAt: last.sort_created_at, id: last.id })
       : null;
   return { agents, nextCursor, total };
 }
@@ -64,7 +64,7 @@ export async function naiveAgentsList(
  * const body = await naiveAgent(deps, userId, { agentId: 42 }, now);
  */
 export async function naiveAgent(
-  deps: DataDeps,
+  deps: NaiveDeps,
   userId: number,
   params: { agentId: number },
   _now: Date,
@@ -78,7 +78,7 @@ export async function naiveAgent(
   return row ? { agent: await naiveAgentView(deps, row) } : null;
 }
 
-async function naiveAgentView(deps: DataDeps, row: AgentRow): Promise<AgentView> {
+async function naiveAgentView(deps: NaiveDeps, row: AgentRow): Promise<AgentView> {
   const calls = await deps.db
     .selectFrom('calls')
     .select(['status', 'duration_seconds', 'created_at'])
@@ -99,7 +99,9 @@ async function naiveAgentView(deps: DataDeps, row: AgentRow): Promise<AgentView>
 
   let config: AgentView['config'] = null;
   try {
-    config = await fetchAgentConfigOnce(deps.elevenLabs, row.elevenlabs_agent_id);
+    config = await deps.monitor.timed('elevenlabs', () =>
+      fetchAgentConfigOnce(deps.elevenLabs, row.elevenlabs_agent_id),
+    );
   } catch (error) {
     deps.logger.warn({ err: error, agentId: row.id }, 'ElevenLabs config unavailable');
   }

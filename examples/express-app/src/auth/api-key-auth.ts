@@ -17,28 +17,38 @@ export function hashKey(apiKey: string): string {
 }
 
 /**
- * Middleware that turns `Authorization: Bearer <api key>` into the user id
- * (read it with {@link userIdOf}); a missing, malformed or unknown key is a
- * 401 `unauthorized`, with the same message for each so keys cannot be probed.
+ * The id of the user holding `apiKey`, from the database, or `undefined`.
  *
  * @example
- * app.use('/api', apiKeyAuth(db));
+ * const userId = await findUserIdByKey(db, 'pk_live_…');
  */
-export function apiKeyAuth(db: Kysely<Database>): RequestHandler {
+export async function findUserIdByKey(db: Kysely<Database>, apiKey: string): Promise<number | undefined> {
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('api_key_hash', '=', hashKey(apiKey))
+    .executeTakeFirst();
+  return user?.id;
+}
+
+/**
+ * Middleware that turns `Authorization: Bearer <api key>` into the user id
+ * (read it with {@link userIdOf}) through `userIdForKey`; a missing, malformed
+ * or unknown key is a 401 `unauthorized`, with the same message for each so
+ * keys cannot be probed.
+ *
+ * @example
+ * app.use('/api', apiKeyAuth((key) => findUserIdByKey(db, key)));
+ */
+export function apiKeyAuth(userIdForKey: (apiKey: string) => Promise<number | undefined>): RequestHandler {
   return async (req, res, next) => {
     const match = BEARER.exec(req.get('authorization') ?? '');
-    const user = match?.[1]
-      ? await db
-          .selectFrom('users')
-          .select('id')
-          .where('api_key_hash', '=', hashKey(match[1]))
-          .executeTakeFirst()
-      : undefined;
-    if (!user) {
+    const userId = match?.[1] ? await userIdForKey(match[1]) : undefined;
+    if (userId === undefined) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'unauthorized', 'Send a valid API key as "Authorization: Bearer <key>"');
     }
-    res.locals.userId = user.id;
+    res.locals.userId = userId;
     next();
   };
 }

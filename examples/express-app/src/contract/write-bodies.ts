@@ -1,7 +1,31 @@
 import { z } from 'zod';
 
-const name = z.string().trim().min(1).max(200);
-const phone = z.string().trim().min(3).max(32);
+/** Unpaired surrogates: JSON can carry them, UTF-8 (and so PostgreSQL) cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** C0 and C1 control characters, NUL included, which PostgreSQL text refuses or a UI cannot show. */
+const CONTROL = /\p{Cc}/u;
+
+/** Text a person typed: trimmed, `min..max` characters counted in code points, printable, well-formed. */
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode')
+    .refine((value) => !CONTROL.test(value), 'must not contain control characters')
+    .refine((value) => {
+      const length = [...value].length;
+      return length >= min && length <= max;
+    }, `must be ${min} to ${max} characters long`);
+
+const name = text(1, 200);
+const phone = text(3, 32);
+
+/** The instants a call may have ended at: PostgreSQL stores any, but outside these only a bug or a forgery sends one. */
+export const ENDED_AT_BOUNDS = { min: '2000-01-01T00:00:00.000Z', max: '2100-01-01T00:00:00.000Z' } as const;
+const endedAt = z.iso.datetime().refine((value) => {
+  const at = Date.parse(value);
+  return at >= Date.parse(ENDED_AT_BOUNDS.min) && at < Date.parse(ENDED_AT_BOUNDS.max);
+}, `must be between ${ENDED_AT_BOUNDS.min} and ${ENDED_AT_BOUNDS.max}`);
 const score = z.number().int().min(0).max(100).nullable();
 const leadStatus = z.enum(['new', 'qualified', 'converted', 'lost']);
 
@@ -19,7 +43,7 @@ export const callEndedBodySchema = z.strictObject({
   status: z.enum(['completed', 'failed', 'no_answer', 'busy']),
   durationSeconds: z.number().int().min(0).max(86_400),
   costCents: z.number().int().min(0).max(10_000_000),
-  endedAt: z.iso.datetime().optional(),
+  endedAt: endedAt.optional(),
   lead: z.strictObject({ name, phone, score: score.optional(), status: leadStatus.optional() }).optional(),
 });
 export type CallEndedBody = z.infer<typeof callEndedBodySchema>;

@@ -3,7 +3,7 @@ import { listOwnAgents } from '../agents/own-agent.js';
 import type { AnalyticsQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { AgentPerformance, AnalyticsBody } from '../contract/response-bodies.js';
-import type { DataDeps } from '../modes/data-source.js';
+import type { NaiveDeps } from '../modes/naive-mode.js';
 import { isQualified, leadQuality } from './dashboard-rules.js';
 
 interface CallPoint {
@@ -29,7 +29,7 @@ interface LeadPoint {
  * const body = await naiveAnalytics(deps, userId, { range: '90d', bucket: 'week' }, now);
  */
 export async function naiveAnalytics(
-  deps: DataDeps,
+  deps: NaiveDeps,
   userId: number,
   params: AnalyticsQuery,
   now: Date,

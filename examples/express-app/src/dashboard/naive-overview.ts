@@ -3,7 +3,7 @@ import { listOwnAgents } from '../agents/own-agent.js';
 import type { OverviewQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { ActivityItem, OverviewBody } from '../contract/response-bodies.js';
-import type { DataDeps } from '../modes/data-source.js';
+import type { NaiveDeps } from '../modes/naive-mode.js';
 import { compareActivity, isQualified } from './dashboard-rules.js';
 
 /**
@@ -15,7 +15,7 @@ import { compareActivity, isQualified } from './dashboard-rules.js';
  * const body = await naiveOverview(deps, userId, { range: '30d' }, now);
  */
 export async function naiveOverview(
-  deps: DataDeps,
+  deps: NaiveDeps,
   userId: number,
   params: OverviewQuery,
   now: Date,

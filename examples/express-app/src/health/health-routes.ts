@@ -1,10 +1,12 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
+import { loggableError } from '../error-handler.js';
 
 /**
- * `GET /health` (no auth): 200 `{ status: 'ok', mode, database: 'up' }`, or
- * 503 with `database: 'down'` when PostgreSQL does not answer.
+ * `GET /health` (no auth, never shed): 200 `{ status: 'ok', mode, database:
+ * 'up', … }` with the mode's own parts (cache tier, change listener), or 503
+ * with `database: 'down'` when PostgreSQL does not answer.
  *
  * @example
  * app.use(healthRoutes(context));
@@ -12,12 +14,13 @@ import type { AppContext } from '../app-context.js';
 export function healthRoutes(context: AppContext): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
+    const parts = context.mode.health();
     try {
-      await sql`SELECT 1`.execute(context.deps.db);
-      res.json({ status: 'ok', mode: context.mode, database: 'up' });
+      await sql`SELECT 1`.execute(context.db);
+      res.json({ status: 'ok', mode: context.modeName, database: 'up', ...parts });
     } catch (error) {
-      context.deps.logger.error({ err: error }, 'health check: database down');
-      res.status(503).json({ status: 'degraded', mode: context.mode, database: 'down' });
+      context.logger.error({ err: loggableError(error) }, 'health check: database down');
+      res.status(503).json({ status: 'degraded', mode: context.modeName, database: 'down', ...parts });
     }
   });
   return router;

@@ -7,7 +7,8 @@ import { leadCreateBodySchema, leadUpdateBodySchema } from '../contract/write-bo
 import { createLead, updateLead } from './lead-writes.js';
 
 /**
- * `POST /leads` (201) and `PATCH /leads/:id` (200), scoped to the user.
+ * `POST /leads` (201) and `PATCH /leads/:id` (200), scoped to the user; each
+ * answers once the mode has invalidated what the write changed.
  *
  * @example
  * app.use('/api', apiKeyAuth(db), leadsRoutes(context));
@@ -16,12 +17,18 @@ export function leadsRoutes(context: AppContext): Router {
   const router = Router();
   router.post('/leads', async (req, res) => {
     const body = validate(leadCreateBodySchema, req.body, 'body');
-    res.status(201).json(await createLead(context.deps.db, userIdOf(res), body, context.now()));
+    const userId = userIdOf(res);
+    const lead = await createLead(context.db, userId, body, context.now());
+    await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
+    res.status(201).json(lead);
   });
   router.patch('/leads/:id', async (req, res) => {
     const { id } = validate(idParamSchema, req.params, 'path');
     const body = validate(leadUpdateBodySchema, req.body, 'body');
-    res.json(await updateLead(context.deps.db, userIdOf(res), id, body, context.now()));
+    const userId = userIdOf(res);
+    const lead = await updateLead(context.db, userId, id, body, context.now());
+    await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
+    res.json(lead);
   });
   return router;
 }

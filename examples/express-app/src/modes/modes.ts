@@ -1,9 +1,14 @@
-import type { DataSource } from './data-source.js';
-import { naiveMode } from './naive-mode.js';
-import { optimizedMode } from './optimized-mode.js';
+import type { Mode } from '../config.js';
+import type { ModeFactory } from './app-mode.js';
+import { createNaiveMode } from './naive-mode.js';
+import { type OptimizedModeOptions, optimizedModeFactory } from './optimized-mode.js';
 
-/** The app's modes by `MODE` value. */
-export const MODES = { naive: naiveMode, optimized: optimizedMode } satisfies Record<string, DataSource>;
-
-/** A `MODE` value. */
-export type Mode = keyof typeof MODES;
+/**
+ * The factory of a `MODE`.
+ *
+ * @example
+ * const mode = await modeFactory('optimized')(resources);
+ */
+export function modeFactory(mode: Mode, optimized: OptimizedModeOptions = {}): ModeFactory {
+  return mode === 'naive' ? createNaiveMode : optimizedModeFactory(optimized);
+}

@@ -1,18 +1,124 @@
-import { HttpError } from '../errors.js';
-import type { DataSource } from './data-source.js';
+import { ElevenLabsClient } from '@perfkit/external';
+import { applyIndexes, startRollupTimer, TenantCountCache } from '@perfkit/queries';
+import { optimizedAgents } from '../agents/optimized-agents.js';
+import { findUserIdByKey } from '../auth/api-key-auth.js';
+import { cachedUserIdForKey } from '../auth/cached-auth.js';
+import { createAppCaches } from '../cache/app-caches.js';
+import { createCachedReads } from '../cache/cached-reads.js';
+import { readPolicies } from '../cache/read-policies.js';
+import { createInvalidator, listenAndInvalidate } from '../changes/invalidation.js';
+import { optimizedDashboard } from '../dashboard/optimized-dashboard.js';
+import { createReadRouter } from '../db/read-router.js';
+import type { AppMode, ModeFactory, ModeResources } from './app-mode.js';
 
-const notYet = async (): Promise<never> => {
-  throw new HttpError(501, 'mode_not_implemented', 'MODE=optimized is not implemented yet; run MODE=naive');
-};
+/** Overrides for tests: a cache clock and the Redis key prefix (default `perfkit:`). */
+export interface OptimizedModeOptions {
+  cacheClock?: { now(): number };
+  redisPrefix?: string;
+}
+
+/** Whatever the mode started, stopped in reverse order; a failure is logged and the rest still stop. */
+type Stop = () => Promise<unknown> | unknown;
 
 /**
- * Placeholder until the optimized data functions land: every read endpoint
- * answers 501 `mode_not_implemented` (writes, auth and health work as in
- * naive mode).
+ * The "after": the same contract through perfkit. Reads go through the data
+ * cache (L1, plus Redis L2, bus and leases with `REDIS_URL`) to the batched
+ * loaders on exact pre-aggregates, routed to a replica only once it has the
+ * latest writes; agents' configs come from one shared ElevenLabs client in
+ * deadline mode. On start it applies missing indexes, starts the rollup timer
+ * (one instance at a time rolls up) and listens for changes to invalidate.
+ *
+ * @example
+ * const mode = await createOptimizedMode(resources);
  */
-export const optimizedMode: DataSource = {
-  overview: notYet,
-  analytics: notYet,
-  agentsList: notYet,
-  agent: notYet,
-};
+export function optimizedModeFactory(options: OptimizedModeOptions = {}): ModeFactory {
+  return (resources) => createOptimizedMode(resources, options);
+}
+
+async function createOptimizedMode(
+  resources: ModeResources,
+  options: OptimizedModeOptions,
+): Promise<AppMode> {
+  const { config, db, logger, monitor } = resources;
+  const stops: Stop[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.warn({ err: error }, 'optimized mode: stopping a part failed');
+      }
+    }
+  };
+
+  try {
+    await applyMissingIndexes(resources);
+
+    const caches =
+      config.cache === 'on'
+        ? await createAppCaches({
+            redisUrl: config.redisUrl,
+            redisPrefix: options.redisPrefix ?? 'perfkit:',
+            authTtlMs: config.authCacheTtlMs,
+            logger,
+            ...(options.cacheClock ? { clock: options.cacheClock } : {}),
+          })
+        : undefined;
+    if (caches) {
+      stops.push(() => caches.close());
+      stops.push(monitor.watchCache(caches.data), monitor.watchCache(caches.elevenLabs));
+    }
+    const counts = caches ? new TenantCountCache() : undefined;
+
+    const elevenLabs = new ElevenLabsClient({
+      baseUrl: resources.elevenLabs.baseUrl,
+      apiKey: resources.elevenLabs.apiKey,
+      logger: logger.child({ component: 'elevenlabs' }),
+      ...(caches ? { cache: caches.elevenLabs } : {}),
+    });
+    stops.push(monitor.watchElevenLabs(elevenLabs));
+    // Background fetches outlive their responses; let them settle before the caches close.
+    stops.push(() => elevenLabs.idle());
+
+    const rollup = startRollupTimer(db, {
+      intervalMs: config.rollupIntervalMs,
+      onError: (error) => logger.warn({ err: error }, 'rollup failed; the next run retries'),
+    });
+    stops.push(() => rollup.stop());
+
+    const invalidator = createInvalidator(caches, counts);
+    const listener = await listenAndInvalidate(config.databaseUrl, invalidator, logger);
+    stops.push(() => listener.close());
+
+    const deps = {
+      reads: createReadRouter({ primary: db, replica: resources.replica?.db }),
+      cached: createCachedReads(caches?.data, readPolicies(config), monitor),
+      policies: readPolicies(config),
+      monitor,
+    };
+    return {
+      source: {
+        userIdForKey: caches ? cachedUserIdForKey(caches.auth, db) : (key) => findUserIdByKey(db, key),
+        ...optimizedDashboard(deps),
+        ...optimizedAgents({ ...deps, elevenLabs, budgetMs: config.elevenLabsBudgetMs, counts }),
+      },
+      onWrite: (change) => invalidator.invalidate(change),
+      health: () => ({
+        cache: caches?.tier ?? 'off',
+        changeListener: listener.connected ? 'up' : 'down',
+      }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Builds the declared indexes that are missing (CONCURRENTLY, one at a time); existing ones cost a lookup. */
+async function applyMissingIndexes({ pool, logger }: ModeResources): Promise<void> {
+  for (const result of await applyIndexes(pool)) {
+    if (result.status === 'failed') logger.warn(result, 'index build failed; reads stay exact but slower');
+    else if (result.status !== 'existing') logger.info(result, 'index built');
+  }
+}

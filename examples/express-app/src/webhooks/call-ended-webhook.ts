@@ -17,24 +17,42 @@ export interface DeliveryOutcome {
   replayed: boolean;
 }
 
+/** JSON with every object's keys sorted, so equal bodies hash equally whatever order the sender used. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** How far in the future (of the app's "now") a call may say it ended: clocks drift a little, never a day. */
+const MAX_CLOCK_SKEW_MS = 24 * 3_600_000;
+
 /**
  * Applies a call-ended delivery once per `(user, idempotencyKey)`: the first
  * delivery inserts the call (and its lead) and records the response in the
- * same transaction; a retry with the same body gets that response again; the
- * same key with another body is a 409 `idempotency_key_reused`.
+ * same transaction; a retry with the same body (in any key order) gets that
+ * response again; the same key with another body is a 409
+ * `idempotency_key_reused`.
  *
  * @example
- * const outcome = await applyCallEnded(db, userId, 'evt_123', rawBody, body, new Date());
+ * const outcome = await applyCallEnded(db, userId, 'evt_123', body, new Date());
  */
 export async function applyCallEnded(
   db: Kysely<Database>,
   userId: number,
   idempotencyKey: string,
-  rawBody: unknown,
   body: CallEndedBody,
   now: Date,
 ): Promise<DeliveryOutcome> {
-  const requestHash = createHash('sha256').update(JSON.stringify(rawBody)).digest('hex');
+  if (body.endedAt && Date.parse(body.endedAt) > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new HttpError(400, 'invalid_request', 'body.endedAt: must not be in the future');
+  }
+  const requestHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   return db.transaction().execute(async (trx) => {
     // Claiming the key first makes a concurrent delivery of the same key wait on
     // this row until we commit, then see our recorded response.

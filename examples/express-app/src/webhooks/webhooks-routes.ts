@@ -25,7 +25,10 @@ export function webhooksRoutes(context: AppContext): Router {
   router.post('/webhooks/call-ended', async (req, res) => {
     const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
     const body = validate(callEndedBodySchema, req.body, 'body');
-    const outcome = await applyCallEnded(context.deps.db, userIdOf(res), key, req.body, body, context.now());
+    const userId = userIdOf(res);
+    const outcome = await applyCallEnded(context.db, userId, key, body, context.now());
+    // A replay invalidates again: harmless, and it repairs a first delivery that committed but never invalidated.
+    await context.mode.onWrite({ userId, agentIds: [body.agentId] });
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(outcome.status).json(outcome.body);
   });

@@ -1,6 +1,5 @@
 import { bucketStarts, dayWindow } from '@perfkit/queries';
 import { describe, expect, it } from 'vitest';
-import { decodeAgentCursor, encodeAgentCursor } from '../../src/contract/agent-cursor.js';
 import { averageSeconds, rate } from '../../src/contract/rates.js';
 import type { ActivityItem } from '../../src/contract/response-bodies.js';
 import { compareActivity, leadQuality } from '../../src/dashboard/dashboard-rules.js';
@@ -48,26 +47,6 @@ describe('dayWindow (from @perfkit/queries)', () => {
     expect(starts.at(-1)).toBe('2026-10-26');
     expect(starts).toHaveLength(13);
     for (const start of starts) expect(new Date(`${start}T00:00:00Z`).getUTCDay()).toBe(1);
-  });
-});
-
-describe('agent cursor', () => {
-  it('decodes what it encodes', () => {
-    const key = { createdAt: '2026-06-01T15:00:00.123456Z', id: 42 };
-
-    expect(decodeAgentCursor(encodeAgentCursor(key))).toEqual(key);
-  });
-
-  it.each([
-    '',
-    '%%%',
-    Buffer.from('not json').toString('base64url'),
-    Buffer.from('["2026-06-01T15:00:00Z",1]').toString('base64url'),
-    Buffer.from('["2026-06-01T15:00:00.000000Z",-1]').toString('base64url'),
-  ])('refuses the malformed cursor %j with a 400', (cursor) => {
-    expect(() => decodeAgentCursor(cursor)).toThrow(
-      expect.objectContaining({ status: 400, code: 'invalid_cursor' }),
-    );
   });
 });
 

@@ -13,7 +13,21 @@ export interface AgentSortKey {
 /** How SQL renders `created_at` as an {@link AgentSortKey} (`to_char` pattern, UTC sessions). */
 export const AGENT_SORT_KEY_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
-const CREATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const CREATED_AT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Years a cursor may name: a real row's `created_at`, which PostgreSQL can also read back. */
+const YEARS = { min: 1970, max: 9999 } as const;
+
+/** Whether `value` names a real instant: no 30 February, month 13 or year 0 that `Date.parse` would shift. */
+function isExactTimestamp(value: string): boolean {
+  const match = CREATED_AT.exec(value);
+  if (!match) return false;
+  const year = Number(match[1]);
+  if (year < YEARS.min || year > YEARS.max) return false;
+  const millis = `${value.slice(0, 23)}Z`;
+  const parsed = Date.parse(millis);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString() === millis;
+}
 
 /**
  * The opaque cursor after a row: base64url of `[createdAt, id]` as JSON.
@@ -27,7 +41,8 @@ export function encodeAgentsCursor(key: AgentSortKey): string {
 
 /**
  * Decodes a cursor from {@link encodeAgentsCursor}; anything else throws
- * {@link InvalidCursorError}.
+ * {@link InvalidCursorError}, including a timestamp that does not round-trip
+ * exactly (`2026-02-30`, month 13, year 0).
  *
  * @example
  * decodeAgentsCursor(page.nextCursor); // { createdAt, id }
@@ -44,8 +59,7 @@ export function decodeAgentsCursor(cursor: string): AgentSortKey {
     !Array.isArray(decoded) ||
     decoded.length !== 2 ||
     typeof decoded[0] !== 'string' ||
-    !CREATED_AT.test(decoded[0]) ||
-    Number.isNaN(Date.parse(decoded[0])) ||
+    !isExactTimestamp(decoded[0]) ||
     !Number.isSafeInteger(decoded[1]) ||
     decoded[1] < 1
   ) {

@@ -30,6 +30,8 @@ export interface DatabaseOptions {
   max?: number;
   /** Name shown in `pg_stat_activity`. Default: `perfkit`. */
   applicationName?: string;
+  /** How long a query waits for a connection (a free one, or a new one) before it fails, ms; 0 waits forever. Default: 0. */
+  acquireTimeoutMs?: number;
 }
 
 export interface DatabaseHandle {
@@ -45,6 +47,7 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   return {
     connectionString,
     max: options.max ?? 10,
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
     application_name: options.applicationName ?? 'perfkit',
     types: pgTypes,
     // Every session is in UTC, so day boundaries and text renderings agree everywhere.

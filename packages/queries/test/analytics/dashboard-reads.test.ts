@@ -5,6 +5,7 @@ import {
   approximateCounts,
   type Database,
   decodeAgentsCursor,
+  encodeAgentsCursor,
   InvalidCursorError,
   loadAgent,
   loadAgentsPage,
@@ -135,6 +136,24 @@ describe('agents list', () => {
     for (const bad of ['', 'not base64!', Buffer.from('[1,2]').toString('base64url'), 'eyJ4IjoxfQ']) {
       expect(() => decodeAgentsCursor(bad)).toThrow(InvalidCursorError);
     }
+  });
+
+  it.each([
+    '2026-02-30T00:00:00.000000Z',
+    '2026-13-01T00:00:00.000000Z',
+    '0000-01-01T00:00:00.000000Z',
+    '2026-01-01T24:00:00.000000Z',
+    '2026-01-01T00:60:00.000000Z',
+  ])('rejects a cursor whose timestamp %s does not round-trip', (createdAt) => {
+    const cursor = Buffer.from(JSON.stringify([createdAt, 1])).toString('base64url');
+
+    expect(() => decodeAgentsCursor(cursor)).toThrow(InvalidCursorError);
+  });
+
+  it('accepts the cursor of a leap day', () => {
+    const key = { createdAt: '2028-02-29T23:59:59.999999Z', id: 3 };
+
+    expect(decodeAgentsCursor(encodeAgentsCursor(key))).toEqual(key);
   });
 
   it('shows another tenant’s agent as missing', async () => {

@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Cache, type CacheBus, type Clock, createCache } from '@perfkit/cache';
+import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { redactUrl } from '../redact.js';
+
+/** The optimized mode's caches; each namespace is invalidated and flushed on its own. */
+export interface AppCaches {
+  /** Rendered dashboard and agents replies, tagged by user and agent. */
+  data: Cache;
+  /** ElevenLabs agent configs, filled by the ElevenLabs client (its own namespace). */
+  elevenLabs: Cache;
+  /** API key hash → user id; in memory only, so no key material reaches Redis. */
+  auth: Cache;
+  /** `'redis'` when L2, bus and leases are on; `'memory'` otherwise. */
+  readonly tier: 'redis' | 'memory';
+  /** Closes the caches, the bus and the Redis connection, in that order. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createAppCaches}. */
+export interface AppCachesOptions {
+  /** `REDIS_URL`; unset: memory-only caches. */
+  redisUrl?: string | undefined;
+  /** Prefix of every Redis key and of the bus channel, so apps can share a Redis. */
+  redisPrefix: string;
+  /** How long a lookup of a key→user stays valid. */
+  authTtlMs: number;
+  logger: Logger;
+  /** Time source of every cache. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** How long start-up waits for Redis before serving from memory (the caches join Redis when it answers). */
+const REDIS_CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Creates the optimized mode's caches: L1 always; with `redisUrl`, Redis as L2
+ * with a shared invalidation bus and leases, so N instances missing one key
+ * run one loader. Start-up waits (boundedly) for the Redis connection, so the
+ * lease holds from the first request.
+ *
+ * @example
+ * const caches = await createAppCaches({ redisUrl: process.env.REDIS_URL, redisPrefix: 'perfkit:', authTtlMs: 30_000, logger });
+ */
+export async function createAppCaches(options: AppCachesOptions): Promise<AppCaches> {
+  const clock = options.clock ? { clock: options.clock } : {};
+  const auth = createCache({ namespace: 'auth', ttl: options.authTtlMs, jitter: 0, ...clock });
+  if (!options.redisUrl) {
+    const data = createCache({ namespace: 'data', ...clock });
+    const elevenLabs = createCache({ namespace: 'elevenlabs', ...clock });
+    return {
+      data,
+      elevenLabs,
+      auth,
+      tier: 'memory',
+      async close() {
+        for (const cache of [data, elevenLabs, auth]) cache.close();
+      },
+    };
+  }
+
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  // Without a listener an 'error' event would crash the process; the caches fail open instead.
+  redis.on('error', () => undefined);
+  await connectWithin(redis, REDIS_CONNECT_WAIT_MS, options);
+  const bus: CacheBus = createRedisBus(redis, { channel: `${options.redisPrefix}cache:bus` });
+  const l2 = createRedisStore(redis, { prefix: `${options.redisPrefix}cache:` });
+  const shared = { l2, bus, lease: true, ...clock };
+  const data = createCache({ namespace: 'data', ...shared });
+  const elevenLabs = createCache({ namespace: 'elevenlabs', ...shared });
+  return {
+    data,
+    elevenLabs,
+    auth,
+    tier: 'redis',
+    async close() {
+      for (const cache of [data, elevenLabs, auth]) cache.close();
+      await bus.close();
+      redis.disconnect();
+    },
+  };
+}
+
+async function connectWithin(redis: Redis, waitMs: number, options: AppCachesOptions): Promise<void> {
+  if (redis.status === 'ready') return;
+  let onReady = () => {};
+  const ready = new Promise<boolean>((resolve) => {
+    onReady = () => resolve(true);
+    redis.once('ready', onReady);
+  });
+  const connected = await Promise.race([ready, sleep(waitMs, false)]);
+  redis.off('ready', onReady);
+  if (!connected) {
+    options.logger.warn(
+      { redis: redactUrl(options.redisUrl ?? '') },
+      'Redis not ready at start; serving from memory until it answers',
+    );
+  }
+}

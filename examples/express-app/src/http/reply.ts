@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+
+/** How a read was served, for `X-Cache`. */
+export type CacheHeader = 'hit' | 'miss' | 'stale';
+
+/** The rendered part of a reply: what a cache can keep. */
+export interface RenderedBody {
+  /** The response body, serialized once. */
+  json: string;
+  /** Strong validator of `json` for this user (`"…"`): equal bodies of two users never share one. */
+  etag: string;
+}
+
+/** A read endpoint's answer as a mode hands it to the route. */
+export interface Reply extends RenderedBody {
+  /** `X-Cache`; absent where nothing is cached (naive mode). */
+  cache?: CacheHeader;
+  /** How long a browser may reuse the body without asking, in seconds; 0: always revalidate. */
+  maxAgeSeconds: number;
+  /** How long after `maxAgeSeconds` a browser may show it while revalidating, in seconds. */
+  staleWhileRevalidateSeconds: number;
+}
+
+/**
+ * Serializes a body and derives its ETag from the user and the bytes, so an
+ * ETag never matches across tenants even for identical bodies.
+ *
+ * @example
+ * const { json, etag } = renderBody(userId, body);
+ */
+export function renderBody(userId: number, body: unknown): RenderedBody {
+  const json = JSON.stringify(body);
+  const digest = createHash('sha256').update(`${userId}\n`).update(json).digest('base64url');
+  return { json, etag: `"${digest.slice(0, 32)}"` };
+}
+
+/** Whether an `If-None-Match` header names `etag` (RFC 9110: weak comparison, lists, `*`). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * Sends a reply with its validators: `ETag`, `Cache-Control: private`,
+ * `X-Cache`, and `304 Not Modified` without a body when the client already
+ * holds these bytes.
+ *
+ * @example
+ * sendReply(req, res, await context.mode.source.overview(userId, query, now));
+ */
+export function sendReply(req: Request, res: Response, reply: Reply): void {
+  res.set('ETag', reply.etag);
+  res.set(
+    'Cache-Control',
+    reply.maxAgeSeconds > 0
+      ? `private, max-age=${reply.maxAgeSeconds}, stale-while-revalidate=${reply.staleWhileRevalidateSeconds}`
+      : 'private, no-cache',
+  );
+  res.set('Vary', 'Authorization');
+  if (reply.cache) res.set('X-Cache', reply.cache);
+  if (matchesEtag(req.get('if-none-match'), reply.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(reply.json);
+}

@@ -1,0 +1,52 @@
+import {
+  type AlertRule,
+  type AlertSink,
+  createLogSink,
+  createMonitor,
+  createWebhookSink,
+  type Monitor,
+} from '@perfkit/monitor';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+
+/**
+ * Alert rules at the seed's limits: dashboards p99 above 2 s, agents above
+ * 1 s, and more than 5 % of any route's answers 5xx, over the monitor's
+ * sliding window.
+ */
+export const SEED_LIMIT_ALERTS: readonly AlertRule[] = [
+  { name: 'overview-p99', route: '/api/dashboard/overview', metric: 'p99', above: 2_000 },
+  { name: 'analytics-p99', route: '/api/dashboard/analytics', metric: 'p99', above: 2_000 },
+  { name: 'agents-p99', route: '/api/agents', metric: 'p99', above: 1_000 },
+  { name: 'agent-p99', route: '/api/agents/:id', metric: 'p99', above: 1_000 },
+  { name: 'error-rate', route: '*', metric: 'error_rate', above: 0.05 },
+];
+
+/**
+ * The monitor both modes are measured by: request timing by route with
+ * `Server-Timing` sections, the access log, slow queries with their plans,
+ * Prometheus metrics, and the seed-limit alerts to the log (and to
+ * `ALERT_WEBHOOK_URL` when set).
+ *
+ * @example
+ * const monitor = createAppMonitor(config, logger);
+ * app.use(monitor.middleware());
+ */
+export function createAppMonitor(
+  config: Pick<AppConfig, 'alertWebhookUrl'>,
+  logger: Logger,
+  options: { alertIntervalMs?: number } = {},
+): Monitor {
+  const sinks: AlertSink[] = [createLogSink(logger)];
+  if (config.alertWebhookUrl) sinks.push(createWebhookSink({ url: config.alertWebhookUrl }));
+  return createMonitor({
+    serverTiming: true,
+    logger,
+    slowQueries: { threshold: '200ms' },
+    alerts: {
+      rules: [...SEED_LIMIT_ALERTS],
+      sinks,
+      ...(options.alertIntervalMs === undefined ? {} : { interval: options.alertIntervalMs }),
+    },
+  });
+}
