@@ -1,3 +1,5 @@
+import type { CacheBusMessageError } from './errors.js';
+
 /**
  * A value was served fresh from L1 or L2.
  *
@@ -83,14 +85,17 @@ export interface CacheL2ErrorEvent {
 }
 
 /**
- * The invalidation bus changed state; `gap` and `flushed` mean L1 was emptied to stay correct.
+ * The invalidation bus changed state; `gap` and `flushed` mean L1 was emptied to stay correct;
+ * `rejected` means a malformed message arrived on the channel and was ignored (`error` says why).
  *
  * @example
  * cache.on('bus', (e: CacheBusEvent) => busState.set(e.state === 'connected' ? 1 : 0));
  */
 export interface CacheBusEvent {
   namespace: string;
-  state: 'connected' | 'disconnected' | 'gap' | 'flushed';
+  state: 'connected' | 'disconnected' | 'gap' | 'flushed' | 'rejected';
+  /** Only with `rejected`. */
+  error?: CacheBusMessageError;
 }
 
 /**

@@ -8,7 +8,12 @@ import {
   freshnessOf,
   remainingLifetime,
 } from './cache-entry.js';
-import { type CacheEventListener, type CacheEventName, CacheEvents } from './cache-events.js';
+import {
+  type CacheBusEvent,
+  type CacheEventListener,
+  type CacheEventName,
+  CacheEvents,
+} from './cache-events.js';
 import {
   type CacheOptions,
   type EntryOptions,
@@ -18,7 +23,13 @@ import {
   resolveEntryOptions,
 } from './cache-options.js';
 import { type CacheCounters, type CacheStats, createCounters } from './cache-stats.js';
-import { CacheL2Error, CacheLoadTimeoutError, CacheOptionsError, toError } from './errors.js';
+import {
+  type CacheBusMessageError,
+  CacheL2Error,
+  CacheLoadTimeoutError,
+  CacheOptionsError,
+  toError,
+} from './errors.js';
 import { type EvictReason, L1Layer } from './l1-layer.js';
 import { L2Guard } from './l2-guard.js';
 import type { StoreReadResult } from './store/cache-store.js';
@@ -128,6 +139,8 @@ class TwoTierCache implements Cache {
     this.l1Trusted = this.bus === undefined || this.bus.connected;
     this.unsubscribe = this.bus?.subscribe({
       message: (message) => this.onBusMessage(message),
+      // Dropped without flushing: garbage on the channel must not be able to empty every instance's L1.
+      malformed: (error) => this.emitBus('rejected', error),
       connection: (connected) => this.onBusConnection(connected),
     });
   }
@@ -585,8 +598,14 @@ class TwoTierCache implements Cache {
     this.l1Trusted = true;
   }
 
-  private emitBus(state: 'connected' | 'disconnected' | 'gap' | 'flushed'): void {
-    if (this.events.has('bus')) this.events.emit('bus', { namespace: this.namespace, state });
+  private emitBus(state: CacheBusEvent['state'], error?: CacheBusMessageError): void {
+    if (this.events.has('bus')) {
+      this.events.emit('bus', {
+        namespace: this.namespace,
+        state,
+        ...(error === undefined ? {} : { error }),
+      });
+    }
   }
 
   private onEvict(key: string, reason: EvictReason): void {

@@ -9,7 +9,8 @@ export type CacheErrorCode =
   | 'PERFKIT_CACHE_LOAD_TIMEOUT'
   | 'PERFKIT_CACHE_L2_UNAVAILABLE'
   | 'PERFKIT_CACHE_L2_TIMEOUT'
-  | 'PERFKIT_CACHE_UNSERIALIZABLE';
+  | 'PERFKIT_CACHE_UNSERIALIZABLE'
+  | 'PERFKIT_CACHE_MALFORMED_BUS_MESSAGE';
 
 /**
  * Base class of every error this package throws or reports in an event.
@@ -92,6 +93,26 @@ export class CacheSerializationError extends CacheError {
   constructor(key: string, cause: unknown) {
     super('PERFKIT_CACHE_UNSERIALIZABLE', `Value for key "${key}" cannot be serialized`, { cause });
     this.key = key;
+  }
+}
+
+// Enough of a rejected message to recognise its sender, not a copy of whatever was published.
+const EXCERPT_LENGTH = 200;
+
+/**
+ * A message on the bus channel was not a valid invalidation; it was ignored. Only reported through the
+ * `bus` event (`state: 'rejected'`): the cache never throws it.
+ *
+ * @example
+ * cache.on('bus', (e) => e.state === 'rejected' && log.warn(e.error?.message));
+ */
+export class CacheBusMessageError extends CacheError {
+  /** The start of the raw message, at most 200 characters. */
+  readonly excerpt: string;
+
+  constructor(problem: string, raw: string) {
+    super('PERFKIT_CACHE_MALFORMED_BUS_MESSAGE', `Malformed bus message ignored: ${problem}`);
+    this.excerpt = raw.slice(0, EXCERPT_LENGTH);
   }
 }
 

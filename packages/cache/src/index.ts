@@ -19,6 +19,7 @@ export type { CacheStats } from './cache-stats.js';
 export { type Clock, systemClock } from './clock.js';
 export type { Duration } from './duration.js';
 export {
+  CacheBusMessageError,
   CacheError,
   type CacheErrorCode,
   CacheL2Error,

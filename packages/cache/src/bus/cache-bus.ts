@@ -1,3 +1,5 @@
+import type { CacheBusMessageError } from '../errors.js';
+
 /**
  * An invalidation sent from one cache instance to the others.
  *
@@ -18,10 +20,13 @@ export interface BusMessage {
  * What a bus delivers to a subscribed cache.
  *
  * @example
- * bus.subscribe({ message: (m) => apply(m), connection: (up) => (up ? resync() : distrustL1()) });
+ * bus.subscribe({ message: (m) => apply(m), malformed: (e) => log(e), connection: (up) => (up ? resync() : distrustL1()) });
  */
 export interface BusSubscriber {
+  /** A valid message; the bus validates every one before delivering it. */
   message(message: BusMessage): void;
+  /** Something that is not a valid message arrived on the channel and was dropped. */
+  malformed(error: CacheBusMessageError): void;
   /** The bus lost (`false`) or regained (`true`) its subscription; messages in between are lost. */
   connection(connected: boolean): void;
 }

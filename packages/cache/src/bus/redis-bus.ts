@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { CacheOptionsError } from '../errors.js';
+import { CacheBusMessageError, CacheOptionsError } from '../errors.js';
 import { ConnectionCheck } from '../redis-connection.js';
+import { decodeBusMessage } from './bus-message.js';
 import type { BusMessage, BusSubscriber, CacheBus } from './cache-bus.js';
 
 /**
@@ -72,14 +73,15 @@ class RedisBus implements CacheBus {
     for (const subscriber of this.subscribers) subscriber.connection(connected);
   }
 
+  // Runs inside ioredis's message handler, where a throw would crash the process: a message is decoded and
+  // checked in full before any subscriber sees it.
   private deliver(raw: string): void {
-    let message: BusMessage;
-    try {
-      message = JSON.parse(raw) as BusMessage;
-    } catch {
+    const decoded = decodeBusMessage(raw);
+    if (decoded instanceof CacheBusMessageError) {
+      for (const subscriber of this.subscribers) subscriber.malformed(decoded);
       return;
     }
-    for (const subscriber of this.subscribers) subscriber.message(message);
+    for (const subscriber of this.subscribers) subscriber.message(decoded);
   }
 }
 

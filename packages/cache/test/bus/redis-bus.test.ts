@@ -18,6 +18,9 @@ describeCacheBusContract('RedisBus', async () => {
   return {
     first,
     second,
+    publishRaw: async (raw) => {
+      await publisher.publish(CHANNEL, raw);
+    },
     cut: async () => subscriber.disconnect(),
     restore: () => subscriber.connect(),
     cleanup: async () => {

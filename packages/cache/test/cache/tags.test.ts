@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheBusEvent, CacheEvictEvent } from '../../src/index.js';
+import { MALFORMED_MESSAGES } from '../bus/cache-bus-contract.js';
 import { createInstance, deleteKeys, type Instance, waitFor } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:tags:${process.pid}:`;
@@ -95,6 +96,35 @@ describe('tag invalidation across instances', () => {
       status: 'hit',
     });
     expect(b.cache.stats().l1Entries).toBe(1);
+  });
+
+  it('ignores garbage published on its channel, reports it, keeps L1 and still applies the next invalidation', async () => {
+    // Instances of their own: earlier tests left gaps in what a and b saw of each other.
+    const [sender, receiver] = await Promise.all([createInstance(PREFIX), createInstance(PREFIX)]);
+    try {
+      const key = nextKey();
+      await sender.cache.set(key, 'old', { tags: ['user:42'] });
+      expect(await receiver.cache.getOrSet(key, async () => 'unused')).toBe('old');
+      const busEvents: CacheBusEvent[] = [];
+      receiver.cache.on('bus', (event) => busEvents.push(event));
+      const evicted = evictionsOf(receiver);
+
+      for (const [raw] of MALFORMED_MESSAGES) await sender.client.publish(`${PREFIX}bus`, raw);
+      await waitFor(() => busEvents.length === MALFORMED_MESSAGES.length);
+      expect(busEvents.map((e) => e.state)).toEqual(MALFORMED_MESSAGES.map(() => 'rejected'));
+      expect(busEvents[0]?.error).toMatchObject({ code: 'PERFKIT_CACHE_MALFORMED_BUS_MESSAGE' });
+      expect(await receiver.cache.getOrSetWithStatus(key, async () => 'unused')).toEqual({
+        value: 'old',
+        status: 'hit',
+      });
+
+      await sender.cache.invalidateTags(['user:42']);
+      await waitFor(() => evicted.length > 0);
+      expect(evicted).toEqual([expect.objectContaining({ key, reason: 'invalidated' })]);
+      expect(await receiver.cache.getOrSet(key, async () => 'fresh', { tags: ['user:42'] })).toBe('fresh');
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
+    }
   });
 
   it('lets the app flush one instance’s L1 after it lost its LISTEN connection', async () => {

@@ -18,7 +18,7 @@ export interface CacheEvents {
   'refresh-error': { namespace: string; key: string; error: Error };
   evict: { namespace: string; key: string; reason: string };
   'l2-error': { namespace: string; operation: string; error: Error };
-  bus: { namespace: string; state: 'connected' | 'disconnected' | 'gap' | 'flushed' };
+  bus: { namespace: string; state: 'connected' | 'disconnected' | 'gap' | 'flushed' | 'rejected' };
 }
 
 /**
