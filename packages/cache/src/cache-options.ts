@@ -42,6 +42,11 @@ export interface CacheOptions {
   leasePollInterval?: Duration;
   /** Time limit of each L2 operation; past it the cache carries on without L2. Default `'250ms'`. */
   l2Timeout?: Duration;
+  /**
+   * Time limit of L2 operations until L2 has answered once: a starting instance waits this long for its
+   * connection instead of loading without the lease. Never shorter than `l2Timeout`. Default `'1s'`.
+   */
+  l2ConnectTimeout?: Duration;
   /** Consecutive L2 failures that open the circuit (L2 skipped). Default `3`. */
   circuitThreshold?: number;
   /** How long the circuit stays open before L2 is tried again. Default `'5s'`. */
@@ -91,6 +96,7 @@ export const CACHE_DEFAULTS = Object.freeze({
   leaseWait: '10s',
   leasePollInterval: '20ms',
   l2Timeout: '250ms',
+  l2ConnectTimeout: '1s',
   circuitThreshold: 3,
   circuitCooldown: '5s',
   fenceWindow: '1m',
@@ -111,6 +117,7 @@ export interface ResolvedCacheOptions {
   leaseWaitMs: number;
   leasePollMs: number;
   l2TimeoutMs: number;
+  l2ConnectTimeoutMs: number;
   circuitThreshold: number;
   circuitCooldownMs: number;
   fenceWindowMs: number;
@@ -160,6 +167,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     throw new CacheOptionsError('bus', 'expected a CacheBus such as createRedisBus(redis)');
   }
   const ttlMs = positiveDuration(o.ttl, 'ttl');
+  const l2TimeoutMs = parseDuration(o.l2Timeout, 'l2Timeout');
   return {
     namespace: o.namespace,
     policy: {
@@ -178,7 +186,8 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     leaseTtlMs: positiveDuration(o.leaseTtl, 'leaseTtl'),
     leaseWaitMs: parseDuration(o.leaseWait, 'leaseWait'),
     leasePollMs: Math.max(1, parseDuration(o.leasePollInterval, 'leasePollInterval')),
-    l2TimeoutMs: parseDuration(o.l2Timeout, 'l2Timeout'),
+    l2TimeoutMs,
+    l2ConnectTimeoutMs: Math.max(l2TimeoutMs, parseDuration(o.l2ConnectTimeout, 'l2ConnectTimeout')),
     circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
     circuitCooldownMs: parseDuration(o.circuitCooldown, 'circuitCooldown'),
     fenceWindowMs: positiveDuration(o.fenceWindow, 'fenceWindow'),

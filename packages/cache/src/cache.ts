@@ -125,6 +125,7 @@ class TwoTierCache implements Cache {
       new L2Guard(options.l2, {
         namespace: options.namespace,
         timeoutMs: options.l2TimeoutMs,
+        connectTimeoutMs: options.l2ConnectTimeoutMs,
         threshold: options.circuitThreshold,
         cooldownMs: options.circuitCooldownMs,
         clock: options.clock,

@@ -7,6 +7,8 @@ import { withTimeout } from './with-timeout.js';
 export interface L2GuardOptions {
   namespace: string;
   timeoutMs: number;
+  /** The time limit until L2 has answered once, while its connection may still be coming up. */
+  connectTimeoutMs: number;
   threshold: number;
   cooldownMs: number;
   clock: Clock;
@@ -56,16 +58,13 @@ export class L2Guard {
     operation: string,
     call: (store: CacheStore) => Promise<T>,
   ): Promise<T | undefined> {
+    // A starting instance waits for its connection, so its first loads take the lease like everyone else's.
+    const timeoutMs = this.hasSucceeded ? this.options.timeoutMs : this.options.connectTimeoutMs;
     try {
       const result = await withTimeout(
         call(this.store),
-        this.options.timeoutMs,
-        () =>
-          new CacheL2Error(
-            'PERFKIT_CACHE_L2_TIMEOUT',
-            operation,
-            `no answer within ${this.options.timeoutMs} ms`,
-          ),
+        timeoutMs,
+        () => new CacheL2Error('PERFKIT_CACHE_L2_TIMEOUT', operation, `no answer within ${timeoutMs} ms`),
       );
       this.failures = 0;
       this.openUntil = -1;

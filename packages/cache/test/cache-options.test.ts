@@ -9,7 +9,13 @@ describe('resolveCacheOptions', () => {
     expect(resolved.timeoutMs).toBe(10_000);
     expect(resolved.l1MaxEntries).toBe(10_000);
     expect(resolved.l2TimeoutMs).toBe(250);
+    expect(resolved.l2ConnectTimeoutMs).toBe(1_000);
     expect(resolved.lease).toBe(false);
+  });
+
+  it('never lets a starting instance give up on L2 sooner than a running one', () => {
+    expect(resolveCacheOptions({ l2Timeout: '2s', l2ConnectTimeout: '1s' }).l2ConnectTimeoutMs).toBe(2_000);
+    expect(() => resolveCacheOptions({ l2ConnectTimeout: 'soon' as '1s' })).toThrow(/l2ConnectTimeout/);
   });
 
   it('parses durations given as strings or numbers', () => {

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheLoadTimeoutError } from '../../src/index.js';
+import { CacheL2Error, CacheLoadTimeoutError, createCache } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
-import { createInstance, deleteKeys, type Instance } from '../support/redis-helpers.js';
+import {
+  connectRedis,
+  createInstance,
+  deleteKeys,
+  type Instance,
+  type PrivateRedis,
+  startPrivateRedis,
+} from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:stampede:${process.pid}:`;
 const LEASE = { lease: true, leaseTtl: '10s', leaseWait: '5s', leasePollInterval: 10 } as const;
@@ -89,5 +96,62 @@ describe('stampede protection', () => {
     expect(waited).toBeGreaterThanOrEqual(140);
     expect(waited).toBeLessThan(2_000);
     await impatient.close();
+  });
+});
+
+describe('cold start of a cluster', () => {
+  let redis: PrivateRedis;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+  });
+  afterAll(() => redis.stop());
+
+  /** Fresh caches on fresh clients of a Redis that accepts connections but does not answer yet. */
+  function coldInstances(count: number, options: { l2Timeout: number; l2ConnectTimeout: number }) {
+    redis.freeze();
+    const clients = Array.from({ length: count }, () => connectRedis(redis.url));
+    const caches = clients.map((client) =>
+      createCache({ l2: createRedisStore(client, { prefix: PREFIX }), ...LEASE, ...options }),
+    );
+    const close = () => {
+      for (const client of clients) client.disconnect();
+    };
+    return { caches, close };
+  }
+
+  it('holds the lease from the first request: 4 fresh instances, one loader, though Redis answers after l2Timeout', async () => {
+    const cold = coldInstances(4, { l2Timeout: 50, l2ConnectTimeout: 10_000 });
+    try {
+      const key = nextKey();
+      let calls = 0;
+      const loader = async () => {
+        calls += 1;
+        return 'v';
+      };
+      const values = Promise.all(cold.caches.map((cache) => cache.getOrSet(key, loader)));
+      // Redis comes up 10× later than l2Timeout and 20× sooner than l2ConnectTimeout.
+      setTimeout(() => redis.thaw(), 500);
+      expect(await values).toEqual(['v', 'v', 'v', 'v']);
+      expect(calls).toBe(1);
+    } finally {
+      redis.thaw();
+      cold.close();
+    }
+  });
+
+  it('stops waiting for a Redis that never answers at l2ConnectTimeout and serves the loader’s value', async () => {
+    const cold = coldInstances(1, { l2Timeout: 20, l2ConnectTimeout: 200 });
+    const [cache] = cold.caches as [ReturnType<typeof createCache>];
+    const errors: Error[] = [];
+    cache.on('l2-error', (event) => errors.push(event.error));
+    try {
+      expect(await cache.getOrSet(nextKey(), async () => 'from-db')).toBe('from-db');
+      expect(errors[0]).toBeInstanceOf(CacheL2Error);
+      expect(errors[0]).toMatchObject({ code: 'PERFKIT_CACHE_L2_TIMEOUT' });
+      expect(errors[0]?.message).toContain('no answer within 200 ms');
+    } finally {
+      redis.thaw();
+      cold.close();
+    }
   });
 });
