@@ -47,6 +47,26 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(response.status).toBe(400);
       expect((response.body as unknown as ErrorBody).error.code).toBe('invalid_request');
     });
+
+    it.each([
+      ['a NUL character', 'Ada\u0000Lovelace'],
+      ['a lone surrogate', 'Ada \ud800'],
+      ['201 astral characters', '😀'.repeat(201)],
+    ])('refuses a name with %s with a 400, never a 500', async (_what, name) => {
+      const response = await createLead({ agentId, name, phone: '+15550100' });
+
+      expect(response.status).toBe(400);
+      expect((response.body as unknown as ErrorBody).error.code).toBe('invalid_request');
+    });
+
+    it('counts a name in characters, not UTF-16 units: 200 astral characters fit', async () => {
+      const name = '😀'.repeat(200);
+
+      const response = await createLead({ agentId, name, phone: '+15550100' });
+
+      expect(response.status).toBe(201);
+      expect(response.body.name).toBe(name);
+    });
   });
 
   describe('PATCH /api/leads/:id', () => {

@@ -92,6 +92,32 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(response.body.error.code).toBe('idempotency_key_reused');
     });
 
+    it('treats a retry with its keys in another order as the same delivery', async () => {
+      const body = delivery({ durationSeconds: 33 });
+      const reordered = Object.fromEntries(Object.entries(body).reverse());
+
+      const first = await deliver('evt-reordered', body);
+      const retry = await deliver('evt-reordered', reordered);
+
+      expect(first.status).toBe(201);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.text).toBe(first.text);
+    });
+
+    it.each(['0000-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '2026-11-03T15:00:01Z'])(
+      'refuses endedAt %s with a 400, and a retry of it too',
+      async (endedAt) => {
+        const before = await rowCounts();
+
+        const first = await deliver(`evt-ended-${endedAt}`, delivery({ endedAt }));
+        const retry = await deliver(`evt-ended-${endedAt}`, delivery({ endedAt }));
+
+        expect([first.status, retry.status]).toEqual([400, 400]);
+        expect(await rowCounts()).toEqual(before);
+      },
+    );
+
     it('requires an Idempotency-Key header', async () => {
       const response = await t.request<ErrorBody>('/api/webhooks/call-ended', {
         method: 'POST',

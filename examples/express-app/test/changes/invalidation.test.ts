@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentsListBody, OverviewBody } from '../../src/contract/response-bodies.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Reads until `done` holds (a notification travelling), or fails after 10 s. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let tries = 0; tries < 100 && !done(value); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
+
+describe('optimized mode: invalidation', () => {
+  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('invalidation', {
+      mode: 'optimized',
+      start: { optimized: { cacheClock: clock } },
+    });
+  });
+  afterAll(() => t?.close());
+
+  const overview = () => t.request<OverviewBody>('/api/dashboard/overview?range=7d');
+
+  /** A call written by another service, straight into the database (its triggers send the NOTIFY). */
+  function insertCallDirectly() {
+    return sql`INSERT INTO calls (user_id, agent_id, status, duration_seconds, cost_cents, created_at)
+      VALUES (${t.manifest.heavyUser.id}, ${t.heavyAgentId}, 'completed', 30, 3, '2026-11-01T10:00:00Z')`.execute(
+      t.schema.db,
+    );
+  }
+
+  it("drops cached answers when another service changes the user's calls (NOTIFY)", async () => {
+    const before = (await overview()).body.kpis.totalCalls;
+    expect((await overview()).headers.get('x-cache')).toBe('hit');
+
+    await insertCallDirectly();
+
+    const after = await eventually(overview, (r) => r.body.kpis.totalCalls === before + 1);
+    expect(after.body.kpis.totalCalls).toBe(before + 1);
+  });
+
+  it('flushes its memory after losing the LISTEN connection, since notifications were missed', async () => {
+    const before = (await overview()).body.kpis.totalCalls;
+    expect((await overview()).headers.get('x-cache')).toBe('hit');
+
+    // The write commits while the listener is down (it reconnects after 50–100 ms), so its NOTIFY is lost.
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE application_name = 'perfkit-listener' AND query ILIKE 'LISTEN%' AND datname = current_database()
+        AND pid IN (SELECT pid FROM pg_stat_activity WHERE query ILIKE ${`%${t.schema.schema}%`})`.execute(
+      t.schema.db,
+    );
+    await insertCallDirectly();
+
+    const after = await eventually(overview, (r) => r.body.kpis.totalCalls === before + 1);
+    expect(after.body.kpis.totalCalls).toBe(before + 1);
+  });
+
+  it('keeps the true total on an empty page past the end, and updates it when an agent is added', async () => {
+    const first = await t.request<AgentsListBody>('/api/agents?limit=100');
+    const total = first.body.total;
+    const oldest = first.body.agents.at(-1);
+    if (!oldest) throw new Error('no agents');
+    const { rows } = await sql<{ key: string }>`
+      SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key
+      FROM agents WHERE id = ${oldest.id}`.execute(t.schema.db);
+    const pastTheEnd = Buffer.from(JSON.stringify([rows[0]?.key, oldest.id])).toString('base64url');
+
+    const empty = await t.request<AgentsListBody>(`/api/agents?cursor=${pastTheEnd}`);
+    expect(empty.body).toMatchObject({ agents: [], nextCursor: null, total });
+
+    await sql`INSERT INTO agents (user_id, name, elevenlabs_agent_id, status)
+      VALUES (${t.manifest.heavyUser.id}, 'New agent', 'agent_aaaaaaaaaaaaaaaaaaaaaaaaaa', 'active')`.execute(
+      t.schema.db,
+    );
+    const grown = await eventually(
+      () => t.request<AgentsListBody>(`/api/agents?cursor=${pastTheEnd}`),
+      (r) => r.body.total === total + 1,
+    );
+    expect(grown.body.total).toBe(total + 1);
+  });
+
+  it('stops accepting a revoked API key once its cached lookup expires (AUTH_CACHE_TTL_MS, 30 s)', async () => {
+    const key = t.otherUser.apiKey;
+    expect((await t.request('/api/dashboard/overview', { key })).status).toBe(200);
+
+    await sql`UPDATE users SET api_key_hash = 'revoked' WHERE id = ${t.otherUser.id}`.execute(t.schema.db);
+    const withinBound = await t.request('/api/dashboard/overview', { key });
+    clock.offsetMs += 30_001;
+    const pastBound = await t.request('/api/dashboard/overview', { key });
+
+    expect(withinBound.status).toBe(200);
+    expect(pastBound.status).toBe(401);
+  });
+});
