@@ -6,10 +6,17 @@ import { toMs } from './duration.js';
 import { InvalidInputError } from './errors.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** Where final failures and breaker changes are written. Context never holds the API key. */
+/**
+ * Where final failures and breaker changes are written, in pino's calling convention (context object
+ * first, message second; an error under `err`), so a pino logger, a child with its bindings included,
+ * passes as it is. Context never holds the API key.
+ *
+ * @example
+ * const client = new ElevenLabsClient({ apiKey, logger: pino().child({ component: 'elevenlabs' }) });
+ */
 export interface ExternalLogger {
-  warn(message: string, context: Record<string, unknown>): void;
-  error(message: string, context: Record<string, unknown>): void;
+  warn(context: Record<string, unknown>, message: string): void;
+  error(context: Record<string, unknown>, message: string): void;
 }
 
 /**

@@ -63,14 +63,14 @@ export class ElevenLabsClient {
     this.#options = resolveClientOptions(options);
     const { logger, clock, breaker, concurrency, minConcurrency } = this.#options;
     this.#events = new ClientEventEmitter((error) =>
-      logger?.warn('ElevenLabs client event listener threw', { error }),
+      logger?.warn({ err: error }, 'ElevenLabs client event listener threw'),
     );
     this.#breaker = new CircuitBreaker({
       ...breaker,
       now: clock.now,
       onStateChange: (state) => {
         if (state === 'open')
-          logger?.warn('ElevenLabs circuit breaker opened', { cooldownMs: breaker.cooldownMs });
+          logger?.warn({ cooldownMs: breaker.cooldownMs }, 'ElevenLabs circuit breaker opened');
         this.#events.emit('breaker', { state });
       },
     });
@@ -197,7 +197,7 @@ export class ElevenLabsClient {
         try {
           return await cache?.peek<AgentConfig>(cacheKeyPrefix + agentId);
         } catch (error) {
-          logger?.warn('ElevenLabs config cache read failed', { agentId, error });
+          logger?.warn({ agentId, err: error }, 'ElevenLabs config cache read failed');
           return undefined;
         }
       },
@@ -239,7 +239,7 @@ export class ElevenLabsClient {
     try {
       await cache?.set(cacheKeyPrefix + agentId, config, { ttl: cacheTtlMs });
     } catch (error) {
-      logger?.warn('ElevenLabs config cache write failed', { agentId, error });
+      logger?.warn({ agentId, err: error }, 'ElevenLabs config cache write failed');
     }
   }
 

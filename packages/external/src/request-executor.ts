@@ -149,18 +149,21 @@ export class RequestExecutor {
     if (error.code === 'PERFKIT_EXT_ABORTED') return;
     const { operation, route, code, status, attempts } = error;
     this.parts.events.emit('failure', { operation: op.operation, route: op.route, code, status, attempts });
-    this.parts.options.logger?.error('ElevenLabs call failed', {
-      ...op.logContext,
-      operation: operation ?? op.operation,
-      route: route ?? op.route,
-      code,
-      status,
-      apiCode: error.apiCode,
-      requestId: error.requestId,
-      attempts,
-      retryAfterMs: error.retryAfterMs,
-      message: error.message,
-    });
+    this.parts.options.logger?.error(
+      {
+        ...op.logContext,
+        operation: operation ?? op.operation,
+        route: route ?? op.route,
+        code,
+        status,
+        apiCode: error.apiCode,
+        requestId: error.requestId,
+        attempts,
+        retryAfterMs: error.retryAfterMs,
+        message: error.message,
+      },
+      'ElevenLabs call failed',
+    );
   }
 }
 

@@ -40,8 +40,8 @@ export async function startHarness(
     attemptTimeout: '2s',
     clock,
     logger: {
-      warn: (message, context) => logs.push({ level: 'warn', message, context }),
-      error: (message, context) => logs.push({ level: 'error', message, context }),
+      warn: (context, message) => logs.push({ level: 'warn', message, context }),
+      error: (context, message) => logs.push({ level: 'error', message, context }),
     },
     ...clientOptions,
   });
