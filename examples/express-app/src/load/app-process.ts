@@ -8,7 +8,8 @@ const LISTENING = /listening on (http:\/\/\S+)/;
 /** The example app running in a child process, so a load generator does not share its event loop. */
 export interface AppProcess {
   url: string;
-  stop(): Promise<void>;
+  /** Sends SIGTERM (the app drains, then exits; SIGKILL after 5 s more) and resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -62,11 +63,12 @@ export function startNaiveApp(databaseUrl: string, anchor: string): Promise<AppP
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
+async function stopChild(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = once(child, 'exit') as Promise<[number | null]>;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code] = await exited;
   clearTimeout(timer);
+  return code;
 }

@@ -1,0 +1,44 @@
+import { SEED_ANCHOR } from '@perfkit/queries';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentsListBody } from '../../src/contract/response-bodies.js';
+import { type AppProcess, startAppProcess } from '../../src/load/app-process.js';
+import { requestJson, seedTestData, type TestData } from '../support/test-app.js';
+
+describe('graceful shutdown on SIGTERM', () => {
+  let data: TestData;
+  let app: AppProcess;
+  beforeAll(async () => {
+    data = await seedTestData('shutdown');
+    // The child starts its own fake ElevenLabs at its default latency (median 300 ms), and the
+    // naive agents list fetches the heavy tenant's configs one by one: a request that takes seconds.
+    app = await startAppProcess({
+      DATABASE_URL: data.schema.connectionString,
+      MODE: 'naive',
+      NOW: SEED_ANCHOR.toISOString(),
+      SHUTDOWN_GRACE_MS: '20000',
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await data?.close();
+  });
+
+  it('stops accepting, lets the request in flight finish, then exits 0', async () => {
+    const key = data.manifest.heavyUser.apiKey;
+    const inFlight = requestJson<AgentsListBody>(app.url, '/api/agents', { key });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const exit = app.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = await requestJson(app.url, '/health').then(
+      (response) => response.status,
+      (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
+    );
+
+    expect(late).toBe('ECONNREFUSED');
+    const finished = await inFlight;
+    expect(finished.status).toBe(200);
+    expect(finished.body.agents.length).toBeGreaterThan(0);
+    expect(await exit).toBe(0);
+  }, 60_000);
+});

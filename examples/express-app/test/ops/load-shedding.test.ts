@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody } from '../../src/contract/response-bodies.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Blocks this process's event loop (the app runs in it) for `ms`: real CPU pressure, no fake. */
+function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('load shedding on event-loop delay', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('shedding', { mode: 'optimized', config: { shedEventLoopDelayMs: 100 } });
+  });
+  afterAll(() => t?.close());
+
+  it('answers 503 with Retry-After and a JSON error past the threshold, keeps /health up, then recovers', async () => {
+    expect((await t.request('/api/dashboard/overview')).status).toBe(200);
+
+    blockEventLoop(400); // four times the threshold
+    // The shedder reads the delay once per 100 ms window: the window that held the block sheds.
+    const both = () =>
+      Promise.all([t.request<ErrorBody>('/api/dashboard/overview'), t.request('/health', { key: null })]);
+    let [shed, health] = await both();
+    for (let tries = 0; tries < 15 && shed.status !== 503; tries++) {
+      await tick(20);
+      [shed, health] = await both();
+    }
+
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    expect(shed.body.error.code).toBe('overloaded');
+    expect(health.status).toBe(200);
+
+    await tick(300); // quiet windows
+    expect((await t.request('/api/dashboard/overview')).status).toBe(200);
+  });
+
+  it('does not shed under the threshold', async () => {
+    blockEventLoop(30);
+    await tick(150);
+
+    expect((await t.request('/api/dashboard/overview')).status).toBe(200);
+  });
+});

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestJson, startTestApp, type TestApp } from '../support/test-app.js';
+
+const TOKEN = 'metrics-token-for-tests';
+
+describe('/metrics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('metrics', { mode: 'optimized', config: { metricsToken: TOKEN } });
+  });
+  afterAll(() => t?.close());
+
+  it('serves Prometheus metrics to a scraper with the token', async () => {
+    await t.request('/api/dashboard/overview');
+
+    const response = await requestJson(t.app.url, '/metrics', { key: TOKEN });
+
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(
+      /http_server_request_duration_seconds_bucket\{.*http_route="\/api\/dashboard\/overview"/,
+    );
+    expect(response.text).toMatch(/cache_lookups_total\{cache_namespace="data"/);
+    expect(response.text).toMatch(/db_client_connection_count\{db_client_connection_pool_name="primary"/);
+  });
+
+  it('refuses anyone without the token', async () => {
+    const none = await requestJson(t.app.url, '/metrics');
+    const wrong = await requestJson(t.app.url, '/metrics', { key: `${TOKEN}x` });
+    const apiKey = await requestJson(t.app.url, '/metrics', { key: t.key });
+
+    expect([none.status, wrong.status, apiKey.status]).toEqual([401, 401, 401]);
+  });
+
+  it('does not exist without a configured token', async () => {
+    const plain = await startTestApp('metrics_off', { mode: 'naive' });
+    try {
+      expect((await requestJson(plain.app.url, '/metrics', { key: TOKEN })).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { declaredIndexes } from '@perfkit/queries';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/server.js';
+import { seedTestData, startAppOn, type TestData } from '../support/test-app.js';
+
+async function declaredIndexesPresent(data: TestData): Promise<string[]> {
+  const { rows } = await sql<{ indexname: string }>`
+    SELECT indexname FROM pg_indexes WHERE schemaname = ${data.schema.schema}`.execute(data.schema.db);
+  const present = new Set(rows.map((row) => row.indexname));
+  return declaredIndexes.map((index) => index.name).filter((name) => present.has(name));
+}
+
+describe('start-up of each mode', () => {
+  let data: TestData;
+  let naive: RunningApp | undefined;
+  let optimized: RunningApp | undefined;
+  beforeAll(async () => {
+    data = await seedTestData('startup');
+  });
+  afterAll(async () => {
+    await optimized?.close();
+    await naive?.close();
+    await data?.close();
+  });
+
+  it('naive leaves the schema without indexes, so the baseline means what it says', async () => {
+    naive = await startAppOn(data, { mode: 'naive' });
+
+    expect(await declaredIndexesPresent(data)).toEqual([]);
+  });
+
+  it('optimized builds the declared indexes that are missing', async () => {
+    optimized = await startAppOn(data, { mode: 'optimized', config: { rollupIntervalMs: 100 } });
+
+    expect(await declaredIndexesPresent(data)).toEqual(declaredIndexes.map((index) => index.name));
+  });
+
+  it('optimized rolls up days that writes made dirty, on its timer', async () => {
+    await sql`INSERT INTO calls (user_id, agent_id, status, duration_seconds, cost_cents, created_at)
+      SELECT user_id, id, 'completed', 10, 1, '2026-10-20T12:00:00Z' FROM agents ORDER BY id LIMIT 1`.execute(
+      data.schema.db,
+    );
+    const dirty = async () =>
+      Number(
+        (await sql<{ n: number }>`SELECT count(*) AS n FROM analytics_dirty`.execute(data.schema.db)).rows[0]
+          ?.n,
+      );
+    expect(await dirty()).toBeGreaterThan(0);
+
+    let left = await dirty();
+    for (let tries = 0; tries < 100 && left > 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = await dirty();
+    }
+    expect(left).toBe(0);
+  });
+});
