@@ -6,7 +6,8 @@ import { ensureDatabase, migrateAndSeed } from './database-setup.js';
 const USAGE = `Usage: pnpm seed [--scale tiny|small|large] [--manifest path.json]
 
 Creates the database of DATABASE_URL if missing (default ${DEFAULT_DATABASE_URL}),
-migrates it, replaces its rows with deterministic seed data and prints the counts.
+migrates it, replaces its rows with deterministic seed data, rolls up the
+pre-aggregates and prints the counts.
   --scale     tiny (tests), small (demo, default) or large (benchmarks)
   --manifest  write each user's id and API key, the heavy tenant and the counts to this JSON file`;
 
@@ -18,6 +19,8 @@ function fail(message: string): never {
 let args: { scale?: string | undefined; manifest?: string | undefined; help?: boolean | undefined };
 try {
   args = parseArgs({
+    // pnpm passes a literal `--` through to the script (`pnpm seed -- --scale small`); it is not an argument.
+    args: process.argv.slice(2).filter((arg, n) => !(n === 0 && arg === '--')),
     options: {
       scale: { type: 'string' },
       manifest: { type: 'string' },
@@ -41,7 +44,7 @@ try {
   const manifest = await migrateAndSeed(url, scale);
   const { counts } = manifest;
   console.log(
-    `seeded ${scale} in ${(manifest.durationMs / 1000).toFixed(1)} s: ${counts.users} users, ${counts.agents} agents, ` +
+    `seeded and rolled up ${scale}: ${counts.users} users, ${counts.agents} agents, ` +
       `${counts.calls} calls, ${counts.leads} leads; heavy tenant ${manifest.heavyUser.email}; anchor (NOW) ${manifest.anchor}`,
   );
   if (args.manifest) {
