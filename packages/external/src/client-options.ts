@@ -36,6 +36,8 @@ export interface ElevenLabsClientOptions {
   deadline?: Duration;
   /** Deadline of the background fetches of `getAgentConfigs`, which outlive the response budget. Default: `'60s'`. */
   backgroundDeadline?: Duration;
+  /** Largest response body read, in bytes; past it the connection is closed and the call fails with `PERFKIT_EXT_RESPONSE_TOO_LARGE`. Default: `1_048_576` (1 MiB). */
+  maxResponseBytes?: number;
   retry?: {
     /** Retries after the first attempt. Default: `3`. */
     retries?: number;
@@ -85,6 +87,7 @@ export interface ResolvedClientOptions {
   attemptTimeoutMs: number;
   deadlineMs: number;
   backgroundDeadlineMs: number;
+  maxResponseBytes: number;
   retry: RetryPolicy;
   concurrency: number;
   minConcurrency: number;
@@ -109,6 +112,7 @@ export const CLIENT_DEFAULTS = {
   attemptTimeout: '10s',
   deadline: '30s',
   backgroundDeadline: '60s',
+  maxResponseBytes: 1_048_576,
   retry: {
     retries: 3,
     minDelay: '1s',
@@ -141,6 +145,8 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
   if (minConcurrency > concurrency)
     invalid(`minConcurrency (${minConcurrency}) must not exceed concurrency (${concurrency})`);
   integerAtLeast('breaker.failureThreshold', breaker.failureThreshold, 1);
+  const maxResponseBytes = options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes;
+  integerAtLeast('maxResponseBytes', maxResponseBytes, 1);
   if (!(retry.factor >= 1)) invalid(`retry.factor must be >= 1, got ${retry.factor}`);
   const baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
   if (!URL.canParse(baseUrl))
@@ -154,6 +160,7 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
       options.backgroundDeadline ?? CLIENT_DEFAULTS.backgroundDeadline,
       'backgroundDeadline',
     ),
+    maxResponseBytes,
     retry: {
       retries: retry.retries,
       minDelayMs: toMs(retry.minDelay, 'retry.minDelay'),

@@ -15,6 +15,7 @@ export type ExternalErrorCode =
   | 'PERFKIT_EXT_NETWORK'
   | 'PERFKIT_EXT_ATTEMPT_TIMEOUT'
   | 'PERFKIT_EXT_MALFORMED_RESPONSE'
+  | 'PERFKIT_EXT_RESPONSE_TOO_LARGE'
   | 'PERFKIT_EXT_RETRIES_EXHAUSTED'
   | 'PERFKIT_EXT_DEADLINE_EXCEEDED'
   | 'PERFKIT_EXT_ABORTED'
@@ -148,6 +149,21 @@ export class MalformedResponseError extends ExternalError {
 
   constructor(context: ExternalErrorContext) {
     super('PERFKIT_EXT_MALFORMED_RESPONSE', 'response body is not valid JSON', context, true);
+  }
+}
+
+/**
+ * The body grew past `maxResponseBytes`: reading stopped there and the connection was closed. Not
+ * retried, since the same resource would come back as large.
+ *
+ * @example
+ * error.code === 'PERFKIT_EXT_RESPONSE_TOO_LARGE'
+ */
+export class ResponseTooLargeError extends ExternalError {
+  override name = 'ResponseTooLargeError';
+
+  constructor(maxBytes: number, context: ExternalErrorContext) {
+    super('PERFKIT_EXT_RESPONSE_TOO_LARGE', `response body exceeds ${maxBytes} bytes`, context);
   }
 }
 

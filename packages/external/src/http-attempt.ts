@@ -6,6 +6,7 @@ import {
   ElevenLabsNetworkError,
   ExternalError,
   MalformedResponseError,
+  ResponseTooLargeError,
 } from './errors.js';
 import { parseRetryAfter } from './retry-policy.js';
 
@@ -15,6 +16,8 @@ export interface AttemptRequest {
   method: string;
   apiKey: string;
   timeoutMs: number;
+  /** Largest body read; a longer one is a `ResponseTooLargeError`. */
+  maxBodyBytes: number;
   /** The call's signal: the caller's abort and the overall deadline. */
   signal: AbortSignal;
   context: Pick<ExternalErrorContext, 'operation' | 'route'>;
@@ -28,24 +31,31 @@ export interface AttemptResponse<T> {
 }
 
 /**
- * Sends one request and reads its JSON body, the whole of it under `timeoutMs`; every failure becomes
- * an {@link ExternalError}.
+ * Sends one request and reads its JSON body, the whole of it under `timeoutMs` and at most
+ * `maxBodyBytes` of it; every failure becomes an {@link ExternalError}. A redirect is never followed:
+ * the `xi-api-key` header would go along to wherever it points.
  *
  * @example
  * const { body } = await sendAttempt<AgentConfig>({ url, method: 'GET', apiKey, timeoutMs: 10_000, signal, context, now });
  */
 export async function sendAttempt<T>(request: AttemptRequest): Promise<AttemptResponse<T>> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = AbortSignal.any([request.signal, timeout]);
+  const tooLarge = new AbortController();
+  const signal = AbortSignal.any([request.signal, timeout, tooLarge.signal]);
   let status: number | undefined;
   try {
     const response = await fetch(request.url, {
       method: request.method,
       headers: { 'xi-api-key': request.apiKey, accept: 'application/json' },
+      redirect: 'manual',
       signal,
     });
     status = response.status;
-    const text = await response.text();
+    if (isRedirect(status)) {
+      await response.body?.cancel();
+      throw redirectError(response, request);
+    }
+    const text = await readBody(response, request, tooLarge);
     if (!response.ok) throw httpError(response, text, request);
     return { status, body: parseBody<T>(text, response, request) };
   } catch (error) {
@@ -58,6 +68,42 @@ export async function sendAttempt<T>(request: AttemptRequest): Promise<AttemptRe
     if (timeout.aborted) throw new AttemptTimeoutError(request.timeoutMs, context);
     throw new ElevenLabsNetworkError(describeNetworkError(error), context);
   }
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+function redirectError(response: Response, request: AttemptRequest): ElevenLabsHttpError {
+  return new ElevenLabsHttpError(`refused to follow a redirect (HTTP ${response.status})`, {
+    ...request.context,
+    status: response.status,
+    requestId: response.headers.get('request-id') ?? undefined,
+  });
+}
+
+/** The body as text, read chunk by chunk so that no more than `maxBodyBytes` (and one chunk) is held. */
+async function readBody(
+  response: Response,
+  request: AttemptRequest,
+  tooLarge: AbortController,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body ?? []) {
+    bytes += chunk.byteLength;
+    if (bytes > request.maxBodyBytes) {
+      // Aborting the request closes the connection: the rest of the body is never received.
+      tooLarge.abort();
+      throw new ResponseTooLargeError(request.maxBodyBytes, {
+        ...request.context,
+        status: response.status,
+        requestId: response.headers.get('request-id') ?? undefined,
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody<T>(text: string, response: Response, request: AttemptRequest): T {

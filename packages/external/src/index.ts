@@ -28,5 +28,6 @@ export {
   ExternalError,
   InvalidInputError,
   MalformedResponseError,
+  ResponseTooLargeError,
   RetriesExhaustedError,
 } from './errors.js';

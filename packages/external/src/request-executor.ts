@@ -123,6 +123,7 @@ export class RequestExecutor {
         method: op.method,
         apiKey: options.apiKey,
         timeoutMs: options.attemptTimeoutMs,
+        maxBodyBytes: options.maxResponseBytes,
         signal,
         context: { operation: op.operation, route: op.route },
         now: options.clock.now,

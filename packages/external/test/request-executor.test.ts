@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Fault } from '../src/fake/index.js';
-import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
-import { systemClock } from '../src/index.js';
+import { fakeAgentConfig, fakeAgentId, startFakeElevenLabs } from '../src/fake/index.js';
+import { ElevenLabsClient, systemClock } from '../src/index.js';
 import { closeHarnesses, rejectionOf, startHarness } from './support/client-harness.js';
 
 afterEach(closeHarnesses);
@@ -226,6 +226,50 @@ describe('backoff schedule and deadline', () => {
     expect(error).toMatchObject({ code: 'PERFKIT_EXT_ABORTED' });
     expect(fake.stats().requests).toBe(1);
     expect(logs).toEqual([]);
+  });
+});
+
+describe('answers it does not trust', () => {
+  it('refuses a redirect at once, so the API key never reaches the other host', async () => {
+    // Same key: had the client followed, the other host would have answered 200.
+    const elsewhere = await startFakeElevenLabs({ latency: { kind: 'none' } });
+    try {
+      const { client, fake } = await startHarness(once({ kind: 'redirect', location: elsewhere.url }));
+      const error = await rejectionOf(client.getAgent(agent));
+      expect(error).toMatchObject({
+        code: 'PERFKIT_EXT_HTTP_ERROR',
+        status: 307,
+        attempts: 1,
+        retryable: false,
+        message: 'refused to follow a redirect (HTTP 307)',
+      });
+      expect(fake.stats().requests).toBe(1);
+      expect(elsewhere.stats().requests).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('stops reading a body past maxResponseBytes, closes the connection and does not retry', async () => {
+    const { client, fake } = await startHarness(once({ kind: 'long_prompt', bytes: 32 * 1024 * 1024 }), {
+      maxResponseBytes: 64 * 1024,
+    });
+    const error = await rejectionOf(client.getAgent(agent));
+    expect(error).toMatchObject({ code: 'PERFKIT_EXT_RESPONSE_TOO_LARGE', status: 200, attempts: 1 });
+    await vi.waitFor(() => expect(fake.stats().clientAborts).toBe(1));
+    expect(await client.getAgent(agent)).toEqual(fakeAgentConfig(agent));
+  });
+
+  it('reads a long config whole while it stays within maxResponseBytes', async () => {
+    const { client } = await startHarness(once({ kind: 'long_prompt', bytes: 1_000_000 }));
+    const config = await client.getAgent(agent);
+    expect(config.conversation_config.agent?.prompt?.prompt?.length).toBeGreaterThan(990_000);
+  });
+
+  it('rejects a maxResponseBytes that is not a positive integer', () => {
+    expect(() => new ElevenLabsClient({ apiKey: 'k', maxResponseBytes: 0 })).toThrow(
+      /maxResponseBytes must be an integer >= 1, got 0/,
+    );
   });
 });
 

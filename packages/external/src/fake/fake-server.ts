@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAKE_AGENT_ID_PATTERN, fakeAgentConfig } from './agent-config.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FAKE_AGENT_ID_PATTERN, type FakeAgentConfig, fakeAgentConfig } from './agent-config.js';
 import type { FakeAgentSummary } from './agent-list.js';
 import { listPage, parseListQuery, summarize } from './agent-list.js';
 import { errorBody } from './error-bodies.js';
@@ -25,6 +27,11 @@ export interface FakeElevenLabsStats {
   byAgent: Record<string, number>;
   /** Answers by outcome: the status code as text, or `'hang'`, `'stall_body'`, `'reset'`. */
   byOutcome: Record<string, number>;
+  /**
+   * Answers the client cut off: its connection closed before the whole answer was written (a hung
+   * request it gave up on, a long body it stopped reading). The fake's own resets do not count.
+   */
+  clientAborts: number;
 }
 
 /**
@@ -71,6 +78,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
   const timers = new Set<NodeJS.Timeout>();
   let requestCounter = 0;
   let closing: Promise<void> | undefined;
+  const resetByFake = new WeakSet<ServerResponse>();
 
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -109,8 +117,27 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
         return;
       case 'reset':
         count('reset');
+        resetByFake.add(res);
         req.socket.resetAndDestroy();
         return;
+      case 'redirect': {
+        const status = fault.status ?? 307;
+        count(String(status));
+        const location = new URL(req.url ?? '/', fault.location).toString();
+        res.writeHead(status, { location, 'content-length': 0, 'request-id': requestId });
+        res.end();
+        return;
+      }
+      case 'long_prompt': {
+        if (!isAgentConfig(body)) return send(res, 200, body, { 'request-id': requestId });
+        count('200');
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': requestId });
+        // With backpressure: a client that stops reading leaves the rest unwritten, as on a real socket.
+        pipeline(Readable.from(chunksOf(JSON.stringify(withPromptOfSize(body, fault.bytes)))), res).catch(
+          () => undefined,
+        );
+        return;
+      }
       case 'malformed_json':
       case 'stall_body': {
         count(fault.kind === 'stall_body' ? 'stall_body' : '200');
@@ -166,6 +193,7 @@ export async function startFakeElevenLabs(options: FakeElevenLabsOptions = {}): 
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.once('close', () => {
       stats.inFlight--;
+      if (!res.writableFinished && !resetByFake.has(res)) stats.clientAborts++;
     });
 
     const scopeKey = route.kind === 'agent' ? route.agentId : 'list';
@@ -254,7 +282,23 @@ function createRunState(settings: ResolvedSettings): RunState {
 }
 
 function emptyStats(): FakeElevenLabsStats {
-  return { requests: 0, inFlight: 0, maxInFlight: 0, byAgent: {}, byOutcome: {} };
+  return { requests: 0, inFlight: 0, maxInFlight: 0, byAgent: {}, byOutcome: {}, clientAborts: 0 };
+}
+
+function isAgentConfig(body: unknown): body is FakeAgentConfig {
+  return typeof (body as Partial<FakeAgentConfig>).conversation_config === 'object';
+}
+
+/** `config` with its system prompt lengthened (a long prompt is what makes real configs large) to `bytes` of JSON. */
+function withPromptOfSize(config: FakeAgentConfig, bytes: number): FakeAgentConfig {
+  const padding = Math.max(0, bytes - Buffer.byteLength(JSON.stringify(config)));
+  const agent = config.conversation_config.agent;
+  const prompt = { ...agent.prompt, prompt: agent.prompt.prompt + ' '.repeat(padding) };
+  return { ...config, conversation_config: { ...config.conversation_config, agent: { ...agent, prompt } } };
+}
+
+function* chunksOf(text: string, size = 64 * 1024): Generator<string> {
+  for (let start = 0; start < text.length; start += size) yield text.slice(start, start + size);
 }
 
 function matchRoute(pathname: string): Route | undefined {

@@ -8,6 +8,9 @@ export type RetryAfterFormat = 'seconds' | 'http-date';
 /** The two 429 codes of ElevenLabs. */
 export type RateLimitCode = 'rate_limit_exceeded' | 'concurrent_limit_exceeded';
 
+/** Statuses of a `redirect` fault. */
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+
 /**
  * One injected fault, served instead of the normal answer.
  *
@@ -16,7 +19,11 @@ export type RateLimitCode = 'rate_limit_exceeded' | 'concurrent_limit_exceeded';
  * - `hang`: the request is accepted and never answered;
  * - `stall_body`: the status, headers and half the body are sent, the rest never comes;
  * - `reset`: the connection is destroyed without an answer;
- * - `malformed_json`: a 200 whose body is cut in the middle of the JSON.
+ * - `malformed_json`: a 200 whose body is cut in the middle of the JSON;
+ * - `redirect`: a 3xx (default 307) to `location` with the request's path and query, as a misrouted
+ *   proxy or a hijacked DNS name would answer (the real API never redirects);
+ * - `long_prompt`: an agent config whose system prompt makes the body `bytes` long, streamed in chunks
+ *   without `content-length` (other routes answer normally).
  *
  * @example
  * const fault: Fault = { kind: 'rate_limit', code: 'rate_limit_exceeded', retryAfterSeconds: 2 };
@@ -32,7 +39,9 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'stall_body' }
   | { kind: 'reset' }
-  | { kind: 'malformed_json' };
+  | { kind: 'malformed_json' }
+  | { kind: 'redirect'; location: string; status?: RedirectStatus }
+  | { kind: 'long_prompt'; bytes: number };
 
 /**
  * Faults for one scope: the whole run, or one agent id.
@@ -91,7 +100,17 @@ export function validateFaultPlan(plan: FaultPlan, where: string): void {
   if (plan.latency) validateLatency(plan.latency, `${where}.latency`);
 }
 
-const FAULT_KINDS = new Set(['status', 'rate_limit', 'hang', 'stall_body', 'reset', 'malformed_json']);
+const FAULT_KINDS = new Set([
+  'status',
+  'rate_limit',
+  'hang',
+  'stall_body',
+  'reset',
+  'malformed_json',
+  'redirect',
+  'long_prompt',
+]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function validateFault(fault: Fault, where: string): void {
   if (!FAULT_KINDS.has(fault.kind))
@@ -108,5 +127,20 @@ function validateFault(fault: Fault, where: string): void {
     !(fault.retryAfterSeconds >= 0)
   ) {
     throw new TypeError(`${where}: retryAfterSeconds must be >= 0, got ${fault.retryAfterSeconds}`);
+  }
+  if (fault.kind === 'redirect') {
+    if (!URL.canParse(fault.location)) {
+      throw new TypeError(
+        `${where}: a redirect needs an absolute location, got ${JSON.stringify(fault.location)}`,
+      );
+    }
+    if (fault.status !== undefined && !REDIRECT_STATUSES.has(fault.status)) {
+      throw new TypeError(
+        `${where}: a redirect status must be 301, 302, 303, 307 or 308, got ${fault.status}`,
+      );
+    }
+  }
+  if (fault.kind === 'long_prompt' && !(Number.isInteger(fault.bytes) && fault.bytes > 0)) {
+    throw new TypeError(`${where}: long_prompt bytes must be a positive integer, got ${fault.bytes}`);
   }
 }

@@ -6,5 +6,5 @@ export type { FakeElevenLabsOptions, FakeElevenLabsSettings } from './fake-optio
 export { FAKE_DEFAULTS } from './fake-options.js';
 export type { FakeElevenLabs, FakeElevenLabsStats } from './fake-server.js';
 export { startFakeElevenLabs } from './fake-server.js';
-export type { Fault, FaultPlan, RateLimitCode, RetryAfterFormat } from './faults.js';
+export type { Fault, FaultPlan, RateLimitCode, RedirectStatus, RetryAfterFormat } from './faults.js';
 export type { LatencySpec } from './latency.js';

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type {
   ErrorDetailBody,
   FakeAgentConfig,
@@ -250,6 +250,51 @@ describe('faults', () => {
     await expect(response.json()).rejects.toThrow(SyntaxError);
   });
 
+  it('redirects to another origin, keeping the path and query, without following anything itself', async () => {
+    const fake = await startFake({
+      faults: {
+        sequence: [{ fault: { kind: 'redirect', location: 'https://elsewhere.example', status: 308 } }],
+      },
+    });
+    const response = await fetch(`${fake.url}/v1/convai/agents?page_size=5`, {
+      headers: { 'xi-api-key': fake.apiKey },
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(308);
+    expect(response.headers.get('location')).toBe('https://elsewhere.example/v1/convai/agents?page_size=5');
+    expect(fake.stats().byOutcome).toEqual({ '308': 1 });
+  });
+
+  it('streams a config with a prompt long enough for the body to be the asked size, without content-length', async () => {
+    const bytes = 3 * 1024 * 1024;
+    const fake = await startFake({ faults: { sequence: [{ fault: { kind: 'long_prompt', bytes } }] } });
+    const response = await get(fake, `/v1/convai/agents/${agentA}`);
+    expect(response.headers.get('content-length')).toBeNull();
+    const text = await response.text();
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    const config = JSON.parse(text) as FakeAgentConfig;
+    expect({ ...config, conversation_config: undefined }).toEqual({
+      ...fakeAgentConfig(agentA),
+      conversation_config: undefined,
+    });
+    expect(config.conversation_config.agent.prompt.prompt.trimEnd()).toBe(
+      fakeAgentConfig(agentA).conversation_config.agent.prompt.prompt,
+    );
+    expect(fake.stats().clientAborts).toBe(0);
+  });
+
+  it('counts an answer the client stops reading as a client abort', async () => {
+    const fake = await startFake({
+      faults: { sequence: [{ fault: { kind: 'long_prompt', bytes: 32 * 1024 * 1024 } }] },
+    });
+    const controller = new AbortController();
+    const response = await get(fake, `/v1/convai/agents/${agentA}`, { signal: controller.signal });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    controller.abort();
+    await vi.waitFor(() => expect(fake.stats().clientAborts).toBe(1));
+  });
+
   it('applies an agent plan to that agent only, before the run plan', async () => {
     const fake = await startFake({
       agentFaults: { [agentA]: { sequence: [{ fault: { kind: 'status', status: 500 } }] } },
@@ -295,6 +340,12 @@ describe('faults', () => {
       /p99Ms >= medianMs/,
     );
     await expect(startFake({ concurrencyLimit: 0 })).rejects.toThrow(/concurrencyLimit must be >= 1/);
+    await expect(
+      startFake({ faults: { sequence: [{ fault: { kind: 'redirect', location: 'elsewhere' } }] } }),
+    ).rejects.toThrow(/a redirect needs an absolute location, got "elsewhere"/);
+    await expect(
+      startFake({ faults: { sequence: [{ fault: { kind: 'long_prompt', bytes: 0 } }] } }),
+    ).rejects.toThrow(/long_prompt bytes must be a positive integer, got 0/);
   });
 });
 
@@ -322,7 +373,14 @@ describe('latency and lifecycle', () => {
       byOutcome: { '200': 2, '404': 1 },
     });
     fake.resetStats();
-    expect(fake.stats()).toEqual({ requests: 0, inFlight: 0, maxInFlight: 0, byAgent: {}, byOutcome: {} });
+    expect(fake.stats()).toEqual({
+      requests: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+      byAgent: {},
+      byOutcome: {},
+      clientAborts: 0,
+    });
   });
 
   it('answers unknown paths with 404 and other methods with 405', async () => {
