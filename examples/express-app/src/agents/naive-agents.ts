@@ -1,5 +1,4 @@
-import { AGENT_SORT_KEY_FORMAT, type Agent, encodeAgentsCursor } from '@perfkit/queries';
-import { sql } from 'kysely';
+import { type Agent, encodeAgentsCursor, naiveQueries } from '@perfkit/queries';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { AgentBody, AgentsListBody, AgentView } from '../contract/response-bodies.js';
 import type { AgentsPageParams } from '../modes/app-mode.js';
@@ -11,7 +10,8 @@ type AgentRow = Pick<Agent, 'id' | 'name' | 'status' | 'elevenlabs_agent_id' | '
 /**
  * One page of the user's agents as the platform builds it today: a count, the
  * page, then for each agent its raw calls and leads (all time, one query
- * each) and its ElevenLabs config, fetched one agent after another.
+ * each) and its ElevenLabs config, fetched one agent after another. Every
+ * query is the catalog's (`naiveQueries`), which `perf-cli audit` audits.
  *
  * @example
  * const page = await naiveAgentsList(deps, userId, { limit: 20 }, now);
@@ -23,36 +23,15 @@ export async function naiveAgentsList(
   _now: Date,
 ): Promise<AgentsListBody> {
   const { db } = deps;
-  const { total } = await db
-    .selectFrom('agents')
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-
-  const after = params.after;
-  const rows = await db
-    .selectFrom('agents')
-    .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
-    .select(
-      sql<string>`to_char(created_at AT TIME ZONE 'UTC', ${AGENT_SORT_KEY_FORMAT})`.as('sort_created_at'),
-    )
-    .where('user_id', '=', userId)
-    .$if(after !== undefined, (query) =>
-      query.where(sql<boolean>`(created_at, id) < (${after?.createdAt}::timestamptz, ${after?.id}::bigint)`),
-    )
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(params.limit + 1)
-    .execute();
+  const { total } = await naiveQueries.agentCount(db, { userId }).executeTakeFirstOrThrow();
+  const rows = await naiveQueries.agentsPageOfUser(db, { userId, ...params }).execute();
 
   const page = rows.slice(0, params.limit);
   const agents: AgentView[] = [];
   for (const row of page) agents.push(await naiveAgentView(deps, row));
   const last = page.at(-1);
   const nextCursor =
-    rows.length > params.limit && last
-      ? encodeAgentsCursor({ createdAt: last.sort_created_at, id: last.id })
-      : null;
+    rows.length > params.limit && last ? encodeAgentsCursor({ createdAt: last.sort_key, id: last.id }) : null;
   return { agents, nextCursor, total };
 }
 
@@ -69,22 +48,13 @@ export async function naiveAgent(
   params: { agentId: number },
   _now: Date,
 ): Promise<AgentBody | null> {
-  const row = await deps.db
-    .selectFrom('agents')
-    .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
-    .where('id', '=', params.agentId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+  const row = await naiveQueries.agentOfUser(deps.db, { userId, agentId: params.agentId }).executeTakeFirst();
   return row ? { agent: await naiveAgentView(deps, row) } : null;
 }
 
 async function naiveAgentView(deps: NaiveDeps, row: AgentRow): Promise<AgentView> {
-  const calls = await deps.db
-    .selectFrom('calls')
-    .select(['status', 'duration_seconds', 'created_at'])
-    .where('agent_id', '=', row.id)
-    .execute();
-  const leads = await deps.db.selectFrom('leads').select('id').where('agent_id', '=', row.id).execute();
+  const calls = await naiveQueries.callsOfAgent(deps.db, { agentId: row.id }).execute();
+  const leads = await naiveQueries.leadsOfAgent(deps.db, { agentId: row.id }).execute();
 
   let completed = 0;
   let completedSeconds = 0;

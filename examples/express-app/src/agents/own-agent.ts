@@ -18,18 +18,3 @@ export async function assertOwnAgent(db: Kysely<Database>, userId: number, agent
     .executeTakeFirst();
   if (!agent) throw new HttpError(404, 'agent_not_found', `No agent with id ${agentId}`);
 }
-
-/**
- * All of the user's agents (id, name, status), by id.
- *
- * @example
- * for (const agent of await listOwnAgents(db, userId)) { … }
- */
-export function listOwnAgents(db: Kysely<Database>, userId: number) {
-  return db
-    .selectFrom('agents')
-    .select(['id', 'name', 'status'])
-    .where('user_id', '=', userId)
-    .orderBy('id')
-    .execute();
-}

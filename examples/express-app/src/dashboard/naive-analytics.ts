@@ -1,5 +1,4 @@
-import { bucketStart, bucketStarts, dayWindow, utcDay } from '@perfkit/queries';
-import { listOwnAgents } from '../agents/own-agent.js';
+import { bucketStart, bucketStarts, dayWindow, naiveQueries, utcDay } from '@perfkit/queries';
 import type { AnalyticsQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { AgentPerformance, AnalyticsBody } from '../contract/response-bodies.js';
@@ -22,7 +21,8 @@ interface LeadPoint {
 
 /**
  * The analytics charts as the platform computes them today: for each agent,
- * its raw calls and leads of the range (one query per agent and table), then
+ * its raw calls and leads of the range (one query per agent and table, the
+ * catalog's `naiveQueries`), then
  * bucketing, lead quality and per-agent performance in JavaScript.
  *
  * @example
@@ -46,16 +46,10 @@ export async function naiveAnalytics(
   const quality = { hot: 0, warm: 0, cold: 0, unscored: 0 };
   const performance: AgentPerformance[] = [];
 
-  const agents = await listOwnAgents(db, userId);
+  const agents = await naiveQueries.agentsOfUser(db, { userId }).execute();
 
   for (const agent of agents) {
-    const calls = await db
-      .selectFrom('calls')
-      .select(['status', 'duration_seconds', 'created_at'])
-      .where('agent_id', '=', agent.id)
-      .where('created_at', '>=', window.start)
-      .where('created_at', '<', window.end)
-      .execute();
+    const calls = await naiveQueries.callsOfAgentInRange(db, { agentId: agent.id, ...window }).execute();
     let completed = 0;
     let completedSeconds = 0;
     for (const call of calls) {
@@ -71,13 +65,7 @@ export async function naiveAnalytics(
       }
     }
 
-    const leads = await db
-      .selectFrom('leads')
-      .select(['status', 'score', 'created_at'])
-      .where('agent_id', '=', agent.id)
-      .where('created_at', '>=', window.start)
-      .where('created_at', '<', window.end)
-      .execute();
+    const leads = await naiveQueries.leadsOfAgentInRange(db, { agentId: agent.id, ...window }).execute();
     let converted = 0;
     for (const lead of leads) {
       const point = leadsByBucket.get(bucketStart(utcDay(lead.created_at), params.bucket));

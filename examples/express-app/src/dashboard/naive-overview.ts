@@ -1,5 +1,4 @@
-import { dayWindow } from '@perfkit/queries';
-import { listOwnAgents } from '../agents/own-agent.js';
+import { dayWindow, naiveQueries } from '@perfkit/queries';
 import type { OverviewQuery } from '../contract/query-params.js';
 import { averageSeconds, rate } from '../contract/rates.js';
 import type { ActivityItem, OverviewBody } from '../contract/response-bodies.js';
@@ -9,7 +8,7 @@ import { compareActivity, isQualified } from './dashboard-rules.js';
 /**
  * The overview as the platform computes it today: the user's agents, then
  * each agent's raw calls and leads of the range, one query per agent and
- * table (N+1), summed in JavaScript.
+ * table (N+1, the catalog's `naiveQueries`), summed in JavaScript.
  *
  * @example
  * const body = await naiveOverview(deps, userId, { range: '30d' }, now);
@@ -22,7 +21,7 @@ export async function naiveOverview(
 ): Promise<OverviewBody> {
   const { db } = deps;
   const window = dayWindow(params.range, now);
-  const agents = await listOwnAgents(db, userId);
+  const agents = await naiveQueries.agentsOfUser(db, { userId }).execute();
 
   let totalCalls = 0;
   let completedCalls = 0;
@@ -35,13 +34,7 @@ export async function naiveOverview(
   const activity: ActivityItem[] = [];
 
   for (const agent of agents) {
-    const calls = await db
-      .selectFrom('calls')
-      .select(['id', 'status', 'duration_seconds', 'cost_cents', 'created_at'])
-      .where('agent_id', '=', agent.id)
-      .where('created_at', '>=', window.start)
-      .where('created_at', '<', window.end)
-      .execute();
+    const calls = await naiveQueries.callsOfAgentInRange(db, { agentId: agent.id, ...window }).execute();
     for (const call of calls) {
       totalCalls++;
       totalCostCents += call.cost_cents;
@@ -63,13 +56,7 @@ export async function naiveOverview(
       });
     }
 
-    const leads = await db
-      .selectFrom('leads')
-      .select(['id', 'name', 'status', 'score', 'created_at'])
-      .where('agent_id', '=', agent.id)
-      .where('created_at', '>=', window.start)
-      .where('created_at', '<', window.end)
-      .execute();
+    const leads = await naiveQueries.leadsOfAgentInRange(db, { agentId: agent.id, ...window }).execute();
     for (const lead of leads) {
       totalLeads++;
       if (isQualified(lead.status)) qualifiedLeads++;

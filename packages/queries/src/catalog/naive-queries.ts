@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { AGENT_SORT_KEY_FORMAT, type AgentSortKey } from '../agents/agents-cursor.js';
 import type { Database } from '../schema/database.js';
 
 /** A time span `[start, end)`. */
@@ -8,9 +9,10 @@ export interface InstantRange {
 }
 
 /**
- * The query shapes of the platform's code today (the "before"), each run once
- * per agent (N+1) and aggregated in JavaScript; kept for audits and
- * benchmarks, which compare them with the batched queries.
+ * The queries of the platform's code today (the "before"), each run once per
+ * agent (N+1) and aggregated in JavaScript. The example app's naive mode runs
+ * exactly these, so what `perf-cli audit` audits is what runs; benchmarks
+ * compare them with the batched queries.
  *
  * @example
  * for (const agent of agents) await naiveQueries.callsOfAgentInRange(db, { agentId: agent.id, start, end }).execute();
@@ -56,17 +58,27 @@ export const naiveQueries = {
       .select((eb) => eb.fn.countAll<number>().as('total'))
       .where('user_id', '=', p.userId),
 
-  /** Lead quality as a CASE over raw scores (R2.6 without pre-aggregates). */
-  leadQualityFromRaw: (db: Kysely<Database>, p: { userId: number } & InstantRange) =>
+  /** One page of the tenant's agents, newest first, keyset after `after`, one extra row to detect the next page. */
+  agentsPageOfUser: (db: Kysely<Database>, p: { userId: number; limit: number; after?: AgentSortKey }) =>
     db
-      .selectFrom('leads')
-      .select([
-        sql<string>`CASE WHEN score >= 80 THEN 'hot' WHEN score >= 50 THEN 'warm'
-          WHEN score IS NOT NULL THEN 'cold' ELSE 'unscored' END`.as('quality'),
-        (eb) => eb.fn.countAll<number>().as('leads'),
-      ])
+      .selectFrom('agents')
+      .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
+      .select(sql<string>`to_char(created_at AT TIME ZONE 'UTC', ${AGENT_SORT_KEY_FORMAT})`.as('sort_key'))
       .where('user_id', '=', p.userId)
-      .where('created_at', '>=', p.start)
-      .where('created_at', '<', p.end)
-      .groupBy('quality'),
+      .$if(p.after !== undefined, (query) =>
+        query.where(
+          sql<boolean>`(created_at, id) < (${p.after?.createdAt}::timestamptz, ${p.after?.id}::bigint)`,
+        ),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(p.limit + 1),
+
+  /** One of the tenant's agents (agent detail); none for another tenant's. */
+  agentOfUser: (db: Kysely<Database>, p: { userId: number; agentId: number }) =>
+    db
+      .selectFrom('agents')
+      .select(['id', 'name', 'status', 'elevenlabs_agent_id', 'created_at'])
+      .where('id', '=', p.agentId)
+      .where('user_id', '=', p.userId),
 } as const;

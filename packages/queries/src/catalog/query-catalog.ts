@@ -178,11 +178,22 @@ export async function catalogQueries(
       naiveQueries.agentCount(db, s),
     ],
     [
-      'naive.lead-quality-from-raw',
+      'naive.agents-page-of-user',
       'naive',
-      'Lead quality as a CASE over 30 days of raw leads',
-      naiveQueries.leadQualityFromRaw(db, { userId: s.userId, ...range30 }),
+      'A page of the tenant’s agents, newest first (keyset)',
+      naiveQueries.agentsPageOfUser(db, { userId: s.userId, limit: 50 }),
     ],
+    [
+      'naive.agents-page-of-user-after',
+      'naive',
+      'The next page of the tenant’s agents, after a cursor',
+      naiveQueries.agentsPageOfUser(db, {
+        userId: s.userId,
+        limit: 50,
+        after: { createdAt: s.now.toISOString().replace(/Z$/, '000Z'), id: Number.MAX_SAFE_INTEGER },
+      }),
+    ],
+    ['naive.agent-of-user', 'naive', 'One of the tenant’s agents (detail)', naiveQueries.agentOfUser(db, s)],
   ];
   return entries.map(([name, kind, description, query]) => {
     const compiled = query.compile();
