@@ -29,9 +29,10 @@ export interface ReadRouterOptions {
  * Routes reads to a replica without ever reading the past: a reload that an
  * invalidation triggers must not read a replica that has not yet replayed the
  * write behind it, or the cache would keep the old answer for a whole TTL. So
- * each read first takes the primary's WAL position (`pg_current_wal_lsn()`,
- * past every committed write) and waits, boundedly, for the replica to replay
- * it. Reads are rare (they fill caches), so the extra round trips are cheap.
+ * each read first takes the primary's WAL insert position
+ * (`pg_current_wal_insert_lsn()`, past every committed write, asynchronous
+ * commits included) and waits, boundedly, for the replica to replay it. Reads
+ * are rare (they fill caches), so the extra round trips are cheap.
  *
  * @example
  * const reads = createReadRouter({ primary: db, replica: replicaDb });
@@ -52,16 +53,30 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
 
   const caughtUp = async (lsn: string): Promise<boolean> => {
     // A server that is not in recovery is the primary itself: always current.
+    // Replay stops at the end of the last record, but when that end is a page
+    // boundary the insert position lies past the next page's header (24 bytes,
+    // 40 at a segment start, e.g. after a WAL switch); a pending record would
+    // add at least 24 more, so within 40 bytes of a page start nothing is pending.
     const { rows } = await sql<{ ok: boolean }>`
-      SELECT CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false)
-        ELSE true END AS ok`.execute(replica);
+      SELECT CASE WHEN pg_is_in_recovery() THEN coalesce(
+          replay >= ${lsn}::pg_lsn
+            OR ((replay - '0/0') % current_setting('wal_block_size')::numeric = 0
+              AND ${lsn}::pg_lsn - replay <= 40),
+          false)
+        ELSE true END AS ok
+      FROM (SELECT pg_last_wal_replay_lsn() AS replay) AS r`.execute(replica);
     return rows[0]?.ok === true;
   };
 
   return {
     served,
     async read(read) {
-      const { rows } = await sql<{ lsn: string }>`SELECT pg_current_wal_lsn()::text AS lsn`.execute(primary);
+      // The insert position, not the write position: an asynchronous commit
+      // (synchronous_commit = off) is visible, and NOTIFYs, before its WAL is
+      // written, so the write position may still be behind it.
+      const { rows } = await sql<{ lsn: string }>`SELECT pg_current_wal_insert_lsn()::text AS lsn`.execute(
+        primary,
+      );
       const lsn = rows[0]?.lsn ?? '0/0';
       const giveUpAt = performance.now() + maxWaitMs;
       for (;;) {

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { AnalyticsQuery, OverviewQuery } from '../contract/query-params.js';
+import type { ReadRouter } from '../db/read-router.js';
 import type { Reply } from '../http/reply.js';
 
 /** Where ElevenLabs is and how to authenticate to it. */
@@ -70,6 +71,8 @@ export interface AppMode {
   source: DataSource;
   /** Called by every write handler after its commit and awaited before it answers. */
   onWrite(change: DataChange): Promise<void>;
+  /** Where the mode's database reads went (primary or replica), when it routes them; for tests and benchmarks. */
+  readonly readsServed?: ReadRouter['served'];
   /** Whether the mode can serve (e.g. its listeners are up); `/health` reports it. */
   health(): Record<string, string>;
   /** Stops what the mode started, in the reverse order of starting it. */

@@ -103,6 +103,7 @@ async function createOptimizedMode(
         ...optimizedAgents({ ...deps, elevenLabs, budgetMs: config.elevenLabsBudgetMs, counts }),
       },
       onWrite: (change) => invalidator.invalidate(change),
+      readsServed: deps.reads.served,
       health: () => ({
         cache: caches?.tier ?? 'off',
         changeListener: listener.connected ? 'up' : 'down',
