@@ -1,9 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cache, type CacheBus, type Clock, createCache } from '@perfkit/cache';
 import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { redactUrl } from '../redact.js';
 
 /** The optimized mode's caches; each namespace is invalidated and flushed on its own. */
 export interface AppCaches {
@@ -27,24 +24,21 @@ export interface AppCachesOptions {
   redisPrefix: string;
   /** How long a lookup of a key→user stays valid. */
   authTtlMs: number;
-  logger: Logger;
   /** Time source of every cache. Default: the system clock. */
   clock?: Clock;
 }
 
-/** How long start-up waits for Redis before serving from memory (the caches join Redis when it answers). */
-const REDIS_CONNECT_WAIT_MS = 2_000;
-
 /**
  * Creates the optimized mode's caches: L1 always; with `redisUrl`, Redis as L2
  * with a shared invalidation bus and leases, so N instances missing one key
- * run one loader. Start-up waits (boundedly) for the Redis connection, so the
- * lease holds from the first request.
+ * run one loader. Until Redis first answers, the caches wait for it up to
+ * their `l2ConnectTimeout`, so the lease holds from the first request; if it
+ * never answers they serve from memory and the loaders.
  *
  * @example
- * const caches = await createAppCaches({ redisUrl: process.env.REDIS_URL, redisPrefix: 'perfkit:', authTtlMs: 30_000, logger });
+ * const caches = createAppCaches({ redisUrl: process.env.REDIS_URL, redisPrefix: 'perfkit:', authTtlMs: 30_000 });
  */
-export async function createAppCaches(options: AppCachesOptions): Promise<AppCaches> {
+export function createAppCaches(options: AppCachesOptions): AppCaches {
   const clock = options.clock ? { clock: options.clock } : {};
   const auth = createCache({ namespace: 'auth', ttl: options.authTtlMs, jitter: 0, ...clock });
   if (!options.redisUrl) {
@@ -64,7 +58,6 @@ export async function createAppCaches(options: AppCachesOptions): Promise<AppCac
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   // Without a listener an 'error' event would crash the process; the caches fail open instead.
   redis.on('error', () => undefined);
-  await connectWithin(redis, REDIS_CONNECT_WAIT_MS, options);
   const bus: CacheBus = createRedisBus(redis, { channel: `${options.redisPrefix}cache:bus` });
   const l2 = createRedisStore(redis, { prefix: `${options.redisPrefix}cache:` });
   const shared = { l2, bus, lease: true, ...clock };
@@ -81,21 +74,4 @@ export async function createAppCaches(options: AppCachesOptions): Promise<AppCac
       redis.disconnect();
     },
   };
-}
-
-async function connectWithin(redis: Redis, waitMs: number, options: AppCachesOptions): Promise<void> {
-  if (redis.status === 'ready') return;
-  let onReady = () => {};
-  const ready = new Promise<boolean>((resolve) => {
-    onReady = () => resolve(true);
-    redis.once('ready', onReady);
-  });
-  const connected = await Promise.race([ready, sleep(waitMs, false)]);
-  redis.off('ready', onReady);
-  if (!connected) {
-    options.logger.warn(
-      { redis: redactUrl(options.redisUrl ?? '') },
-      'Redis not ready at start; serving from memory until it answers',
-    );
-  }
 }

@@ -56,11 +56,10 @@ async function createOptimizedMode(
 
     const caches =
       config.cache === 'on'
-        ? await createAppCaches({
+        ? createAppCaches({
             redisUrl: config.redisUrl,
             redisPrefix: options.redisPrefix ?? 'perfkit:',
             authTtlMs: config.authCacheTtlMs,
-            logger,
             ...(options.cacheClock ? { clock: options.cacheClock } : {}),
           })
         : undefined;
