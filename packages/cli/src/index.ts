@@ -39,18 +39,26 @@ export {
   mergeHistograms,
   summarize,
 } from './loadtest/histogram.js';
+export type { MergeInput } from './loadtest/merge-reports.js';
+export { mergeReports } from './loadtest/merge-reports.js';
 export type { RunMetadata } from './loadtest/metadata.js';
 export { readReport, writeReport } from './loadtest/report-file.js';
 export type {
+  GeneratorReport,
   LoadModel,
   LoadtestConfig,
   LoadtestOptions,
   LoadtestProgress,
   LoadtestReport,
   RepetitionReport,
+  ReportPart,
   TargetReport,
 } from './loadtest/run-loadtest.js';
-export { LOADTEST_DEFAULTS, runLoadtest } from './loadtest/run-loadtest.js';
+export { defaultWorkers, LOADTEST_DEFAULTS, PHASE_GAP_MS, runLoadtest } from './loadtest/run-loadtest.js';
+export type { ErrorCounts, GeneratorLoad } from './loadtest/run-result.js';
+export { MAX_GENERATOR_BUSY, saturationReasons } from './loadtest/saturation.js';
+export type { Shard } from './loadtest/shard.js';
+export { formatShard, parseShard, WHOLE_RUN } from './loadtest/shard.js';
 export type { LoadTarget } from './loadtest/targets.js';
 export { loadTargetsFile, parseTargetFlag } from './loadtest/targets.js';
 export type { Threshold, ThresholdResult } from './loadtest/thresholds.js';

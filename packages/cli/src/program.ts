@@ -4,6 +4,7 @@ import { calibrateCommand } from './commands/calibrate-command.js';
 import { compareCommand } from './commands/compare-command.js';
 import { indexesCommand } from './commands/indexes-command.js';
 import { loadtestCommand } from './commands/loadtest-command.js';
+import { mergeCommand } from './commands/merge-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { EXIT_CODES, PerfCliError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo = processIo()): Command {
     auditCommand(io),
     indexesCommand(io),
     loadtestCommand(io),
+    mergeCommand(io),
     compareCommand(io),
     reportCommand(io),
     calibrateCommand(io),

@@ -19,19 +19,22 @@ const obj = (properties: Record<string, unknown>, extra: { additional?: boolean 
 
 const latency = obj({ count: int, mean: num, p50: num, p90: num, p99: num, p999: num, max: num });
 const errors = obj({ status: int, network: int, timeout: int });
+const encodedHistogram = { type: 'string', pattern: '^[A-Za-z0-9+/=]+$' } as const;
+const shard = obj({ index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } });
+const metadata = obj({
+  gitCommit: nullable(str),
+  nodeVersion: str,
+  cpuModel: str,
+  cpuCount: int,
+  platform: str,
+  date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T' },
+});
 
 /** Schema of `loadtest --json` output and of `--save` baseline files. */
 export const loadtestReportSchema = obj({
   format: { const: 'perfkit-loadtest' },
   version: { const: 1 },
-  metadata: obj({
-    gitCommit: nullable(str),
-    nodeVersion: str,
-    cpuModel: str,
-    cpuCount: int,
-    platform: str,
-    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T' },
-  }),
+  metadata,
   config: obj({
     model: { enum: ['open', 'closed'] },
     rate: nullable(num),
@@ -41,6 +44,9 @@ export const loadtestReportSchema = obj({
     repetitions: int,
     timeoutMs: num,
     latencyCorrection: { enum: ['intended-send-time', 'wrk-mean-interval'] },
+    workers: { type: 'integer', minimum: 1 },
+    shard: nullable(shard),
+    startAt: nullable(str),
     targets: {
       type: 'array',
       items: obj({
@@ -79,8 +85,18 @@ export const loadtestReportSchema = obj({
           latency,
           uncorrectedLatency: nullable(latency),
           sendLagP99Ms: nullable(num),
-          histogram: { type: 'string', pattern: '^[A-Za-z0-9+/=]+$' },
-          uncorrectedHistogram: nullable({ type: 'string', pattern: '^[A-Za-z0-9+/=]+$' }),
+          histogram: encodedHistogram,
+          uncorrectedHistogram: nullable(encodedHistogram),
+          sendLagHistogram: nullable(encodedHistogram),
+          generator: nullable(
+            obj({
+              cpuCores: num,
+              workers: {
+                type: 'array',
+                items: obj({ busy: { type: 'number', minimum: 0, maximum: 1 }, loopDelayP99Ms: num }),
+              },
+            }),
+          ),
           inconclusive: { type: 'array', items: str },
         }),
       },
@@ -101,6 +117,10 @@ export const loadtestReportSchema = obj({
   },
   inconclusive: { type: 'array', items: str },
   verdict: { enum: ['pass', 'fail', 'inconclusive'] },
+  parts: nullable({
+    type: 'array',
+    items: obj({ shard, workers: { type: 'integer', minimum: 1 }, metadata }),
+  }),
 });
 
 const finding = {

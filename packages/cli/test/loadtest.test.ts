@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadtestOptions, loadtestReportSchema, parseTargetFlag, runLoadtest } from '../src/index.js';
+import { loadtestReportSchema } from '../src/index.js';
 import { runCli } from '../src/program.js';
-import { type LatencyServer, memoryIo, startLatencyServer } from './helpers/latency-server.js';
-
-/** One target, no warm-up, one repetition unless said otherwise. */
-const runOne = (url: string, options: Partial<LoadtestOptions>) =>
-  runLoadtest({
-    targets: [parseTargetFlag(`thing=${url}`)],
-    warmupMs: 0,
-    repetitions: 1,
-    durationMs: 1000,
-    ...options,
-  });
+import { type LatencyServer, memoryIo, runOne, startLatencyServer } from './helpers/latency-server.js';
 
 describe('loadtest', () => {
   let server: LatencyServer;

@@ -2,15 +2,17 @@ import { type Command, Option } from 'commander';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
 import type { LoadModel, LoadtestOptions } from '../loadtest/run-loadtest.js';
+import { parseShard } from '../loadtest/shard.js';
 import { checkTargets, loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
-import { parseDuration, parseNumber } from '../util/duration.js';
+import { parseDuration, parseNumber, parseTime } from '../util/duration.js';
 
 /** Appends a repeatable flag's values. */
 export const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /**
  * Adds the load options `loadtest` and `calibrate` share (targets, model,
- * rate, connections, duration, warm-up, repetitions, timeout, progress),
+ * rate, connections, duration, warm-up, repetitions, timeout, workers,
+ * shard, start time, progress),
  * each readable from a `PERFKIT_*` environment variable.
  *
  * @example
@@ -30,7 +32,7 @@ export function addLoadOptions(command: Command, defaults: { repetitions: string
       ),
     )
     .addOption(
-      new Option('--model <model>', 'open (fixed rate) or closed (autocannon)')
+      new Option('--model <model>', 'open (fixed rate) or closed (connection loops)')
         .choices(['open', 'closed'])
         .default('open')
         .env('PERFKIT_MODEL'),
@@ -59,6 +61,24 @@ export function addLoadOptions(command: Command, defaults: { repetitions: string
     .addOption(
       new Option('--timeout <duration>', 'per-request timeout').default('10s').env('PERFKIT_TIMEOUT'),
     )
+    .addOption(
+      new Option(
+        '-w, --workers <n>',
+        'generator worker threads, each with its share of the schedule and connections (default: half the cores)',
+      ).env('PERFKIT_WORKERS'),
+    )
+    .addOption(
+      new Option(
+        '--shard <K/N>',
+        "this machine's share of a run spread over N machines (merge the reports)",
+      ).env('PERFKIT_SHARD'),
+    )
+    .addOption(
+      new Option(
+        '--start-at <time>',
+        'start at this moment (ISO 8601 with zone, or Unix seconds), shared by all shards',
+      ).env('PERFKIT_START_AT'),
+    )
     .option('--no-progress', 'no progress bar on stderr');
 }
 
@@ -83,6 +103,11 @@ export function loadOptionsFrom(opts: Record<string, unknown>, io: CliIo): Loadt
     warmupMs: parseDuration(opts.warmup as string, '--warmup'),
     repetitions: parseNumber(opts.repetitions as string, '--repetitions', { min: 1, integer: true }),
     timeoutMs: parseDuration(opts.timeout as string, '--timeout'),
+    ...(opts.workers === undefined
+      ? {}
+      : { workers: parseNumber(opts.workers as string, '--workers', { min: 1, integer: true }) }),
+    ...(opts.shard === undefined ? {} : { shard: parseShard(opts.shard as string) }),
+    ...(opts.startAt === undefined ? {} : { startAt: parseTime(opts.startAt as string, '--start-at') }),
     ...(opts.progress ? { onProgress: progressBar(io) } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { addLoadOptions, collect, loadOptionsFrom } from './load-options.js';
 export function loadtestCommand(io: CliIo): Command {
   return addLoadOptions(
     new Command('loadtest').description(
-      'load-test HTTP endpoints (open model: fixed rate, latency from intended send time; closed model: autocannon)',
+      'load-test HTTP endpoints (open model: fixed rate, latency from intended send time; closed model: connection loops), from worker threads, and machines with --shard',
     ),
     { repetitions: '6' },
   )

@@ -1,6 +1,7 @@
 import { ConfigMismatchError, InvalidOptionError } from '../errors.js';
 import { LATENCY_METRICS, type LatencyMetric, type LatencySummary } from '../loadtest/histogram.js';
 import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/run-loadtest.js';
+import { formatShard } from '../loadtest/shard.js';
 import { median, minimumPValue, rankSumPValue, relativeShift } from './rank-test.js';
 
 /** Metrics the gate can test: latency figures (higher is worse) and `rps` (lower is worse). */
@@ -87,8 +88,9 @@ const targetKey = (t: LoadtestConfig['targets'][number]) => {
 
 /**
  * Lists what differs between two configurations in ways that make a
- * comparison meaningless. Hosts and ports are ignored (CI servers listen on
- * port 0); repetitions may differ.
+ * comparison meaningless — a shard's report against a whole run's among
+ * them. Hosts and ports are ignored (CI servers listen on port 0);
+ * repetitions, workers and start times may differ.
  *
  * @example
  * configDifferences(base.config, current.config) // ['rate: 100 vs 200']
@@ -106,6 +108,9 @@ export function configDifferences(a: LoadtestConfig, b: LoadtestConfig): string[
   ] as const) {
     if (a[key] !== b[key]) diffs.push(`${key}: ${a[key]} vs ${b[key]}`);
   }
+  // A shard's report holds part of the load: only the merged whole compares with a whole run.
+  const shard = (c: LoadtestConfig) => (c.shard ? `shard ${formatShard(c.shard)}` : 'whole run');
+  if (shard(a) !== shard(b)) diffs.push(`shard: ${shard(a)} vs ${shard(b)}`);
   const names = (c: LoadtestConfig) =>
     c.targets
       .map((t) => t.name)

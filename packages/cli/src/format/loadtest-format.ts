@@ -1,4 +1,5 @@
-import type { LoadtestReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestReport, TargetReport } from '../loadtest/run-loadtest.js';
+import { formatShard } from '../loadtest/shard.js';
 import { ms, renderTable } from './table.js';
 
 /**
@@ -11,12 +12,30 @@ export function formatLoadtestTable(report: LoadtestReport): string {
   const { config } = report;
   const closed = config.model === 'closed';
   const lines: string[] = [];
+  const generator = `${config.workers} generator worker${config.workers === 1 ? '' : 's'}${
+    report.parts
+      ? ` on ${report.parts.length} machines (merged)`
+      : config.shard
+        ? `, shard ${formatShard(config.shard)} of the run`
+        : ''
+  }`;
   lines.push(
     closed
-      ? `closed model (autocannon): ${config.connections} connections, ${config.durationMs / 1000} s × ${config.repetitions} repetitions; latency corrected for coordinated omission the way wrk does (uncorrected alongside)`
-      : `open model: ${config.rate} req/s per target on a fixed schedule, ${config.connections} connections, ${config.durationMs / 1000} s × ${config.repetitions} repetitions; latency from each request's intended send time`,
+      ? `closed model: ${config.connections} connections, ${config.durationMs / 1000} s × ${config.repetitions} repetitions, ${generator}; latency corrected for coordinated omission the way wrk does (uncorrected alongside)`
+      : `open model: ${config.rate} req/s per target on a fixed schedule, ${config.connections} connections, ${config.durationMs / 1000} s × ${config.repetitions} repetitions, ${generator}; latency from each request's intended send time`,
   );
-  const head = ['target', 'requests', 'req/s', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'];
+  const head = [
+    'target',
+    'requests',
+    'req/s',
+    'errors',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'max ms',
+    'gen busy',
+  ];
   if (closed) head.push('p99 uncorrected');
   else head.push('late', 'dropped');
   const rows = report.targets.map((t) => {
@@ -30,6 +49,7 @@ export function formatLoadtestTable(report: LoadtestReport): string {
       ms(t.latency.p99),
       ms(t.latency.p999),
       ms(t.latency.max),
+      generatorBusy(t),
     ];
     if (closed) row.push(t.uncorrectedLatency ? ms(t.uncorrectedLatency.p99) : '');
     else row.push(t.late, t.dropped);
@@ -52,4 +72,10 @@ export function formatLoadtestTable(report: LoadtestReport): string {
   for (const reason of report.inconclusive) lines.push(`inconclusive: ${reason}`);
   lines.push(`verdict: ${report.verdict}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The busiest generator worker over a target's repetitions, as a percentage (blank for reports without it). */
+function generatorBusy(target: TargetReport): string {
+  const loads = target.repetitions.flatMap((r) => r.generator?.workers ?? []);
+  return loads.length === 0 ? '' : `${Math.round(Math.max(...loads.map((l) => l.busy)) * 100)}%`;
 }

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import { PerfCliError } from '../errors.js';
 import { redactUrl } from '../util/redact-url.js';
 import { createHistogram, recordMs } from './histogram.js';
-import type { ModelRunResult } from './open-model.js';
+import { type Connection, expireRequests, openConnections } from './http/connection.js';
+import type { PreparedRun } from './open-model.js';
 import type { LoadTarget } from './targets.js';
 
-/** Options of one closed-model run (autocannon) against one target. */
+/** Options of one closed-model run against one target. */
 export interface ClosedModelOptions {
   /** Connections, each sending its next request when the previous one is answered. */
   connections: number;
@@ -14,99 +14,109 @@ export interface ClosedModelOptions {
   durationMs: number;
   /** A request not answered within this many ms counts as a timeout error. */
   timeoutMs: number;
-  /** Called about once a second with the fraction of the duration elapsed. */
-  onProgress?: (fraction: number) => void;
+  /** A run that starts later than this many ms after its start time is inconclusive (machines sharing a `--start-at` would not overlap). Default: no limit. */
+  maxStartLagMs?: number;
 }
 
+/** After a broken connection, its loop waits this long before it connects again, so a dead target is not hammered with connects. */
+const RECONNECT_DELAY_MS = 10;
+
 /**
- * Runs the closed model with autocannon: `connections` loops, each waiting
- * for its answer before sending again. Such a loop sends less while the
- * server stalls, so its raw latencies omit the stall (coordinated omission).
- * We record every response time ourselves (µs, not autocannon's 1 ms
- * resolution) and correct the way wrk does — each value is back-filled with
- * the connection's mean request interval
- * (`copyCorrectedForCoordinatedOmission`) — and keep the raw histogram as
- * `uncorrected`. autocannon's own corrected percentiles are not used: its
- * correction always assumes a 1 ms interval.
+ * Prepares the closed model: `connections` loops, each sending its next
+ * request the moment the previous one is answered (wrk's and autocannon's
+ * model). Such a loop sends less while the server stalls, so its raw
+ * latencies omit the stall (coordinated omission): we keep the raw
+ * histogram as `uncorrected` and correct the way wrk does — each value is
+ * back-filled with the connection's mean request interval
+ * (`copyCorrectedForCoordinatedOmission`).
  *
  * @example
- * const r = await runClosedModel(target, { connections: 10, durationMs: 2000, timeoutMs: 10_000 });
+ * const run = await prepareClosedModel(target, { connections: 10, durationMs: 2000, timeoutMs: 10_000 });
+ * const r = await run.start(performance.now());
  * summarize(r.histogram).p99 // corrected; summarize(r.uncorrected!).p99 // raw
  */
-export async function runClosedModel(
+export async function prepareClosedModel(
   target: LoadTarget,
   options: ClosedModelOptions,
-): Promise<ModelRunResult> {
+): Promise<PreparedRun> {
   const raw = createHistogram();
+  const errors = { status: 0, network: 0, timeout: 0 };
   let ok = 0;
-  let statusErrors = 0;
-  let start = 0;
+  let sent = 0;
   let lastResponse = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: target.url,
-        method: target.method as autocannon.Request['method'],
-        headers: target.headers,
-        ...(target.body === undefined ? {} : { body: target.body }),
-        connections: options.connections,
-        duration: options.durationMs / 1000,
-        timeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
-      },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on('start', () => {
-      start = performance.now();
-    });
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      lastResponse = performance.now();
-      if (statusCode < 400) {
-        ok++;
-        recordMs(raw, responseTime);
-      } else statusErrors++;
-    });
-    if (options.onProgress) {
-      let ticks = 0;
-      instance.on('tick', () => options.onProgress?.(Math.min(1, (++ticks * 1000) / options.durationMs)));
-    }
-  }).catch((error: unknown) => {
-    throw new PerfCliError(
-      'PERFKIT_CLI_TARGET_UNREACHABLE',
-      `${target.name}: autocannon failed: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  });
-  options.onProgress?.(1);
-  const elapsedMs = lastResponse > start && start > 0 ? lastResponse - start : options.durationMs;
-  const timeouts = result.timeouts ?? 0;
-  const errors = {
-    status: statusErrors,
-    network: Math.max(0, (result.errors ?? 0) - timeouts),
-    timeout: timeouts,
+  let end = Number.POSITIVE_INFINITY;
+  let inFlight = 0;
+  let finished = () => {};
+
+  const loop = (connection: Connection, at: number) => {
+    lastResponse = at;
+    if (at < end) {
+      sent++;
+      connection.send(at);
+    } else if (--inFlight === 0) finished();
   };
-  if (ok === 0 && errors.network + errors.timeout > 0) {
-    throw new PerfCliError(
-      'PERFKIT_CLI_TARGET_UNREACHABLE',
-      `${target.name}: ${redactUrl(target.url)} answered no request`,
-    );
-  }
-  // wrk's correction: the expected interval is the mean time between one connection's requests.
-  const perConnection = ok / options.connections;
-  const intervalUs = perConnection > 0 ? Math.round((elapsedMs * 1000) / perConnection) : 0;
-  const histogram = intervalUs > 0 ? raw.copyCorrectedForCoordinatedOmission(intervalUs) : raw;
-  const corrected = createHistogram();
-  corrected.add(histogram);
+  const connections = await openConnections(target, options.connections, {
+    response(connection, status, endedAt) {
+      if (status < 400) {
+        ok++;
+        recordMs(raw, endedAt - connection.sentAt);
+      } else errors.status++;
+      loop(connection, endedAt);
+    },
+    failure(connection, kind) {
+      errors[kind]++;
+      setTimeout(() => loop(connection, performance.now()), RECONNECT_DELAY_MS);
+    },
+  });
+
   return {
-    histogram: corrected,
-    uncorrected: raw,
-    scheduled: ok + statusErrors + errors.network + errors.timeout,
-    ok,
-    errors,
-    late: 0,
-    dropped: 0,
-    elapsedMs,
-    inconclusive: [],
+    close: () => {
+      for (const c of connections) c.close();
+    },
+    async start(t0, onProgress) {
+      const stopExpiring = expireRequests(connections, options.timeoutMs);
+      const startedAt = performance.now();
+      end = t0 + options.durationMs;
+      const progress =
+        onProgress &&
+        setInterval(() => onProgress(Math.min(1, (performance.now() - t0) / options.durationMs)), 100);
+      inFlight = connections.length;
+      const done = new Promise<void>((resolve) => (finished = resolve));
+      for (const connection of connections) {
+        sent++;
+        connection.send(startedAt);
+      }
+      await done;
+      stopExpiring();
+      if (progress) clearInterval(progress);
+      onProgress?.(1);
+      const elapsedMs = Math.max(1, lastResponse - t0);
+      if (ok === 0 && errors.network + errors.timeout > 0) {
+        throw new PerfCliError(
+          'PERFKIT_CLI_TARGET_UNREACHABLE',
+          `${target.name}: ${redactUrl(target.url)} answered no request`,
+        );
+      }
+      // wrk's correction: the expected interval is the mean time between one connection's requests.
+      const perConnection = ok / connections.length;
+      const intervalUs = perConnection > 0 ? Math.round((elapsedMs * 1000) / perConnection) : 0;
+      const corrected = createHistogram();
+      corrected.add(intervalUs > 0 ? raw.copyCorrectedForCoordinatedOmission(intervalUs) : raw);
+      const startLagMs = startedAt - t0;
+      return {
+        histogram: corrected,
+        uncorrected: raw,
+        scheduled: sent,
+        ok,
+        errors,
+        late: 0,
+        dropped: 0,
+        elapsedMs,
+        inconclusive:
+          startLagMs > (options.maxStartLagMs ?? Number.POSITIVE_INFINITY)
+            ? [`the generator started ${startLagMs.toFixed(0)} ms after its start time`]
+            : [],
+      };
+    },
   };
 }

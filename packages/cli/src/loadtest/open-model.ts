@@ -1,49 +1,34 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
-import { PerfCliError } from '../errors.js';
-import { redactUrl } from '../util/redact-url.js';
-import { createHistogram, type Histogram, recordMs } from './histogram.js';
+import { createHistogram, recordMs } from './histogram.js';
+import { type Connection, expireRequests, openConnections } from './http/connection.js';
+import type { ModelRunResult } from './run-result.js';
+import { type Shard, shardRequests } from './shard.js';
 import type { LoadTarget } from './targets.js';
 
 /** Options of one open-model (constant-rate) run against one target. */
 export interface OpenModelOptions {
-  /** Requests per second, on a fixed schedule: request i is due at t0 + i / rate. */
+  /** Requests per second of the whole run, on a fixed schedule: request i is due at t0 + i / rate. */
   rate: number;
-  /** How long to send, in ms. */
+  /** The part of the schedule this run sends (every `count`-th request). */
+  shard: Shard;
+  /** How long the whole schedule lasts, in ms. */
   durationMs: number;
-  /** Keep-alive connections, all opened before the clock starts. */
+  /** Keep-alive connections of this run, all opened before the clock starts. */
   connections: number;
   /** A request not answered within this many ms counts as a timeout error. */
   timeoutMs: number;
   /** A send later than this many ms after its due time counts as late. */
   lateThresholdMs: number;
-  /** Due requests beyond this many in flight are dropped (and counted), so a dead server cannot exhaust memory. */
+  /** Due requests beyond this many in flight (sent or waiting for a connection) are dropped and counted. */
   maxInFlight: number;
-  /** Called about every 100 ms with the fraction of the schedule sent. */
-  onProgress?: (fraction: number) => void;
 }
 
-/** What one run measured. Latencies are from each request's intended send time. */
-export interface ModelRunResult {
-  /** Latency of successful (2xx/3xx) responses, µs. */
-  histogram: Histogram;
-  /** Closed model only: the same latencies before coordinated-omission correction. */
-  uncorrected?: Histogram;
-  /** Open model only: how late each send left the generator, µs. */
-  sendLag?: Histogram;
-  /** Requests the schedule asked for (open model) or sent (closed model). */
-  scheduled: number;
-  /** Successful responses. */
-  ok: number;
-  errors: { status: number; network: number; timeout: number };
-  /** Sends later than `lateThresholdMs`. */
-  late: number;
-  /** Due requests never sent because `maxInFlight` was reached. */
-  dropped: number;
-  /** From the clock start to the last response, ms. */
-  elapsedMs: number;
-  /** Reasons the run cannot be trusted; empty when it can. */
-  inconclusive: string[];
+/** A load model whose connections are open, waiting for its start time. */
+export interface PreparedRun {
+  /** Runs the model with its clock starting at `t0` (performance.now() time, now or just past). */
+  start(t0: number, onProgress?: (fraction: number) => void): Promise<ModelRunResult>;
+  /** Closes the connections (after `start`, or instead of it). */
+  close(): void;
 }
 
 /** The largest share of late sends before a run is marked inconclusive… */
@@ -52,148 +37,120 @@ export const MAX_LATE_RATIO = 0.01;
 export const MIN_LATE_FOR_INCONCLUSIVE = 3;
 
 /**
- * Opens `connections` keep-alive sockets by sending that many requests at
- * once, so connection set-up never lands inside the measured schedule.
- */
-async function preconnect(
-  pool: Pool,
-  target: LoadTarget,
-  path: string,
-  connections: number,
-  timeoutMs: number,
-) {
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const res = await pool.request({
-        path,
-        method: target.method as 'GET',
-        headers: target.headers,
-        body: target.body ?? null,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await res.body.dump();
-    }),
-  );
-}
-
-/**
- * Runs the open (constant-rate) model against one target: request i is due
- * at t0 + i / rate whatever happened before it, and its latency is measured
- * from that due time, so a stalled server is charged for every request it
- * delayed (no coordinated omission). Sends the generator could not make on
- * time are counted as late; a run with too many late or any dropped sends is
- * marked inconclusive instead of reported as the server's latency.
+ * Prepares the open (constant-rate) model against one target: request i is
+ * due at t0 + i / rate whatever happened before it, and its latency is
+ * measured from that due time, so a stalled server is charged for every
+ * request it delayed (no coordinated omission). A due request waits for a
+ * free connection if all are busy, and that wait counts too. Sends the
+ * generator could not make on time are counted as late; a run with too many
+ * late or any dropped sends is marked inconclusive instead of reported as
+ * the server's latency.
  *
  * @example
- * const r = await runOpenModel(target, { rate: 200, durationMs: 2000, connections: 20, timeoutMs: 10_000, lateThresholdMs: 5, maxInFlight: 10_000 });
- * summarize(r.histogram).p99
+ * const run = await prepareOpenModel(target, { rate: 200, shard: WHOLE_RUN, durationMs: 2000, connections: 20, timeoutMs: 10_000, lateThresholdMs: 5, maxInFlight: 10_000 });
+ * const result = await run.start(performance.now());
+ * summarize(result.histogram).p99
  */
-export async function runOpenModel(target: LoadTarget, options: OpenModelOptions): Promise<ModelRunResult> {
-  const url = new URL(target.url);
-  const path = `${url.pathname}${url.search}`;
-  const pool = new Pool(url.origin, { connections: options.connections, pipelining: 1 });
+export async function prepareOpenModel(target: LoadTarget, options: OpenModelOptions): Promise<PreparedRun> {
   const histogram = createHistogram();
   const sendLag = createHistogram();
   const errors = { status: 0, network: 0, timeout: 0 };
   let ok = 0;
-  let late = 0;
-  let dropped = 0;
-  let inFlight = 0;
   let lastResponse = 0;
-  try {
-    try {
-      await preconnect(pool, target, path, options.connections, options.timeoutMs);
-    } catch (error) {
-      throw new PerfCliError(
-        'PERFKIT_CLI_TARGET_UNREACHABLE',
-        `${target.name}: ${redactUrl(target.url)} is unreachable: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
-    const intervalMs = 1000 / options.rate;
-    const pending = new Set<Promise<void>>();
+  /** Due times of requests waiting for a free connection, oldest first. */
+  const waiting: number[] = [];
+  let waitingHead = 0;
+  const idle: Connection[] = [];
+  let inFlight = 0;
+  let finished = () => {};
 
-    const send = (due: number) => {
-      const request = pool
-        .request({
-          path,
-          method: target.method as 'GET',
-          headers: target.headers,
-          body: target.body ?? null,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        })
-        .then(async (res) => {
-          await res.body.dump();
-          const end = performance.now();
-          lastResponse = end;
-          if (res.statusCode < 400) {
-            ok++;
-            recordMs(histogram, end - due);
-          } else errors.status++;
-        })
-        .catch((error: { code?: string }) => {
-          lastResponse = performance.now();
-          if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT')
-            errors.timeout++;
-          else errors.network++;
-        })
-        .finally(() => {
-          inFlight--;
-          pending.delete(request);
-        });
-      pending.add(request);
-    };
+  const next = (connection: Connection) => {
+    if (waitingHead < waiting.length) {
+      connection.due = waiting[waitingHead++] ?? 0;
+      if (waitingHead === waiting.length) {
+        waiting.length = 0;
+        waitingHead = 0;
+      }
+      connection.send(performance.now());
+    } else idle.push(connection);
+  };
+  const settle = (connection: Connection, at: number) => {
+    lastResponse = at;
+    inFlight--;
+    next(connection);
+    if (inFlight === 0) finished();
+  };
+  const connections = await openConnections(target, options.connections, {
+    response(connection, status, endedAt) {
+      if (status < 400) {
+        ok++;
+        recordMs(histogram, endedAt - connection.due);
+      } else errors.status++;
+      settle(connection, endedAt);
+    },
+    failure(connection, kind) {
+      errors[kind]++;
+      settle(connection, performance.now());
+    },
+  });
+  idle.push(...connections);
 
-    const t0 = performance.now();
-    let i = 0;
-    let lastProgress = t0;
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        const now = performance.now();
-        // Everything already due goes out in this tick: at high rates one timer
-        // tick covers several intervals, and each keeps its own due time.
-        while (i < total && t0 + i * intervalMs <= now) {
-          const due = t0 + i * intervalMs;
-          const lag = now - due;
-          recordMs(sendLag, lag);
-          if (lag > options.lateThresholdMs) late++;
-          if (inFlight >= options.maxInFlight) dropped++;
-          else {
-            inFlight++;
-            send(due);
+  return {
+    close: () => {
+      for (const c of connections) c.close();
+    },
+    async start(t0, onProgress) {
+      const stopExpiring = expireRequests(connections, options.timeoutMs);
+      const total = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
+      const share = shardRequests(total, options.shard);
+      const intervalMs = 1000 / options.rate;
+      const dueOf = (j: number) => t0 + (options.shard.index - 1 + j * options.shard.count) * intervalMs;
+      let late = 0;
+      let dropped = 0;
+      let j = 0;
+      let lastProgress = t0;
+      await new Promise<void>((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          // Everything already due goes out in this tick: at high rates one timer
+          // tick covers several intervals, and each keeps its own due time.
+          while (j < share && dueOf(j) <= now) {
+            const due = dueOf(j);
+            recordMs(sendLag, now - due);
+            if (now - due > options.lateThresholdMs) late++;
+            if (inFlight >= options.maxInFlight) dropped++;
+            else {
+              inFlight++;
+              const connection = idle.pop();
+              if (connection) {
+                connection.due = due;
+                connection.send(now);
+              } else waiting.push(due);
+            }
+            j++;
           }
-          i++;
-        }
-        if (options.onProgress && now - lastProgress >= 100) {
-          lastProgress = now;
-          options.onProgress(i / total);
-        }
-        if (i >= total) {
-          resolve();
-          return;
-        }
-        setTimeout(tick, Math.max(0, t0 + i * intervalMs - performance.now()));
-      };
-      tick();
-    });
-    while (pending.size > 0) await Promise.all([...pending]);
-    options.onProgress?.(1);
-    const elapsedMs = Math.max(lastResponse, t0 + (total - 1) * intervalMs) - t0;
-    const inconclusive: string[] = [];
-    if (dropped > 0)
-      inconclusive.push(`${dropped} sends dropped at ${options.maxInFlight} requests in flight`);
-    if (late / total > MAX_LATE_RATIO && late >= MIN_LATE_FOR_INCONCLUSIVE) {
-      inconclusive.push(
-        `the generator could not keep the rate: ${late} of ${total} sends (${((100 * late) / total).toFixed(1)}%) left more than ${options.lateThresholdMs} ms late`,
-      );
-    }
-    return { histogram, sendLag, scheduled: total, ok, errors, late, dropped, elapsedMs, inconclusive };
-  } finally {
-    await pool.close();
-  }
+          if (onProgress && now - lastProgress >= 100) {
+            lastProgress = now;
+            onProgress(j / Math.max(1, share));
+          }
+          if (j >= share) resolve();
+          else setTimeout(tick, Math.max(0, dueOf(j) - performance.now()));
+        };
+        tick();
+      });
+      if (inFlight > 0) await new Promise<void>((resolve) => (finished = resolve));
+      stopExpiring();
+      onProgress?.(1);
+      const elapsedMs = share === 0 ? 0 : Math.max(lastResponse, dueOf(share - 1)) - t0;
+      const inconclusive: string[] = [];
+      if (dropped > 0)
+        inconclusive.push(`${dropped} sends dropped at ${options.maxInFlight} requests in flight`);
+      if (late / Math.max(1, share) > MAX_LATE_RATIO && late >= MIN_LATE_FOR_INCONCLUSIVE) {
+        inconclusive.push(
+          `the generator could not keep the rate: ${late} of ${share} sends (${((100 * late) / share).toFixed(1)}%) left more than ${options.lateThresholdMs} ms late`,
+        );
+      }
+      return { histogram, sendLag, scheduled: share, ok, errors, late, dropped, elapsedMs, inconclusive };
+    },
+  };
 }

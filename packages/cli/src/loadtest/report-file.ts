@@ -50,5 +50,27 @@ export function readReport(path: string): LoadtestReport {
       `${path} is not a perf-cli load-test report (expected "format": "perfkit-loadtest", "version": 1); make one with perf-cli loadtest --save`,
     );
   }
-  return report as LoadtestReport;
+  return withDefaults(report as LoadtestReport);
+}
+
+/** Fills the fields that reports made by earlier versions lack, with what those versions did. */
+function withDefaults(report: LoadtestReport): LoadtestReport {
+  return {
+    ...report,
+    config: {
+      ...report.config,
+      workers: report.config.workers ?? 1,
+      shard: report.config.shard ?? null,
+      startAt: report.config.startAt ?? null,
+    },
+    targets: report.targets.map((t) => ({
+      ...t,
+      repetitions: t.repetitions.map((r) => ({
+        ...r,
+        sendLagHistogram: r.sendLagHistogram ?? null,
+        generator: r.generator ?? null,
+      })),
+    })),
+    parts: report.parts ?? null,
+  };
 }

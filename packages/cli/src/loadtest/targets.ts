@@ -31,6 +31,21 @@ function checkUrl(url: string, where: string): string {
   return parsed.toString();
 }
 
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A header as it goes on the wire: a token name and a value without line breaks, so no target can inject a request. */
+function checkHeader(name: string, value: string, where: string): [string, string] {
+  if (!TOKEN.test(name)) throw invalid(`${where}: "${name}" is not a valid header name`);
+  if (/[\r\n\0]/.test(value))
+    throw invalid(`${where}: the value of header "${name}" holds a line break or NUL`);
+  return [name.toLowerCase(), value];
+}
+
+function checkMethod(method: string, where: string): string {
+  if (!TOKEN.test(method)) throw invalid(`${where}: "${method}" is not an HTTP method`);
+  return method;
+}
+
 function defaultName(url: string): string {
   const path = new URL(url).pathname.replace(/\/+$/, '');
   return path.split('/').filter(Boolean).at(-1) ?? 'root';
@@ -88,7 +103,10 @@ export function loadTargetsFile(path: string): LoadTarget[] {
     if (t.headers !== undefined) {
       if (typeof t.headers !== 'object' || t.headers === null)
         throw invalid(`${where}: "headers" must be an object`);
-      for (const [k, v] of Object.entries(t.headers)) headers[k.toLowerCase()] = String(v);
+      for (const [k, v] of Object.entries(t.headers)) {
+        const [name, value] = checkHeader(k, String(v), where);
+        headers[name] = value;
+      }
     }
     let body: string | undefined;
     if (typeof t.body === 'string') body = t.body;
@@ -99,7 +117,7 @@ export function loadTargetsFile(path: string): LoadTarget[] {
     return {
       name: typeof t.name === 'string' && t.name ? t.name : defaultName(url),
       url,
-      method: typeof t.method === 'string' ? t.method.toUpperCase() : 'GET',
+      method: typeof t.method === 'string' ? checkMethod(t.method.toUpperCase(), where) : 'GET',
       headers,
       ...(body === undefined ? {} : { body }),
     };
@@ -133,7 +151,8 @@ export function parseHeaders(flags: string[]): Record<string, string> {
   for (const flag of flags) {
     const colon = flag.indexOf(':');
     if (colon <= 0) throw invalid(`--header must look like "name: value", got "${flag}"`);
-    headers[flag.slice(0, colon).trim().toLowerCase()] = flag.slice(colon + 1).trim();
+    const [name, value] = checkHeader(flag.slice(0, colon).trim(), flag.slice(colon + 1).trim(), '--header');
+    headers[name] = value;
   }
   return headers;
 }

@@ -122,8 +122,9 @@ function describe(report: LoadtestReport): string {
   const model =
     c.model === 'open'
       ? `open model, ${c.rate} req/s, latency from intended send time`
-      : `closed model (autocannon), ${c.connections} connections, corrected like wrk`;
-  return `${model}; ${c.durationMs / 1000} s × ${c.repetitions}; commit ${report.metadata.gitCommit?.slice(0, 10) ?? 'unknown'}; ${report.metadata.date}; Node ${report.metadata.nodeVersion}; ${report.metadata.cpuCount} × ${report.metadata.cpuModel}`;
+      : `closed model, ${c.connections} connections, corrected like wrk`;
+  const generator = `${c.workers} generator worker${c.workers === 1 ? '' : 's'}${report.parts ? ` on ${report.parts.length} machines (merged)` : ''}`;
+  return `${model}; ${c.durationMs / 1000} s × ${c.repetitions}; ${generator}; commit ${report.metadata.gitCommit?.slice(0, 10) ?? 'unknown'}; ${report.metadata.date}; Node ${report.metadata.nodeVersion}; ${report.metadata.cpuCount} × ${report.metadata.cpuModel}`;
 }
 
 /**

@@ -20,6 +20,8 @@ function repetition(index: number, ms: number, rps: number) {
     sendLagP99Ms: 0.5,
     histogram: encodeHistogram(h),
     uncorrectedHistogram: null,
+    sendLagHistogram: null,
+    generator: { cpuCores: 0.1, workers: [{ busy: 0.1, loopDelayP99Ms: 1 }] },
     inconclusive: [],
   };
 }
@@ -55,6 +57,9 @@ export function buildReport(
       repetitions: latenciesMs.length,
       timeoutMs: 10_000,
       latencyCorrection: 'intended-send-time',
+      workers: 1,
+      shard: null,
+      startAt: null,
       targets: [
         {
           name: overrides.name ?? 'overview',
@@ -81,6 +86,7 @@ export function buildReport(
     thresholds: [],
     inconclusive: [],
     verdict: 'pass',
+    parts: null,
   };
 }
 
