@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/contract/response-bodies.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { RunningApp } from '../../src/server.js';
+import { seedPrivateDatabase } from '../support/private-database.js';
+import { requestJson, startAppOn, startTestApp, type TestApp, type TestData } from '../support/test-app.js';
 
 describe('when no database connection is free', () => {
   let t: TestApp;
@@ -31,5 +34,48 @@ describe('when no database connection is free', () => {
       await locker.end();
     }
     expect((await t.request('/api/dashboard/analytics')).status).toBe(200);
+  });
+});
+
+describe('when its database backends are killed mid-request', () => {
+  let data: TestData;
+  let app: RunningApp;
+  beforeAll(async () => {
+    // A database of its own, so that killing this app's backends reaches no other test file's.
+    data = await seedPrivateDatabase('killed_backends');
+    // Without a cache every request holds a pooled connection, so every kill lands on one in use.
+    app = await startAppOn(data, { mode: 'optimized', config: { cache: 'off', poolSize: 4 } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await data?.close();
+  });
+
+  it('answers each request 200 or 503, never crashes, and reconnects by itself', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtExceptionMonitor', onUncaught);
+    const statuses = new Set<number>();
+    try {
+      for (let round = 0; round < 20; round++) {
+        const inFlight = Array.from({ length: 8 }, () =>
+          requestJson(app.url, '/api/dashboard/analytics?range=90d', { key: data.manifest.heavyUser.apiKey }),
+        );
+        await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = ${data.schema.schema} AND application_name = 'perfkit-express-app-primary'`.execute(
+          data.schema.db,
+        );
+        for (const response of await Promise.all(inFlight)) statuses.add(response.status);
+      }
+      const after = await requestJson(app.url, '/api/dashboard/analytics?range=90d', {
+        key: data.manifest.heavyUser.apiKey,
+      });
+
+      expect(uncaught).toEqual([]);
+      expect([...statuses].filter((status) => status !== 200 && status !== 503)).toEqual([]);
+      expect(after.status).toBe(200);
+    } finally {
+      process.off('uncaughtExceptionMonitor', onUncaught);
+    }
   });
 });
