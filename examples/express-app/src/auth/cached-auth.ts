@@ -3,13 +3,13 @@ import type { Database } from '@perfkit/queries';
 import type { Kysely } from 'kysely';
 import { findUserIdByKey, hashKey } from './api-key-auth.js';
 
-/** Thrown inside the loader so an unknown key is never cached: a key created a moment later works at once. */
-class UnknownKey extends Error {}
-
 /**
  * API-key lookups through a memory cache keyed by the key's hash: a known key
  * costs no query for the cache's TTL, which is also how long a revoked key
- * keeps working.
+ * keeps working while the database answers. While it fails, the cache's
+ * stale-if-error keeps a key known before the failure working (so cached
+ * dashboards can be served stale); a key the database says it does not know
+ * is refused at once and never served stale.
  *
  * @example
  * const userIdForKey = cachedUserIdForKey(caches.auth, db);
@@ -19,15 +19,13 @@ export function cachedUserIdForKey(
   db: Kysely<Database>,
 ): (apiKey: string) => Promise<number | undefined> {
   return async (apiKey) => {
-    try {
-      return await cache.getOrSet(hashKey(apiKey), async () => {
-        const userId = await findUserIdByKey(db, apiKey);
-        if (userId === undefined) throw new UnknownKey();
-        return userId;
-      });
-    } catch (error) {
-      if (error instanceof UnknownKey) return undefined;
-      throw error;
-    }
+    const hash = hashKey(apiKey);
+    // An unknown key is an answer, not a failure: a thrown "unknown" would let
+    // stale-if-error serve a revoked key's old user.
+    const userId = await cache.getOrSet(hash, async () => (await findUserIdByKey(db, apiKey)) ?? null);
+    if (userId !== null) return userId;
+    // Not kept either, so a key created a moment later works at once.
+    await cache.delete(hash);
+    return undefined;
   };
 }

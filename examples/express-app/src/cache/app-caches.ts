@@ -24,6 +24,12 @@ export interface AppCachesOptions {
   redisPrefix: string;
   /** How long a lookup of a key→user stays valid. */
   authTtlMs: number;
+  /**
+   * How long past `authTtlMs` a key's user is still used while the database
+   * fails (never for a key the database said it does not know), so cached
+   * dashboards can be served stale during an outage. Default: 0.
+   */
+  authStaleIfErrorMs?: number;
   /** Time source of every cache. Default: the system clock. */
   clock?: Clock;
 }
@@ -40,7 +46,13 @@ export interface AppCachesOptions {
  */
 export function createAppCaches(options: AppCachesOptions): AppCaches {
   const clock = options.clock ? { clock: options.clock } : {};
-  const auth = createCache({ namespace: 'auth', ttl: options.authTtlMs, jitter: 0, ...clock });
+  const auth = createCache({
+    namespace: 'auth',
+    ttl: options.authTtlMs,
+    staleIfError: options.authStaleIfErrorMs ?? 0,
+    jitter: 0,
+    ...clock,
+  });
   if (!options.redisUrl) {
     const data = createCache({ namespace: 'data', ...clock });
     const elevenLabs = createCache({ namespace: 'elevenlabs', ...clock });

@@ -54,12 +54,15 @@ async function createOptimizedMode(
   try {
     await applyMissingIndexes(resources);
 
+    const policies = readPolicies(config);
     const caches =
       config.cache === 'on'
         ? createAppCaches({
             redisUrl: config.redisUrl,
             redisPrefix: options.redisPrefix ?? 'perfkit:',
             authTtlMs: config.authCacheTtlMs,
+            // A key's user must outlive every cached answer it may be served stale during a database failure.
+            authStaleIfErrorMs: Math.max(...Object.values(policies).map((policy) => policy.staleIfErrorMs)),
             ...(options.cacheClock ? { clock: options.cacheClock } : {}),
           })
         : undefined;
@@ -91,8 +94,8 @@ async function createOptimizedMode(
 
     const deps = {
       reads: createReadRouter({ primary: db, replica: resources.replica?.db }),
-      cached: createCachedReads(caches?.data, readPolicies(config), monitor),
-      policies: readPolicies(config),
+      cached: createCachedReads(caches?.data, policies, monitor),
+      policies,
       monitor,
     };
     return {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
+import { eventually } from '../support/eventually.js';
 import { seedPrivateDatabase } from '../support/private-database.js';
 import { requestJson, startAppOn, startTestApp, type TestApp, type TestData } from '../support/test-app.js';
 
@@ -76,6 +77,49 @@ describe('when its database backends are killed mid-request', () => {
       expect(after.status).toBe(200);
     } finally {
       process.off('uncaughtExceptionMonitor', onUncaught);
+    }
+  });
+});
+
+describe('when no database connection is free after a cached lookup of the key expired', () => {
+  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('stale_auth', {
+      mode: 'optimized',
+      config: { poolSize: 1, poolAcquireTimeoutMs: 200 },
+      start: { optimized: { cacheClock: clock } },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('still serves the cached dashboard stale (the key is known from before the failure)', async () => {
+    expect((await t.request('/api/dashboard/overview?range=7d')).status).toBe(200);
+    // Past the overview's ttl + swr (6 min) and the key lookup's AUTH_CACHE_TTL_MS (30 s).
+    clock.offsetMs += 7 * 60_000;
+    const locker = new pg.Client({ connectionString: t.schema.connectionString });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE calls, leads, agent_analytics IN ACCESS EXCLUSIVE MODE');
+      const lockerPid = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      // The app's only connection waits on the lock inside another user's request.
+      const holding = t.request('/api/dashboard/analytics?range=90d', { key: t.otherUser.apiKey });
+      await eventually(
+        () =>
+          sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE ${lockerPid} = ANY(pg_blocking_pids(pid))`.execute(t.schema.db),
+        (result) => (result.rows[0]?.n ?? 0) > 0,
+      );
+
+      const stale = await t.request('/api/dashboard/overview?range=7d');
+
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('x-cache')).toBe('stale');
+      await locker.query('ROLLBACK');
+      expect((await holding).status).toBe(200);
+    } finally {
+      await locker.end();
     }
   });
 });
