@@ -1,0 +1,89 @@
+/**
+ * The processes the suite measures or runs beside the app: app variants
+ * (through the app's own `startAppProcess`), the ceiling server, a CPU hog,
+ * and pinning any of them to cores.
+ */
+import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type AppProcess, startAppProcess } from '@perfkit/express-app/load';
+
+const run = promisify(execFile);
+
+/** A running process with the URL it serves and its pid, so it can be pinned. */
+export interface Running {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** The pid listening on `url`'s port (the app's child process does not expose its own). */
+async function listenerPid(url: string): Promise<number> {
+  const port = new URL(url).port;
+  const { stdout } = await run('ss', ['-ltnpH', `sport = :${port}`]);
+  const pid = /pid=(\d+)/.exec(stdout)?.[1];
+  if (!pid) throw new Error(`no process found listening on port ${port}`);
+  return Number(pid);
+}
+
+/**
+ * Starts the example app with `env` (on top of `base`) and finds its pid.
+ *
+ * @example
+ * const app = await startApp({ MODE: 'optimized', CACHE: 'off' }, base);
+ */
+export async function startApp(env: Record<string, string>, base: Record<string, string>): Promise<Running> {
+  const app: AppProcess = await startAppProcess({ ...base, ...env });
+  return {
+    url: app.url,
+    pid: await listenerPid(app.url),
+    async stop() {
+      await app.stop();
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Starts the ceiling server (`ceiling-server.ts`) in its own process, answering `body`.
+ *
+ * @example
+ * const ceiling = await startCeiling(warmOverviewBody); // ceiling.url ends in /ceiling
+ */
+export async function startCeiling(body: string): Promise<Running> {
+  const child = fork(fileURLToPath(new URL('./ceiling-server.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx', '--conditions=@perfkit/source'],
+  });
+  child.send(body);
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  return { url: `http://127.0.0.1:${port}/ceiling`, pid: child.pid as number, stop: () => stopChild(child) };
+}
+
+/**
+ * Pins every thread of process `pid` to `cpus` (a taskset list, e.g. `1` or `0,1`).
+ *
+ * @example
+ * await pin(app.pid, '1');
+ */
+export async function pin(pid: number, cpus: string): Promise<void> {
+  await run('taskset', ['-a', '-p', '-c', cpus, String(pid)]);
+}
+
+/**
+ * A process that spins on `cpus` until stopped: the CPU pressure beside the app.
+ *
+ * @example
+ * const hog = await startCpuHog('1'); … await hog.stop();
+ */
+export async function startCpuHog(cpus: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn('taskset', ['-c', cpus, process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
+  await once(child, 'spawn');
+  return { stop: () => stopChild(child) };
+}

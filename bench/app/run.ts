@@ -1,0 +1,522 @@
+/**
+ * bench/app: the example app end to end on `large`, 50 connections, the heavy
+ * tenant and round-robin over 100 tenants, side by side in one run: naive
+ * (with the indexes), optimized cold (CACHE=off), optimized warm (memory
+ * only, and with Redis), and the ceiling — a bare Express route answering
+ * the warm overview's bytes. Then warm under a CPU hog pinned to the app's
+ * core, and the write-visibility delay between two instances sharing Redis.
+ * Load comes from perf-cli's library (`runLoadtest`, closed model); the
+ * server-side p99 from the app's own `/metrics`.
+ *
+ *   pnpm --filter @perfkit/bench run app [--duration 6000] [--tenant-duration 100] [--repetitions 3]
+ *     [--naive-duration 60000] [--writes 50] [--skip naive,hog,visibility] [--label name]
+ *
+ * --duration is each heavy-tenant target's run, --tenant-duration each
+ * round-robin tenant's; the naive app gets one run of --naive-duration per
+ * API for the heavy tenant and one request per connection per round-robin
+ * tenant.
+ *
+ * Results: bench/results/app-large[-label].json and .md. Uses (and seeds if
+ * needed) the database perfkit_queries_large, shared with bench/queries: do
+ * not run the two at once (bench/queries drops the indexes).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { baselineTargets } from '@perfkit/express-app/load';
+import { Redis } from 'ioredis';
+import { startRemoteFake } from '../external/remote-fake.js';
+import { prepareDataset } from './dataset.js';
+import { addMeasured, type LoadSpec, loadGroups, type Measured } from './load.js';
+import { pin, startApp, startCeiling, startCpuHog } from './processes.js';
+import {
+  type Api,
+  boundClaim,
+  type Claim,
+  claimTables,
+  findRow,
+  monitorClaim,
+  ms,
+  type Row,
+  ratioClaim,
+  resultTables,
+  type Shape,
+} from './report.js';
+import { addBuckets, type Buckets, bucketQuantile, bucketsBetween, scrapeMetrics } from './server-metrics.js';
+import { measureWriteVisibility, type VisibilityResult } from './write-visibility.js';
+
+const { values } = parseArgs({
+  // pnpm forwards its `--` separator; drop it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    duration: { type: 'string', default: '6000' },
+    'tenant-duration': { type: 'string', default: '100' },
+    repetitions: { type: 'string', default: '3' },
+    'naive-duration': { type: 'string', default: '60000' },
+    writes: { type: 'string', default: '50' },
+    skip: { type: 'string', default: '' },
+    label: { type: 'string', default: '' },
+  },
+});
+const CONNECTIONS = 50;
+const TENANTS = 100;
+const repetitions = Number(values.repetitions);
+const skip = new Set(values.skip.split(',').filter(Boolean));
+// One repetition per call: the suite interleaves calls itself, re-warming the caches before each.
+const heavySpec: LoadSpec = {
+  connections: CONNECTIONS,
+  durationMs: Number(values.duration),
+  repetitions: 1,
+  timeoutMs: 60_000,
+};
+const roundRobinSpec: LoadSpec = { ...heavySpec, durationMs: Number(values['tenant-duration']) };
+const specFor = (shape: Shape) => (shape === 'heavy' ? heavySpec : roundRobinSpec);
+// A naive heavy request takes seconds at 50 connections: one long run per API, and one round per tenant.
+const naiveHeavySpec: LoadSpec = {
+  connections: CONNECTIONS,
+  durationMs: Number(values['naive-duration']),
+  repetitions: 1,
+  timeoutMs: 600_000,
+};
+const naiveRoundRobinSpec: LoadSpec = { ...naiveHeavySpec, durationMs: 1 };
+const METRICS_TOKEN = randomBytes(16).toString('hex');
+// A database index of its own keeps this suite's L2 entries and leases apart from other apps on the same Redis.
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
+const SHED_THRESHOLD_MS = 500; // the app's default SHED_EVENT_LOOP_DELAY_MS, left as is
+const APP_CPU = '1';
+const GENERATOR_CPU = '0';
+
+const lines: string[] = [];
+const log = (line = '') => {
+  console.log(line);
+  lines.push(line);
+};
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
+
+const dataset = await prepareDataset(TENANTS, log);
+const { manifest, heavy, spread } = dataset;
+const spreadKeys = spread.map((user) => user.apiKey);
+const paths = Object.fromEntries(
+  baselineTargets(manifest)
+    .filter((t) => t.tenants === 'heavy')
+    .map((t) => [t.endpoint, t.path]),
+) as Record<Api, string>;
+const APIS = Object.keys(paths) as Api[];
+const SHAPES: Shape[] = ['heavy', 'round-robin'];
+log(
+  `large: ${manifest.counts.calls} calls, ${manifest.counts.leads} leads; heavy tenant ${heavy.id}: ${heavy.agents} agents, ${heavy.calls} calls; ` +
+    `round-robin over ${spread.length} tenants (${Math.min(...spread.map((u) => u.agents))}–${Math.max(...spread.map((u) => u.agents))} agents each)`,
+);
+log(
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}; load average ${loadAverage()}`,
+);
+
+const running: Array<{ stop(): Promise<void> }> = [];
+const started = <T extends { stop(): Promise<void> }>(process: T): T => {
+  running.push(process);
+  return process;
+};
+
+/** A process loaded by a call: an app variant (monitored through `/metrics`) or the ceiling. */
+interface Subject {
+  variant: string;
+  url: string;
+  monitored: boolean;
+  /** The APIs it answers, with their paths. */
+  routes: Array<[Api, string]>;
+}
+
+/** Rows accumulate over calls: generator figures add up, server-side buckets add up. */
+const accumulated = new Map<string, { row: Row; buckets: Buckets }>();
+
+function record(
+  variant: string,
+  shape: Shape,
+  api: Api,
+  generator: Measured,
+  server?: { buckets: Buckets; count5xx: number; lagMaxMs: number },
+) {
+  const key = `${variant}|${shape}|${api}`;
+  const previous = accumulated.get(key);
+  const merged = previous ? addMeasured(previous.row.generator, generator) : generator;
+  const buckets = server
+    ? addBuckets(previous?.buckets ?? { bounds: [], cumulative: [] }, server.buckets)
+    : undefined;
+  const row: Row = {
+    variant,
+    shape,
+    api,
+    generator: merged,
+    server:
+      server && buckets
+        ? {
+            count: buckets.cumulative.at(-1) ?? 0,
+            p99: bucketQuantile(buckets, 0.99),
+            status5xx: (previous?.row.server?.status5xx ?? 0) + server.count5xx,
+            lagMaxMs: Math.max(previous?.row.server?.lagMaxMs ?? 0, server.lagMaxMs),
+          }
+        : undefined,
+  };
+  accumulated.set(key, { row, buckets: buckets ?? { bounds: [], cumulative: [] } });
+}
+
+/**
+ * One load test over every subject's routes in `shape`, one after another,
+ * with each monitored app's `/metrics` scraped before and after, so the
+ * monitor's figures cover exactly the requests the generator counted.
+ */
+async function measureCall(subjects: Subject[], shape: Shape, spec: LoadSpec): Promise<void> {
+  const origin = (subject: Subject) => new URL(subject.url).origin;
+  const monitored = subjects.filter((s) => s.monitored);
+  const before = await Promise.all(monitored.map((s) => scrapeMetrics(origin(s), METRICS_TOKEN)));
+  const apiKeys = shape === 'heavy' ? [heavy.apiKey] : spreadKeys;
+  const groups = subjects.flatMap((s) =>
+    s.routes.map(([api, path]) => ({ key: `${s.variant}|${api}`, url: `${s.url}${path}`, apiKeys })),
+  );
+  const byKey = await loadGroups(groups, spec);
+  const after = await Promise.all(monitored.map((s) => scrapeMetrics(origin(s), METRICS_TOKEN)));
+  for (const subject of subjects) {
+    const i = monitored.indexOf(subject);
+    for (const [api, path] of subject.routes) {
+      const generator = byKey.get(`${subject.variant}|${api}`) as Measured;
+      const start = before[i];
+      const end = after[i];
+      const route = new URL(path, 'http://x').pathname;
+      const server =
+        start && end
+          ? {
+              buckets: bucketsBetween(start, end, route, '2xx'),
+              count5xx: bucketsBetween(start, end, route, '5xx').cumulative.at(-1) ?? 0,
+              lagMaxMs: end.lagMaxMs,
+            }
+          : undefined;
+      record(subject.variant, shape, api, generator, server);
+      console.log(
+        `  ${subject.variant} ${shape} ${api}: ${generator.requests} ok, p50 ${ms(generator.latency.p50)}, p99 ${ms(generator.latency.p99)} ` +
+          `(raw ${ms(generator.raw.p99)}), ${generator.rps.toFixed(1)} req/s` +
+          (server
+            ? `, monitor p99 ≈ ${ms(bucketQuantile(server.buckets, 0.99)?.estimateMs ?? Number.NaN)}`
+            : ''),
+      );
+    }
+  }
+}
+
+/** Reads every API for the heavy tenant and every round-robin tenant until the agents' configs are all fresh. */
+async function warmCaches(appUrl: string): Promise<void> {
+  const keys = [heavy.apiKey, ...spreadKeys];
+  for (let pass = 1; pass <= 10; pass++) {
+    let notFresh = 0;
+    for (const api of APIS) {
+      for (const key of keys) {
+        const res = await fetch(`${appUrl}${paths[api]}`, { headers: { authorization: `Bearer ${key}` } });
+        const body = await res.text();
+        if (!res.ok) throw new Error(`warming ${api} answered ${res.status}: ${body}`);
+        if (api === 'agents')
+          notFresh += (JSON.parse(body) as { agents: Array<{ configStatus: string }> }).agents.filter(
+            (a) => a.configStatus !== 'fresh',
+          ).length;
+      }
+    }
+    if (notFresh === 0) return;
+    // Configs still coming arrive in the background (the fake's p99 is 1.5 s).
+    await sleep(2_000);
+  }
+  throw new Error('the agents configs never all became fresh');
+}
+
+async function clearRedisDatabase(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'perfkit:*', 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const results: { rows: Row[]; visibility?: VisibilityResult } = { rows: [] };
+const appRoutes = APIS.map((api): [Api, string] => [api, paths[api]]);
+
+try {
+  const fake = await startRemoteFake();
+  started({ stop: () => fake.close() });
+  const base = {
+    DATABASE_URL: dataset.url,
+    NOW: manifest.anchor,
+    ELEVENLABS_BASE_URL: fake.url,
+    ELEVENLABS_API_KEY: fake.apiKey,
+    METRICS_TOKEN,
+    LOG_LEVEL: 'error',
+  };
+  await clearRedisDatabase();
+  // The first optimized start builds missing indexes (CONCURRENTLY, about half a minute on large); the others find them.
+  const indexStart = performance.now();
+  const warmMemory = started(await startApp({ MODE: 'optimized', CACHE: 'on' }, base));
+  log(`indexes in place (first optimized start: ${ms(performance.now() - indexStart)})`);
+  const [cold, warmRedis] = await Promise.all([
+    startApp({ MODE: 'optimized', CACHE: 'off' }, base).then(started),
+    startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL }, base).then(started),
+  ]);
+
+  log('warming the caches (every API, heavy and round-robin tenants, until all configs are fresh)…');
+  await Promise.all([warmCaches(warmMemory.url), warmCaches(warmRedis.url)]);
+  const heavyGet = async (url: string) =>
+    (await fetch(url, { headers: { authorization: `Bearer ${heavy.apiKey}` } })).text();
+  const overviewBody = await heavyGet(`${warmMemory.url}${paths.overview}`);
+  const ceiling = started(await startCeiling(overviewBody));
+  const bodyBytes: Record<string, number> = {};
+  for (const api of APIS)
+    bodyBytes[api] = Buffer.byteLength(await heavyGet(`${warmMemory.url}${paths[api]}`));
+  log(
+    `heavy tenant's warm bodies (bytes): ${JSON.stringify(bodyBytes)}; the ceiling answers the overview's ${Buffer.byteLength(overviewBody)}`,
+  );
+
+  const subjects: Subject[] = [
+    { variant: 'ceiling', url: ceiling.url, monitored: false, routes: [['overview', '']] },
+    { variant: 'optimized cold', url: cold.url, monitored: true, routes: appRoutes },
+    { variant: 'optimized warm (memory)', url: warmMemory.url, monitored: true, routes: appRoutes },
+    { variant: 'optimized warm (Redis)', url: warmRedis.url, monitored: true, routes: appRoutes },
+  ];
+  // Unmeasured: JIT, pools, PostgreSQL's buffers (the cache warming above read every round-robin tenant once).
+  await loadGroups(
+    subjects.flatMap((s) =>
+      s.routes.map(([api, path]) => ({
+        key: `${s.variant}|${api}`,
+        url: `${s.url}${path}`,
+        apiKeys: [heavy.apiKey],
+      })),
+    ),
+    { ...heavySpec, durationMs: 2_000, repetitions: 1 },
+  );
+
+  log(
+    `\noptimized and ceiling, ${repetitions} repetitions: heavy ${heavySpec.durationMs / 1000} s per target; ` +
+      `round-robin ${spread.length} tenants × ${roundRobinSpec.durationMs} ms per target; targets interleaved in each call`,
+  );
+  for (let rep = 1; rep <= repetitions; rep++) {
+    for (const shape of SHAPES) {
+      // Warm means fresh: the ElevenLabs client refetches a config older than 5 minutes, waiting for it up to the budget.
+      await Promise.all([warmCaches(warmMemory.url), warmCaches(warmRedis.url)]);
+      log(`repetition ${rep}, ${shape}: load average ${loadAverage()}`);
+      await measureCall(subjects, shape, specFor(shape));
+    }
+  }
+
+  if (!skip.has('hog')) {
+    log(
+      `\nCPU hog: the warm (memory) app pinned to core ${APP_CPU}, the generator to core ${GENERATOR_CPU}; ` +
+        `each call without, then with, a spinning process on core ${APP_CPU}`,
+    );
+    await pin(warmMemory.pid, APP_CPU);
+    await pin(process.pid, GENERATOR_CPU);
+    try {
+      for (let rep = 1; rep <= repetitions; rep++) {
+        for (const shape of SHAPES) {
+          const app = { url: warmMemory.url, monitored: true, routes: appRoutes };
+          await warmCaches(warmMemory.url);
+          log(`repetition ${rep}, ${shape}, pinned: load average ${loadAverage()}`);
+          await measureCall([{ ...app, variant: 'warm, pinned' }], shape, specFor(shape));
+          const hog = await startCpuHog(APP_CPU);
+          try {
+            await measureCall([{ ...app, variant: 'warm, pinned + CPU hog' }], shape, specFor(shape));
+          } finally {
+            await hog.stop();
+          }
+        }
+      }
+    } finally {
+      const all = os
+        .cpus()
+        .map((_, i) => i)
+        .join(',');
+      await pin(warmMemory.pid, all);
+      await pin(process.pid, all);
+    }
+  }
+
+  if (!skip.has('visibility')) {
+    log(
+      '\nwrite visibility: a second optimized instance on the same Redis; write through one, poll the other',
+    );
+    const second = started(await startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL }, base));
+    results.visibility = await measureWriteVisibility({
+      writerUrl: warmRedis.url,
+      readerUrl: second.url,
+      databaseUrl: dataset.url,
+      tenants: spread.map((u) => ({ id: u.id, apiKey: u.apiKey })),
+      anchor: manifest.anchor,
+      writes: Number(values.writes),
+      timeoutMs: 5_000,
+    });
+    await second.stop();
+  }
+
+  // Naive last: its scans would otherwise evict the optimized reads' pages before they are measured.
+  if (!skip.has('naive')) {
+    for (const app of [cold, warmMemory, warmRedis]) await app.stop();
+    const naive = started(await startApp({ MODE: 'naive' }, base));
+    log(
+      `\nnaive (indexes in place): heavy one run of ${naiveHeavySpec.durationMs / 1000} s per API, ` +
+        `round-robin one request per connection per tenant; after one unmeasured request per API`,
+    );
+    for (const api of APIS) await heavyGet(`${naive.url}${paths[api]}`);
+    const subject: Subject = { variant: 'naive', url: naive.url, monitored: true, routes: appRoutes };
+    await measureCall([subject], 'heavy', naiveHeavySpec);
+    await measureCall([subject], 'round-robin', naiveRoundRobinSpec);
+  }
+} finally {
+  for (const process of running.reverse()) await process.stop().catch(() => undefined);
+}
+
+// Order: variant, then shape, then API.
+const VARIANT_ORDER = [
+  'naive',
+  'optimized cold',
+  'optimized warm (memory)',
+  'optimized warm (Redis)',
+  'ceiling',
+  'warm, pinned',
+  'warm, pinned + CPU hog',
+];
+results.rows = [...accumulated.values()]
+  .map((a) => a.row)
+  .sort(
+    (a, b) =>
+      VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant) ||
+      a.shape.localeCompare(b.shape) ||
+      APIS.indexOf(a.api) - APIS.indexOf(b.api),
+  );
+
+const claims: Claim[] = [];
+const rows = results.rows;
+const warmVariants = ['optimized warm (memory)', 'optimized warm (Redis)'];
+for (const api of APIS) {
+  const naive = findRow(rows, 'naive', 'heavy', api);
+  const warm = findRow(rows, 'optimized warm (memory)', 'heavy', api);
+  if (naive && warm)
+    claims.push(
+      ratioClaim(
+        `naive p99 ÷ warm (memory) p99, heavy, ${api}`,
+        naive.generator.latency.p99,
+        warm.generator.latency.p99,
+        { atLeast: 100 },
+      ),
+    );
+}
+for (const shape of ['heavy', 'round-robin'] as const) {
+  const ceiling = findRow(rows, 'ceiling', shape, 'overview');
+  for (const variant of warmVariants) {
+    for (const api of APIS) {
+      const warm = findRow(rows, variant, shape, api);
+      if (!warm) continue;
+      claims.push(boundClaim(`${variant} p99, ${shape}, ${api}`, warm.generator.latency.p99, 20));
+      if (ceiling)
+        claims.push(
+          ratioClaim(
+            `${variant} req/s ÷ ceiling, ${shape}, ${api}`,
+            warm.generator.rps,
+            ceiling.generator.rps,
+            { atLeast: 0.8 },
+            (r) => `${(100 * r).toFixed(0)} %`,
+          ),
+        );
+    }
+  }
+  for (const api of APIS) {
+    const cold = findRow(rows, 'optimized cold', shape, api);
+    if (cold)
+      claims.push(
+        boundClaim(
+          `optimized cold p99, ${shape}, ${api}`,
+          cold.generator.latency.p99,
+          api === 'agents' ? 1000 : 500,
+        ),
+      );
+  }
+}
+for (const row of rows) if (row.server) claims.push(monitorClaim(row));
+for (const shape of ['heavy', 'round-robin'] as const) {
+  for (const api of APIS) {
+    const calm = findRow(rows, 'warm, pinned', shape, api);
+    const hogged = findRow(rows, 'warm, pinned + CPU hog', shape, api);
+    if (!calm || !hogged) continue;
+    claims.push(
+      ratioClaim(
+        `CPU hog: warm p99 with ÷ without, ${shape}, ${api}`,
+        hogged.generator.latency.p99,
+        calm.generator.latency.p99,
+        { atMost: 2 },
+      ),
+    );
+    const shed = hogged.server?.status5xx ?? 0;
+    const lag = hogged.server?.lagMaxMs ?? 0;
+    claims.push({
+      claim: `CPU hog: 503s only past the shed threshold, ${shape}, ${api}`,
+      measured: `${shed} × 5xx; event-loop delay max ${ms(lag)}`,
+      target: `no 503 below ${ms(SHED_THRESHOLD_MS)} delay`,
+      verdict: shed === 0 || lag > SHED_THRESHOLD_MS ? 'met' : 'not met',
+    });
+  }
+}
+if (results.visibility) {
+  const sorted = [...results.visibility.delaysMs].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+  claims.push(
+    boundClaim(`write visibility across instances, median (${sorted.length} writes)`, at(0.5), 100),
+    boundClaim(
+      `write visibility across instances, p99 (${sorted.length} writes, ${results.visibility.timedOut} timed out)`,
+      results.visibility.timedOut > 0 ? Number.POSITIVE_INFINITY : at(0.99),
+      100,
+    ),
+  );
+}
+
+const resultsTable = resultTables(rows);
+const claimsTable = claimTables(claims);
+log(`\n${resultsTable.terminal}`);
+log(claimsTable.terminal);
+log(`load average at the end: ${loadAverage()}`);
+
+const resultsDir = new URL('../results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+const name = `app-large${values.label ? `-${values.label}` : ''}`;
+await writeFile(
+  new URL(`${name}.json`, resultsDir),
+  JSON.stringify(
+    {
+      stamp: new Date().toISOString(),
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+      load: {
+        connections: CONNECTIONS,
+        tenants: TENANTS,
+        heavySpec,
+        roundRobinSpec,
+        naiveHeavySpec,
+        naiveRoundRobinSpec,
+      },
+      rows: rows.map(({ generator, ...rest }) => ({
+        ...rest,
+        generator: { ...generator, histogram: undefined, rawHistogram: undefined },
+      })),
+      visibility: results.visibility,
+      claims,
+      log: lines,
+    },
+    null,
+    2,
+  ),
+);
+await writeFile(new URL(`${name}.md`, resultsDir), `${resultsTable.markdown}\n\n${claimsTable.markdown}\n`);
+console.log(`results: bench/results/${name}.json and .md`);
