@@ -39,7 +39,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'PERFKIT_CACHE_LOAD_TIMEOUT') return true;
   return (
     typeof message === 'string' &&
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|is not queryable/i.test(message)
   );
 }
 
