@@ -1,0 +1,114 @@
+import { type LoadtestReport, renderHtmlReport, type TargetReport } from '@perfkit/cli';
+import Table from 'cli-table3';
+import { DEMO_APIS, type DemoApi, type PhaseResult } from './demo-phases.js';
+
+/** The seed's limits at p99, with 50 concurrent users. */
+export const SEED_TARGETS_MS: Record<DemoApi, number> = { overview: 2_000, analytics: 2_000, agents: 1_000 };
+
+/** The toolkit's own aim for a warm cache, far below the seed's. */
+export const WARM_AIM_MS = 20;
+
+const ms = (value: number) =>
+  value >= 10_000
+    ? `${(value / 1000).toFixed(1)} s`
+    : value >= 100
+      ? `${Math.round(value)} ms`
+      : `${value.toFixed(1)} ms`;
+
+const errorsOf = (target: TargetReport) =>
+  target.errors.status + target.errors.network + target.errors.timeout;
+
+function targetOf(result: PhaseResult, api: DemoApi): TargetReport {
+  const target = result.report.targets.find((t) => t.name === api);
+  if (!target) throw new Error(`phase ${result.phase.key} measured no ${api}`);
+  return target;
+}
+
+/** Whether a phase met the seed's limit for an API: measured, no errors, p99 under the limit. */
+function meets(target: TargetReport, limitMs: number): boolean {
+  return target.latency.count > 0 && errorsOf(target) === 0 && target.latency.p99 < limitMs;
+}
+
+/**
+ * One before/after table per API: p50, p99, req/s, errors, the p99 speed-up
+ * over the first phase and whether the phase meets the seed's limit.
+ *
+ * @example
+ * console.log(formatDemoTables(results));
+ */
+export function formatDemoTables(results: readonly PhaseResult[]): string {
+  const out: string[] = [];
+  for (const api of Object.keys(DEMO_APIS) as DemoApi[]) {
+    const before = targetOf(results[0] as PhaseResult, api);
+    const table = new Table({
+      head: ['phase', 'p50', 'p99', 'req/s', 'errors', 'p99 speed-up', `p99 < ${ms(SEED_TARGETS_MS[api])}`],
+      style: { head: [] },
+    });
+    for (const result of results) {
+      const t = targetOf(result, api);
+      const measured = t.latency.count > 0;
+      table.push([
+        result.phase.label,
+        measured ? ms(t.latency.p50) : '–',
+        measured ? ms(t.latency.p99) : '–',
+        t.rps.toFixed(t.rps >= 100 ? 0 : 1),
+        String(errorsOf(t)),
+        measured && before.latency.count > 0 ? `${Math.round(before.latency.p99 / t.latency.p99)}×` : '–',
+        meets(t, SEED_TARGETS_MS[api]) ? 'met' : 'not met',
+      ]);
+    }
+    out.push(`${api} (${DEMO_APIS[api]})\n${table.toString()}`);
+  }
+  return out.join('\n\n');
+}
+
+/**
+ * The verdict lines: the seed's targets for the optimized app, and the
+ * toolkit's own aim for a warm cache.
+ *
+ * @example
+ * for (const line of verdictLines(results)) console.log(line);
+ */
+export function verdictLines(results: readonly PhaseResult[]): { lines: string[]; allMet: boolean } {
+  const warm = results.find((r) => r.phase.key === 'optimized-warm');
+  const cold = results.find((r) => r.phase.key === 'optimized-cold');
+  const lines: string[] = [];
+  let allMet = true;
+  for (const api of Object.keys(DEMO_APIS) as DemoApi[]) {
+    for (const result of [cold, warm]) {
+      if (!result) continue;
+      const ok = meets(targetOf(result, api), SEED_TARGETS_MS[api]);
+      allMet &&= ok;
+      lines.push(
+        `${ok ? 'met    ' : 'NOT MET'} seed target ${api} p99 < ${ms(SEED_TARGETS_MS[api])}: ${result.phase.label} ${ms(targetOf(result, api).latency.p99)}`,
+      );
+    }
+    if (warm) {
+      const p99 = targetOf(warm, api).latency.p99;
+      lines.push(
+        `${p99 <= WARM_AIM_MS ? 'met    ' : 'NOT MET'} aim ${api} warm p99 <= ${WARM_AIM_MS} ms: ${ms(p99)}`,
+      );
+    }
+  }
+  return { lines, allMet };
+}
+
+/**
+ * One HTML page with the latency distribution of every API in every phase:
+ * the last phase's report, with every phase's targets named `api · phase`.
+ *
+ * @example
+ * writeFileSync('demo-report.html', demoHtmlReport(results));
+ */
+export function demoHtmlReport(results: readonly PhaseResult[]): string {
+  const last = (results.at(-1) as PhaseResult).report;
+  const combined: LoadtestReport = {
+    ...last,
+    targets: results.flatMap((result) =>
+      result.report.targets.map((target) => ({ ...target, name: `${target.name} · ${result.phase.label}` })),
+    ),
+    thresholds: [],
+    inconclusive: results.flatMap((result) => result.report.inconclusive),
+  };
+  return renderHtmlReport(combined);
+}

@@ -1,0 +1,152 @@
+// `pnpm demo`: the before/after story in one command. Seeds `small`, audits
+// the un-indexed schema with perf-cli, measures the naive app before and after
+// `perf-cli indexes apply`, then the optimized app cold (cache off) and warm,
+// every phase at 50 connections through perf-cli's load generator, and prints
+// one before/after table per API with the seed's targets. `--keep` leaves the
+// optimized app running. DEMO_EMBEDDED=1 forces the embedded PGlite;
+// DEMO_CONNECTIONS and DEMO_DURATION_MS adjust the load; REDIS_URL adds Redis.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type CliIo, runCli } from '@perfkit/cli';
+import { startFakeElevenLabs } from '@perfkit/external/fake';
+import { dropIndexes, type SeedManifest } from '@perfkit/queries';
+import { migrateAndSeed } from '../database-setup.js';
+import { redactUrl } from '../redact.js';
+import { demoDatabase } from './demo-database.js';
+import { DEMO_APIS, DEMO_PHASES, type DemoLoad, type PhaseResult, runPhase } from './demo-phases.js';
+import { demoHtmlReport, formatDemoTables, verdictLines } from './demo-summary.js';
+
+const STEPS = 9;
+const started = performance.now();
+let step = 0;
+
+/** A progress line: the step, what it does, and the time since the demo started. */
+function progress(message: string): void {
+  step++;
+  const elapsed = ((performance.now() - started) / 1000).toFixed(0).padStart(3);
+  console.log(`\n[${step}/${STEPS} ${elapsed} s] ${message}`);
+}
+
+/** perf-cli, in-process, on the demo's database, its output indented under the step. */
+async function perfCli(args: string[], databaseUrl: string): Promise<number> {
+  const indent = (text: string) => text.replace(/^(?=.)/gm, '    ');
+  const io: CliIo = {
+    stdout: { write: (text: string) => process.stdout.write(indent(text)) },
+    stderr: { write: (text: string) => process.stderr.write(indent(text)), isTTY: false },
+    env: process.env,
+    exitCode: 0,
+  };
+  console.log(`  $ perf-cli ${args.join(' ')} --database-url ${redactUrl(databaseUrl)}`);
+  return runCli([...args, '--database-url', databaseUrl], io);
+}
+
+/** A tenant of median size: the heavy one would keep the naive phases busy for many minutes. */
+function typicalTenant(manifest: SeedManifest) {
+  const withAgents = manifest.users
+    .filter((user) => user.agents > 0)
+    .sort((a, b) => a.agents - b.agents || a.id - b.id);
+  const tenant = withAgents[Math.floor(withAgents.length / 2)];
+  if (!tenant) throw new Error('the seed has no tenant with agents');
+  return tenant;
+}
+
+const { values: flags } = parseArgs({
+  // pnpm passes a literal `--` through to the script; it is not an argument.
+  args: process.argv.slice(2).filter((arg, n) => !(n === 0 && arg === '--')),
+  options: { keep: { type: 'boolean', default: false } },
+});
+
+progress('database');
+const database = await demoDatabase(process.env);
+console.log(`  ${database.description}`);
+if (database.embedded) {
+  console.log(
+    '  ┌──────────────────────────────────────────────────────────────────────────────┐\n' +
+      '  │ No PostgreSQL answered: running on the embedded PGlite. It executes one      │\n' +
+      '  │ query at a time in WebAssembly, so every figure below is only illustrative.  │\n' +
+      '  │ Set DATABASE_URL (or run PostgreSQL locally) for real measurements.          │\n' +
+      '  └──────────────────────────────────────────────────────────────────────────────┘',
+  );
+}
+const load: DemoLoad = {
+  connections: Number(process.env.DEMO_CONNECTIONS ?? (database.embedded ? 10 : 50)),
+  durationMs: Number(process.env.DEMO_DURATION_MS ?? 5_000),
+  timeoutMs: 120_000,
+};
+
+const keptApps: PhaseResult[] = [];
+const fake = await startFakeElevenLabs({});
+try {
+  progress('seeding scale small (then a full rollup of the pre-aggregates)');
+  const manifest = await migrateAndSeed(database.url, 'small');
+  const { counts } = manifest;
+  console.log(
+    `  ${counts.users} users, ${counts.agents} agents, ${counts.calls} calls, ${counts.leads} leads in ${(manifest.durationMs / 1000).toFixed(1)} s`,
+  );
+  // A previous run left its indexes: the "before" starts from the platform's schema as it is today.
+  const dropped = (await dropIndexes(database.url)).filter((result) => result.status === 'dropped');
+  if (dropped.length > 0) console.log(`  dropped ${dropped.length} indexes a previous run built`);
+  const tenant = typicalTenant(manifest);
+  console.log(`  measured as ${tenant.email}, a typical tenant (${tenant.agents} agents)`);
+
+  progress(`fake ElevenLabs at ${fake.url} (log-normal latency, median 300 ms)`);
+  const appEnv: Record<string, string> = {
+    DATABASE_URL: database.url,
+    NOW: manifest.anchor,
+    ELEVENLABS_BASE_URL: fake.url,
+    ELEVENLABS_API_KEY: fake.apiKey,
+    LOG_LEVEL: 'error',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  };
+  console.log(
+    process.env.REDIS_URL
+      ? `  optimized cache: memory + Redis at ${redactUrl(process.env.REDIS_URL)}`
+      : '  optimized cache: memory only (set REDIS_URL to add Redis as L2, bus and leases)',
+  );
+
+  progress('perf-cli audit of the un-indexed schema');
+  await perfCli(['audit'], database.url);
+
+  const results: PhaseResult[] = [];
+  const phaseLine = (label: string) =>
+    `${label}: ${load.connections} connections, ${load.durationMs / 1000} s per API (${Object.keys(DEMO_APIS).join(', ')})`;
+  for (const phase of DEMO_PHASES) {
+    if (phase.key === 'naive-indexed') {
+      progress('perf-cli indexes apply');
+      await perfCli(['indexes', 'apply'], database.url);
+    }
+    progress(phaseLine(phase.label));
+    const keep = flags.keep === true && phase.key === 'optimized-warm';
+    const result = await runPhase(phase, { env: appEnv, apiKey: tenant.apiKey, load, keep });
+    for (const target of result.report.targets) {
+      console.log(
+        `  ${target.name.padEnd(9)} p50 ${target.latency.p50.toFixed(1)} ms, p99 ${target.latency.p99.toFixed(1)} ms, ${target.rps.toFixed(1)} req/s`,
+      );
+    }
+    results.push(result);
+    if (result.app) keptApps.push(result);
+  }
+
+  console.log(
+    `\nBefore and after, ${database.embedded ? 'PGlite (illustrative)' : 'PostgreSQL'}, small seed:\n`,
+  );
+  console.log(formatDemoTables(results));
+  const verdict = verdictLines(results);
+  console.log(`\n${verdict.lines.join('\n')}`);
+  const reportPath = resolve('demo-report.html');
+  await writeFile(reportPath, demoHtmlReport(results));
+  console.log(`\nHTML report with every phase's latency distribution: ${reportPath}`);
+  console.log(`Took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+
+  const kept = keptApps[0]?.app;
+  if (kept) {
+    console.log(`\nThe optimized app keeps running at ${kept.url} (Ctrl-C stops it):`);
+    console.log(`  curl -H 'Authorization: Bearer ${tenant.apiKey}' ${kept.url}/api/dashboard/overview`);
+    await new Promise<void>((done) => process.once('SIGINT', () => done()));
+  }
+} finally {
+  for (const { app } of keptApps) await app?.stop();
+  await fake.close();
+  await database.embedded?.stop();
+}
