@@ -97,6 +97,8 @@ try {
     ELEVENLABS_BASE_URL: fake.url,
     ELEVENLABS_API_KEY: fake.apiKey,
     LOG_LEVEL: 'error',
+    // PGlite runs one query at a time: requests queue for a connection far longer than on PostgreSQL.
+    ...(database.embedded ? { DB_ACQUIRE_TIMEOUT_MS: String(load.timeoutMs) } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
   console.log(
