@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { createLoadShedder } from './http/load-shedding.js';
 import type { AppMode, ElevenLabsSettings } from './modes/app-mode.js';
 import { modeFactory } from './modes/modes.js';
@@ -143,6 +144,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       now,
     });
     const server: Server = app.listen(config.port, '127.0.0.1');
+    answerClientErrors(server);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     return {

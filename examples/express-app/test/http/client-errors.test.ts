@@ -1,0 +1,55 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorBodySchema } from '../../src/contract/response-bodies.js';
+import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Sends `raw` bytes as they are and reads the whole answer (the server closes the connection). */
+function sendRaw(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+/** Status and parsed JSON body of a raw HTTP/1.1 answer. */
+function parseRaw(answer: string): { status: number; contentType: string | undefined; body: unknown } {
+  const [head = '', body = ''] = answer.split('\r\n\r\n');
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+    contentType: /^content-type: (.+)$/im.exec(head)?.[1],
+    body: JSON.parse(body),
+  };
+}
+
+describe.each(MODES)('%s mode: requests Node refuses before the app sees them', (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('client_errors', { mode });
+  });
+  afterAll(() => t?.close());
+
+  it('answers headers larger than the server accepts with 431 and the JSON error body', async () => {
+    const response = await t.request('/api/dashboard/overview', {
+      headers: { 'x-padding': 'x'.repeat(20_000) },
+    });
+
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(errorBodySchema.parse(response.body).error.code).toBe('headers_too_large');
+  });
+
+  it('answers a request that is not valid HTTP with 400 and the JSON error body', async () => {
+    const answer = parseRaw(
+      await sendRaw(t.app.port, 'GET /api/agents HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'),
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(errorBodySchema.parse(answer.body).error.code).toBe('bad_request');
+  });
+});
