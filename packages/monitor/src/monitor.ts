@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -5,6 +6,7 @@ import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertEvent } from './alerts/alert-sink.js';
 import { expressLookup } from './http/express-route.js';
 import { RequestRecorder } from './http/request-recorder.js';
+import { ResponseObserver } from './http/response-watch.js';
 import { type RouteLookup, templateLookup } from './http/route-lookup.js';
 import { SeriesTable, UNMATCHED_ROUTE } from './http/route-series.js';
 import { WindowStatsReader } from './http/window-stats.js';
@@ -19,7 +21,7 @@ import {
 } from './queries/pool-instrumentation.js';
 import { QueryRecorder, type SlowQuery } from './queries/query-recorder.js';
 import { type MonitorSnapshot, routeStats, SNAPSHOT_QUERY_LIMIT } from './snapshot.js';
-import { currentTimings } from './timing/request-timings.js';
+import type { RequestTimings } from './timing/request-timings.js';
 import { type CacheEventSource, CacheWatcher } from './watchers/cache-watcher.js';
 import { type ElevenLabsEventSource, ElevenLabsWatcher } from './watchers/elevenlabs-watcher.js';
 
@@ -87,6 +89,11 @@ export class Monitor {
   private readonly alerts: AlertEvaluator;
   private readonly events = new EventEmitter();
   private readonly alertTimer: NodeJS.Timeout | undefined;
+  // Its own context rather than one shared by every monitor, so that close()
+  // can disable it: on node 20 an enabled AsyncLocalStorage keeps an async
+  // hook running for every async resource in the process.
+  private readonly timings = new AsyncLocalStorage<RequestTimings>();
+  private readonly responses: ResponseObserver;
 
   constructor(options: MonitorOptions = {}) {
     const o = resolveMonitorOptions(options);
@@ -103,6 +110,9 @@ export class Monitor {
     this.cache = new CacheWatcher(this.metrics);
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
+    this.responses = new ResponseObserver((error) =>
+      o.logger.error({ err: error }, 'monitor failed to record a request'),
+    );
     if (o.alerts.rules.length > 0 && o.alerts.intervalMs > 0) {
       // evaluateAlerts cannot reject: sinks and listeners are each guarded.
       this.alertTimer = setInterval(() => void this.evaluateAlerts(), o.alerts.intervalMs).unref();
@@ -182,7 +192,7 @@ export class Monitor {
    * ```
    */
   timed<T>(name: string, fn: () => T): T {
-    const timings = currentTimings.getStore();
+    const timings = this.timings.getStore();
     if (timings === undefined) return fn();
     const clock = this.options.clock;
     const start = clock();
@@ -340,8 +350,12 @@ export class Monitor {
   }
 
   /**
-   * Stops the alert timer, waits for slow-query reports in flight and closes
-   * the `EXPLAIN` pools the monitor created.
+   * Removes everything the monitor installed in the process (its
+   * subscription to node's HTTP diagnostics channel, its listeners on open
+   * connections, its `Server-Timing` context), stops the alert timer, waits
+   * for slow-query reports in flight and closes the `EXPLAIN` pools the
+   * monitor created. Its middleware and wrapped handlers then pass requests
+   * through unrecorded.
    *
    * @example
    * ```ts
@@ -349,6 +363,8 @@ export class Monitor {
    * ```
    */
   async close(): Promise<void> {
+    this.responses.close();
+    this.timings.disable();
     clearInterval(this.alertTimer);
     await this.queries.settled();
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
@@ -375,9 +391,10 @@ export class Monitor {
       {
         table: this.table,
         clock: o.clock,
-        serverTiming: o.serverTiming,
+        timings: o.serverTiming ? this.timings : undefined,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
+        responses: this.responses,
       },
       routes,
     );

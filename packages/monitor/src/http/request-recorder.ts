@@ -1,10 +1,11 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { currentTimings, RequestTimings } from '../timing/request-timings.js';
+import { RequestTimings, setServerTimingAtCommit } from '../timing/request-timings.js';
 import { normalizeMethod } from './http-method.js';
-import { type ResponseWatch, watchResponse } from './response-watch.js';
+import type { ResponseObserver, ResponseWatch } from './response-watch.js';
 import type { RouteLookup } from './route-lookup.js';
 import type { SeriesTable } from './route-series.js';
 
@@ -12,43 +13,37 @@ import type { SeriesTable } from './route-series.js';
 export interface RequestRecorderSettings {
   table: SeriesTable;
   clock: Clock;
-  serverTiming: boolean;
+  /** The monitor's request context for `Server-Timing`; `undefined` when it is off. */
+  timings: AsyncLocalStorage<RequestTimings> | undefined;
   accessLog: Logger | undefined;
   requestIdHeader: string;
+  responses: ResponseObserver;
 }
 
 // nginx's code for a client that went away before the response completed.
 const CLIENT_CLOSED_REQUEST = 499;
 
-/** A request from its start until its response closes, when its recorder records it. */
+/** A request from its start until its response ends, when its recorder records it. */
 class PendingRequest implements ResponseWatch {
-  status = 0;
-  finished = false;
-
   constructor(
     private readonly recorder: RequestRecorder,
     readonly req: IncomingMessage,
+    readonly res: ServerResponse,
     readonly start: number,
-    private readonly timings: RequestTimings | undefined,
   ) {}
 
-  committing(res: ServerResponse): void {
-    const serverTiming = this.timings?.takeHeader();
-    if (serverTiming !== undefined) res.setHeader('Server-Timing', serverTiming);
-  }
-
-  closed(res: ServerResponse): void {
-    this.recorder.finish(this, res);
+  ended(finished: boolean): void {
+    this.recorder.finish(this, finished);
   }
 }
 
 /**
- * Times requests from arrival to the response's `close` and records them in
- * the route series. The route is resolved at the end, once the router has
- * matched it. Every property read on an Express request or response costs
- * an inline-cache miss (see `response-watch.ts`), so the recorder reads
- * only the route, mount path and method, plus the request id and cache
- * status for the access log; the status code comes from `writeHead`.
+ * Times requests from arrival to the end of the response and records them
+ * in the route series. The route is resolved at the end, once the router
+ * has matched it. Every property read on an Express request or response
+ * costs an inline-cache miss (see `response-watch.ts`), so the recorder
+ * reads only the socket, then at the end the status code, route, mount path
+ * and method, plus the request id and cache status for the access log.
  */
 export class RequestRecorder {
   constructor(
@@ -58,23 +53,25 @@ export class RequestRecorder {
 
   /**
    * Starts timing the request and calls `next`, inside the request's timing
-   * context when `Server-Timing` is on.
+   * context when `Server-Timing` is on; once the monitor is closed, only
+   * calls `next`.
    */
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-    const { clock, serverTiming } = this.settings;
+    const { clock, timings, responses } = this.settings;
     const start = clock();
-    const timings = serverTiming ? new RequestTimings(start, clock) : undefined;
-    watchResponse(res, new PendingRequest(this, req, start, timings));
-    return timings === undefined ? next() : currentTimings.run(timings, next);
+    if (!responses.watch(req, new PendingRequest(this, req, res, start))) return next();
+    if (timings === undefined) return next();
+    const requestTimings = new RequestTimings(start, clock);
+    setServerTimingAtCommit(res, requestTimings);
+    return timings.run(requestTimings, next);
   }
 
-  /** Records a request whose response has closed. */
-  finish({ req, start, status: committed, finished }: PendingRequest, res: ServerResponse): void {
+  /** Records a request whose response has ended. */
+  finish({ req, res, start }: PendingRequest, finished: boolean): void {
     const { table, clock, accessLog, requestIdHeader } = this.settings;
     const now = clock();
     const micros = (now - start) * 1000;
-    // Node's deprecated alias `writeHeader` commits without the wrapped `writeHead`.
-    const status = finished ? committed || res.statusCode : CLIENT_CLOSED_REQUEST;
+    const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;
     table.record(this.routes.series(req, now), micros, status, now);
     if (accessLog !== undefined) {
       const route = this.routes.template(req);

@@ -1,123 +1,113 @@
-import { ServerResponse } from 'node:http';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
-/** What a request keeps from its start until its response closes. */
+/** A response a monitor waits for, from its request's start until it ends. */
 export interface ResponseWatch {
-  /** The status code the response committed, 0 until it does. */
-  status: number;
-  /** Whether the whole response was handed to the OS (`finish`) before it closed. */
-  finished: boolean;
-  /** Called as the response commits its headers, the last moment to add one. */
-  committing(res: ServerResponse): void;
-  /** Called once, when the response closes, completed or cut short by the client. */
-  closed(res: ServerResponse): void;
+  readonly res: ServerResponse;
+  /**
+   * Called once: `finished` when the whole response was handed to the OS,
+   * otherwise its connection closed first (the client went away, a timeout).
+   */
+  ended(finished: boolean): void;
 }
 
-type WriteHead = ServerResponse['writeHead'];
-type Emit = ServerResponse['emit'];
+/** What node publishes on `http.server.response.finish`. */
+interface ResponseFinish {
+  response: ServerResponse;
+  socket: Socket;
+}
 
-// Watched responses of a framework. A Map rather than a WeakMap, as it costs
-// the garbage collector less: every response emits `close`, completed or
-// aborted, and that removes it.
-const watches = new Map<ServerResponse, ResponseWatch>();
+// Published by every node:http server in the process (HTTP/1), as each
+// response finishes; node:http2 publishes nothing.
+const RESPONSE_FINISH = 'http.server.response.finish';
+
+/** The watched responses of one connection that have not ended, in arrival order. */
+class Connection {
+  readonly pending: ResponseWatch[] = [];
+
+  constructor(readonly onClose: () => void) {}
+}
 
 /**
- * Makes `target.writeHead`, where every response commits its headers
- * (whether the handler calls it or `res.end()` does), tell the watch of its
- * response, then run as before.
+ * Follows the responses a monitor is handed until they end, without
+ * touching any prototype or adding anything to a response: node's
+ * `http.server.response.finish` diagnostics channel reports every finished
+ * response, and a `close` listener on each connection (added once per
+ * socket, not per request) reports the ones still pending when it closes.
+ * Node 20 has no channel for a response cut short. Responses of servers the
+ * monitor is never handed cost one failed map lookup.
+ *
+ * Nothing on the request path reads a property of the response: Express
+ * gives every response (and request) a hidden class of its own, so each such
+ * read is an inline-cache miss, a lookup in V8's runtime (the monitor
+ * README's Benchmark). `req.socket` is the one read.
  */
-function wrapWriteHead(target: object, watchOf: (res: ServerResponse) => ResponseWatch | undefined): void {
-  const wrapped = target as { writeHead: WriteHead };
-  const parent = Object.getPrototypeOf(target) as { writeHead: WriteHead };
-  wrapped.writeHead = function (this: ServerResponse, statusCode: number) {
-    const watch = watchOf(this);
-    if (watch !== undefined) {
-      watch.status = statusCode;
-      watch.committing(this);
+export class ResponseObserver {
+  private readonly connections = new Map<Socket, Connection>();
+  private readonly onFinish = (message: unknown) => {
+    const { response, socket } = message as ResponseFinish;
+    const connection = this.connections.get(socket);
+    if (connection !== undefined) this.end(connection.pending, response);
+  };
+  private state: 'idle' | 'observing' | 'closed' = 'idle';
+
+  /** `failed` hears what a watch throws, which node would make an uncaught exception. */
+  constructor(private readonly failed: (error: unknown) => void) {}
+
+  /**
+   * Tells `watch` when its response ends; the first call subscribes to
+   * node's channel. Once the observer is closed it returns false and does
+   * nothing, so that the request leaves nothing behind.
+   */
+  watch(req: IncomingMessage, watch: ResponseWatch): boolean {
+    if (this.state !== 'observing' && !this.open()) return false;
+    const { socket } = req;
+    let connection = this.connections.get(socket);
+    if (connection === undefined) {
+      const opened = new Connection(() => this.disconnected(socket, opened));
+      socket.on('close', opened.onClose);
+      this.connections.set(socket, opened);
+      connection = opened;
     }
-    // `arguments` rather than a rest parameter: V8 forwards it through
-    // `Reflect.apply` without allocating an array.
-    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
-    return Reflect.apply(parent.writeHead, this, arguments);
-  } as WriteHead;
-}
+    connection.pending.push(watch);
+    return true;
+  }
 
-/** Makes `target.emit` tell the watch of its response of `finish` and `close`. */
-function wrapEmit(target: object): void {
-  const wrapped = target as { emit: Emit };
-  const parent = Object.getPrototypeOf(target) as { emit: Emit };
-  wrapped.emit = function (this: ServerResponse, event: string | symbol) {
-    if (event === 'finish' || event === 'close') {
-      const watch = watches.get(this);
-      if (watch !== undefined) {
-        if (event === 'finish') watch.finished = true;
-        else {
-          watches.delete(this);
-          watch.closed(this);
-        }
-      }
+  /** Unsubscribes from the channel and every connection; pending responses are forgotten. */
+  close(): void {
+    this.state = 'closed';
+    unsubscribe(RESPONSE_FINISH, this.onFinish);
+    for (const [socket, connection] of this.connections) socket.off('close', connection.onClose);
+    this.connections.clear();
+  }
+
+  /** Subscribes to node's channel, unless closed. */
+  private open(): boolean {
+    if (this.state === 'closed') return false;
+    subscribe(RESPONSE_FINISH, this.onFinish);
+    this.state = 'observing';
+    return true;
+  }
+
+  private end(pending: ResponseWatch[], response: ServerResponse): void {
+    // Pipelined responses finish in order: the first one almost always.
+    const index = pending[0]?.res === response ? 0 : pending.findIndex((watch) => watch.res === response);
+    if (index === -1) return;
+    const watch = index === 0 ? pending.shift() : pending.splice(index, 1)[0];
+    this.report(watch as ResponseWatch, true);
+  }
+
+  private disconnected(socket: Socket, connection: Connection): void {
+    this.connections.delete(socket);
+    for (const watch of connection.pending) this.report(watch, false);
+  }
+
+  private report(watch: ResponseWatch, finished: boolean): void {
+    try {
+      watch.ended(finished);
+    } catch (error) {
+      this.failed(error);
     }
-    // biome-ignore lint/complexity/noArguments: forwarded without allocation, as in wrapWriteHead
-    return Reflect.apply(parent.emit, this, arguments);
-  } as Emit;
-}
-
-/**
- * The prototype just above node's `ServerResponse.prototype` in `res`'s
- * chain — Express's response object, which the responses of every app and
- * sub-app inherit from — or `undefined` for a plain `node:http` response.
- */
-function frameworkPrototype(res: ServerResponse): object | undefined {
-  let proto: object | null = Object.getPrototypeOf(res);
-  while (proto !== null && Object.getPrototypeOf(proto) !== ServerResponse.prototype) {
-    proto = Object.getPrototypeOf(proto);
   }
-  return proto ?? undefined;
-}
-
-// Framework prototypes wrapped, and the app prototypes known to inherit from
-// one, so that later responses of that app skip the prototype walk.
-const hooked = new WeakSet<object>();
-
-/**
- * Wraps `writeHead` and `emit` once on the response prototype a framework
- * shares; false for a plain `node:http` response, which has none. Express sets
- * every response's prototype per request, which gives each response a hidden
- * class of its own: every property a request reads or writes on it, a
- * listener's bookkeeping included, is an inline-cache miss, a lookup in V8's
- * runtime of about two thousand instructions (the monitor README's
- * Benchmark). Node's own prototype, shared by every `node:http` server in the
- * process, is left alone.
- */
-function hookSharedPrototype(res: ServerResponse): boolean {
-  const appPrototype = Object.getPrototypeOf(res) as object;
-  if (hooked.has(appPrototype)) return true;
-  if (appPrototype === ServerResponse.prototype) return false;
-  const proto = frameworkPrototype(res);
-  if (proto === undefined) return false;
-  if (!hooked.has(proto)) {
-    wrapWriteHead(proto, (response) => watches.get(response));
-    wrapEmit(proto);
-    hooked.add(proto);
-  }
-  hooked.add(appPrototype);
-  return true;
-}
-
-/**
- * Tells `watch` when `res` commits its headers, finishes and closes. An
- * Express response is followed through its shared prototype's `writeHead`
- * and `emit`, so that the request touches no property of the response (see
- * {@link hookSharedPrototype}); a plain `node:http` response, or one watched
- * twice, gets a `writeHead` wrapper and a `close` listener of its own.
- */
-export function watchResponse(res: ServerResponse, watch: ResponseWatch): void {
-  if (hookSharedPrototype(res) && !watches.has(res)) {
-    watches.set(res, watch);
-    return;
-  }
-  wrapWriteHead(res, () => watch);
-  res.on('close', () => {
-    watch.finished = res.writableFinished;
-    watch.closed(res);
-  });
 }

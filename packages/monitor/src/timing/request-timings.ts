@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 
 /** Named durations (ms) of one request, summed per name, for `Server-Timing`. */
@@ -38,5 +38,22 @@ export class RequestTimings {
   }
 }
 
-/** The timings of the request whose async context is current. */
-export const currentTimings = new AsyncLocalStorage<RequestTimings>();
+/**
+ * Sets `Server-Timing` on `res` just before it commits its headers. Node
+ * offers no event or diagnostics channel for that moment, and every commit
+ * goes through `writeHead`, whether the handler calls it or `res.end()`
+ * does; so, as the `on-headers` package does, this wraps `writeHead` on this
+ * one response object, which the monitor was handed, calling whatever
+ * `writeHead` it had. No prototype is touched.
+ */
+export function setServerTimingAtCommit(res: ServerResponse, timings: RequestTimings): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse) {
+    const header = timings.takeHeader();
+    if (header !== undefined) this.setHeader('Server-Timing', header);
+    // `arguments` rather than a rest parameter: V8 forwards it through
+    // `Reflect.apply` without allocating an array.
+    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
+    return Reflect.apply(writeHead, this, arguments);
+  } as ServerResponse['writeHead'];
+}

@@ -220,6 +220,30 @@ describe('express middleware', () => {
     expect(app.log.lines().find((line) => line.route === '/hang')?.status).toBe(499);
   });
 
+  it('records the finished requests of a connection with their status, and the one pending when it closed as 499', async () => {
+    let reached: () => void = () => {};
+    const handlerReached = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    app = await start((a) => {
+      a.get('/ok', (_req, res) => res.status(204).end());
+      a.get('/hang', () => reached());
+    });
+    const { hostname, port } = new URL(app.server.url);
+    const socket = connect(Number(port), hostname);
+    socket.resume();
+    socket.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /hang HTTP/1.1\r\nHost: x\r\n\r\n');
+    await handlerReached;
+    socket.destroy();
+
+    await expect.poll(() => app?.log.lines().filter((line) => line.msg === 'request').length).toBe(2);
+    const statuses = app.log.lines().map((line) => [line.route, line.status]);
+    expect(statuses).toEqual([
+      ['/ok', 204],
+      ['/hang', 499],
+    ]);
+  });
+
   it('records every request in each of two monitors on one app', async () => {
     const second = createMonitor({ processMetrics: false, accessLog: false });
     app = await start((a) => {

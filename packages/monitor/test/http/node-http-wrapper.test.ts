@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, UNMATCHED_ROUTE } from '../../src/index.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { listen, type RunningServer } from '../helpers/http-server.js';
 
 let server: RunningServer | undefined;
@@ -50,5 +51,24 @@ describe('node:http wrapper', () => {
     expect(await monitor.registry.metrics()).toContain(
       'http_route="/hang",http_response_status_class="4xx"} 1',
     );
+  });
+
+  it('logs a route resolver that throws, and keeps serving', async () => {
+    const log = captureLogger();
+    const monitor = createMonitor({ processMetrics: false, accessLog: false, logger: log.logger });
+    server = await listen(
+      monitor.wrapHandler((_req, res) => res.end('ok'), {
+        route: () => {
+          throw new Error('resolver bug');
+        },
+      }),
+    );
+    for (let i = 0; i < 2; i++) expect(await (await fetch(server.url)).text()).toBe('ok');
+
+    await expect
+      .poll(() => log.lines().filter((line) => line.msg === 'monitor failed to record a request').length)
+      .toBe(2);
+    expect(log.lines()[0]?.err).toMatchObject({ message: 'resolver bug' });
+    await monitor.close();
   });
 });
