@@ -2,13 +2,12 @@
 // --cpu-prof while autocannon loads it, and the share of profile samples in
 // monitoring code is printed. A share of the server's
 // own samples does not move with the rest of the machine's load, unlike req/s.
-import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
-import { startServer } from './servers.js';
+import { startServer, stopServer } from './servers.js';
 import { selectedVariants } from './variants.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 8);
@@ -40,11 +39,10 @@ function monitorShare(profile: CpuProfile): { busyMs: number; share: number } {
 
 async function profileVariant(variant: string): Promise<{ busyMs: number; share: number; rps: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'monitor-profile-'));
-  const { child, url } = await startServer(variant, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const server = await startServer(variant, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   try {
-    const result = await autocannon({ url, connections: 50, duration: SECONDS });
-    child.send('exit');
-    await once(child, 'exit');
+    const result = await autocannon({ url: server.url, connections: 50, duration: SECONDS });
+    await stopServer(server);
     // tsx's loader thread writes a profile too, sometimes the larger one: the
     // main thread's is the one that parsed HTTP requests.
     const profiles = await Promise.all(
@@ -58,7 +56,7 @@ async function profileVariant(variant: string): Promise<{ busyMs: number; share:
     if (main === undefined) throw new Error(`no profile of ${variant} shows HTTP parsing`);
     return { ...monitorShare(main), rps: result.requests.average };
   } finally {
-    child.kill();
+    server.child.kill();
     await rm(dir, { recursive: true, force: true });
   }
 }

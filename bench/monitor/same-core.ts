@@ -40,7 +40,8 @@ const [a, b] = pair();
 execFileSync('taskset', ['-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
 const ratios: number[] = [];
 for (let run = 0; run < RUNS; run++) {
-  const servers = [await startServer(a, { cpu: SERVER_CORE }), await startServer(b, { cpu: SERVER_CORE })];
+  const pinned = { runner: ['taskset', '-c', String(SERVER_CORE)] };
+  const servers = [await startServer(a, pinned), await startServer(b, pinned)];
   try {
     await loadBoth(servers, WARMUP_SECONDS);
     const [rpsA, rpsB] = (await loadBoth(servers, SECONDS)) as [number, number];

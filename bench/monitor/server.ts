@@ -1,15 +1,17 @@
 // One benchmark server per process, so that the load generator in the parent
 // never shares an event loop with the server it measures.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createMonitor } from '@perfkit/monitor';
+import type * as MonitorModule from '@perfkit/monitor';
 import express, { type RequestHandler } from 'express';
 import promBundle from 'express-prom-bundle';
 import { pino } from 'pino';
-import { isVariant, selectedVariants } from './variants.js';
+import { isVariant, monitorSource, selectedVariants } from './variants.js';
 
 const variant = process.argv[2] ?? '';
 if (!isVariant(variant))
   throw new Error(`unknown variant ${variant}; one of ${selectedVariants().join(', ')}`);
+const { config, module } = monitorSource(variant);
+const { createMonitor } = (await import(module)) as typeof MonitorModule;
 
 const app = express();
 // Summed by the 'close listener only' variant and reported with the CPU time,
@@ -19,10 +21,10 @@ let handler: RequestHandler = (req, res) => {
   res.json({ id: req.params.id, ok: true });
 };
 
-const monitor = variant.startsWith('perfkit')
+const monitor = config.startsWith('perfkit')
   ? createMonitor({
-      serverTiming: variant === 'perfkit + Server-Timing',
-      accessLog: variant === 'perfkit + access log',
+      serverTiming: config === 'perfkit + Server-Timing',
+      accessLog: config === 'perfkit + access log',
       logger: pino(pino.destination({ dest: '/dev/null', sync: false })),
     })
   : undefined;

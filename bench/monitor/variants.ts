@@ -27,9 +27,35 @@ export const PARTS = [
   'shared listener + property',
 ] as const;
 
-export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number];
+/**
+ * The perfkit variants again, with the monitor loaded from the source file
+ * that `MONITOR_BASELINE` names (another version's `src/index.ts`, e.g. from
+ * `git archive`), so that two versions of the code are measured side by side.
+ */
+export const BASELINES = [
+  'perfkit (baseline)',
+  'perfkit + Server-Timing (baseline)',
+  'perfkit + access log (baseline)',
+] as const;
 
-const ALL: readonly Variant[] = [...VARIANTS, ...PARTS];
+export type Variant = (typeof VARIANTS)[number] | (typeof PARTS)[number] | (typeof BASELINES)[number];
+
+const ALL: readonly Variant[] = [...VARIANTS, ...PARTS, ...BASELINES];
+
+const BASELINE_SUFFIX = ' (baseline)';
+
+/**
+ * The variant's monitor configuration and where its monitor comes from:
+ * `'perfkit + Server-Timing (baseline)'` is `'perfkit + Server-Timing'` from `MONITOR_BASELINE`.
+ */
+export function monitorSource(variant: Variant): { config: string; module: string } {
+  if (!variant.endsWith(BASELINE_SUFFIX)) return { config: variant, module: '@perfkit/monitor' };
+  const module = process.env.MONITOR_BASELINE;
+  if (module === undefined || module === '') {
+    throw new Error(`${variant} needs MONITOR_BASELINE, the path of another version's src/index.ts`);
+  }
+  return { config: variant.slice(0, -BASELINE_SUFFIX.length), module };
+}
 
 export function isVariant(name: string): name is Variant {
   return (ALL as readonly string[]).includes(name);
