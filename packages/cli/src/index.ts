@@ -56,7 +56,7 @@ export type {
 } from './loadtest/run-loadtest.js';
 export { defaultWorkers, LOADTEST_DEFAULTS, PHASE_GAP_MS, runLoadtest } from './loadtest/run-loadtest.js';
 export type { ErrorCounts, GeneratorLoad } from './loadtest/run-result.js';
-export { MAX_GENERATOR_BUSY, saturationReasons } from './loadtest/saturation.js';
+export { generatorDemand, MAX_GENERATOR_LOAD, saturationReasons } from './loadtest/saturation.js';
 export type { Shard } from './loadtest/shard.js';
 export { formatShard, parseShard, WHOLE_RUN } from './loadtest/shard.js';
 export type { LoadTarget } from './loadtest/targets.js';

@@ -93,7 +93,12 @@ export const loadtestReportSchema = obj({
               cpuCores: num,
               workers: {
                 type: 'array',
-                items: obj({ busy: { type: 'number', minimum: 0, maximum: 1 }, loopDelayP99Ms: num }),
+                items: obj({
+                  busy: { type: 'number', minimum: 0, maximum: 1 },
+                  cpu: nullable(num),
+                  cpuWait: nullable(num),
+                  loopDelayP99Ms: num,
+                }),
               },
             }),
           ),

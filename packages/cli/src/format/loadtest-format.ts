@@ -1,4 +1,5 @@
 import type { LoadtestReport, TargetReport } from '../loadtest/run-loadtest.js';
+import { generatorDemand } from '../loadtest/saturation.js';
 import { formatShard } from '../loadtest/shard.js';
 import { ms, renderTable } from './table.js';
 
@@ -34,7 +35,7 @@ export function formatLoadtestTable(report: LoadtestReport): string {
     'p99 ms',
     'p99.9 ms',
     'max ms',
-    'gen busy',
+    'gen load',
   ];
   if (closed) head.push('p99 uncorrected');
   else head.push('late', 'dropped');
@@ -49,7 +50,7 @@ export function formatLoadtestTable(report: LoadtestReport): string {
       ms(t.latency.p99),
       ms(t.latency.p999),
       ms(t.latency.max),
-      generatorBusy(t),
+      generatorLoad(t),
     ];
     if (closed) row.push(t.uncorrectedLatency ? ms(t.uncorrectedLatency.p99) : '');
     else row.push(t.late, t.dropped);
@@ -74,8 +75,8 @@ export function formatLoadtestTable(report: LoadtestReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The busiest generator worker over a target's repetitions, as a percentage (blank for reports without it). */
-function generatorBusy(target: TargetReport): string {
+/** The most a generator worker needed a CPU over a target's repetitions, as a percentage (blank for reports without it). */
+function generatorLoad(target: TargetReport): string {
   const loads = target.repetitions.flatMap((r) => r.generator?.workers ?? []);
-  return loads.length === 0 ? '' : `${Math.round(Math.max(...loads.map((l) => l.busy)) * 100)}%`;
+  return loads.length === 0 ? '' : `${Math.round(Math.max(...loads.map(generatorDemand)) * 100)}%`;
 }

@@ -50,6 +50,10 @@ export interface ModelRunResult {
 export interface GeneratorLoad {
   /** Share of the run its event loop was busy (event-loop utilization), 0..1. */
   busy: number;
+  /** Share of the run it ran on a CPU (Linux; null elsewhere). */
+  cpu: number | null;
+  /** Share of the run it was ready to run but waited for a CPU (Linux; null elsewhere). */
+  cpuWait: number | null;
   /** p99 of how late its event loop's 10 ms tick fired, ms. */
   loopDelayP99Ms: number;
 }

@@ -21,7 +21,7 @@ function repetition(index: number, ms: number, rps: number) {
     histogram: encodeHistogram(h),
     uncorrectedHistogram: null,
     sendLagHistogram: null,
-    generator: { cpuCores: 0.1, workers: [{ busy: 0.1, loopDelayP99Ms: 1 }] },
+    generator: { cpuCores: 0.1, workers: [{ busy: 0.1, cpu: 0.1, cpuWait: 0, loopDelayP99Ms: 1 }] },
     inconclusive: [],
   };
 }

@@ -78,7 +78,7 @@ describe('generator saturation', () => {
       run.io,
     );
     expect(run.stdout()).toMatch(
-      /inconclusive: .*the generator was the limit: worker 1 of 1 was busy \d+ % of the run/,
+      /inconclusive: .*the generator was the limit: worker 1 of 1 needed a CPU \d+ % of the run/,
     );
     expect(code).toBe(3);
   });
