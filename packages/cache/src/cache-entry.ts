@@ -36,8 +36,8 @@ export interface CacheEntry {
   readonly swrUntil: number;
   readonly errorUntil: number;
   readonly tags: readonly string[];
-  /** The serialized entry, as stored in L2; its length bounds L1 by bytes. */
-  readonly payload: string;
+  /** Length of the serialized entry, which bounds L1 by bytes; the text itself is not kept. */
+  readonly size: number;
   // Built once per entry on the first hit, so later hits allocate nothing.
   hitValue?: Promise<unknown>;
   hitResult?: Promise<CacheResult<unknown>>;
@@ -55,9 +55,18 @@ interface Envelope {
   v: unknown;
 }
 
+/** A new entry and its serialized form, for L2. */
+export interface EncodedEntry {
+  entry: CacheEntry;
+  payload: string;
+}
+
 /**
  * Builds an entry at `now`: TTL shortened by up to `jitter` (a fraction) so that entries written together
  * do not expire together. The value is copied through the serializer, so L1 holds exactly what L2 holds.
+ *
+ * @example
+ * const { entry, payload } = createEntry('k', { total: 1 }, policy, clock.now(), 0.1);
  */
 export function createEntry(
   key: string,
@@ -65,7 +74,7 @@ export function createEntry(
   policy: EntryPolicy,
   now: number,
   jitter: number,
-): CacheEntry {
+): EncodedEntry {
   const ttlMs = Math.round(policy.ttlMs * (1 - jitter * Math.random()));
   const freshUntil = now + ttlMs;
   const envelope: Envelope = {
@@ -76,10 +85,16 @@ export function createEntry(
     t: policy.tags,
     v: value,
   };
-  return decodeEntry(encodeValue(envelope, key));
+  const payload = encodeValue(envelope, key);
+  return { entry: decodeEntry(payload), payload };
 }
 
-/** Rebuilds an entry from its serialized form (read from L2). */
+/**
+ * Rebuilds an entry from its serialized form (read from L2).
+ *
+ * @example
+ * const entry = decodeEntry(read.payload);
+ */
 export function decodeEntry(payload: string): CacheEntry {
   const envelope = decodeValue<Envelope>(payload);
   return {
@@ -89,8 +104,23 @@ export function decodeEntry(payload: string): CacheEntry {
     swrUntil: envelope.s,
     errorUntil: envelope.e,
     tags: envelope.t,
-    payload,
+    size: payload.length,
   };
+}
+
+/**
+ * Like `decodeEntry`, for what L2 holds: unreadable data (another version's format) is a miss, never an
+ * error for the caller.
+ *
+ * @example
+ * const stored = read.payload === undefined ? undefined : decodeStoredEntry(read.payload);
+ */
+export function decodeStoredEntry(payload: string): CacheEntry | undefined {
+  try {
+    return decodeEntry(payload);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fresh until ttl, then stale (served while one refresh runs), then error-only (served if the loader fails). */

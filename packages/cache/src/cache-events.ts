@@ -37,7 +37,8 @@ export interface CacheStaleEvent {
 }
 
 /**
- * A loader call succeeded (foreground or background).
+ * A loader call succeeded (foreground or background); emitted once its result is stored, or fenced out by
+ * an invalidation, so the load is over. `durationMs` is the loader's own time.
  *
  * @example
  * cache.on('refresh', (e: CacheRefreshEvent) => loadTime.observe(e.durationMs));

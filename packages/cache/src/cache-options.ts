@@ -1,6 +1,6 @@
 import type { CacheBus } from './bus/cache-bus.js';
 import type { EntryPolicy } from './cache-entry.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, clocksOf, type NowClock, systemClock } from './clock.js';
 import { type Duration, parseDuration } from './duration.js';
 import { CacheOptionsError } from './errors.js';
 import type { CacheStore } from './store/cache-store.js';
@@ -56,8 +56,12 @@ export interface CacheOptions {
    * it; a load that takes longer is returned but not stored. Default `'1m'`.
    */
   fenceWindow?: Duration;
-  /** Time source of freshness and circuit decisions. Default `systemClock` (`Date.now`). */
-  clock?: Clock;
+  /**
+   * Time source of freshness and circuit decisions, load durations, timeouts and lease polling. Default
+   * `systemClock`. A clock without `sleep` decides freshness and circuit cool-downs only; waits and load
+   * durations then run on `systemClock`.
+   */
+  clock?: Clock | NowClock;
 }
 
 /**
@@ -121,7 +125,10 @@ export interface ResolvedCacheOptions {
   circuitThreshold: number;
   circuitCooldownMs: number;
   fenceWindowMs: number;
-  clock: Clock;
+  /** Decides freshness and circuit cool-downs. */
+  clock: NowClock;
+  /** Times waits (timeouts, lease polling) and load durations: `clock` itself when it can sleep. */
+  waitClock: Clock;
 }
 
 function positiveInteger(value: number, option: string): number {
@@ -166,6 +173,9 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
   if (options.bus !== undefined && typeof options.bus?.subscribe !== 'function') {
     throw new CacheOptionsError('bus', 'expected a CacheBus such as createRedisBus(redis)');
   }
+  if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
+    throw new CacheOptionsError('clock', 'expected a Clock: { now(), sleep(ms, signal?) }');
+  }
   const ttlMs = positiveDuration(o.ttl, 'ttl');
   const l2TimeoutMs = parseDuration(o.l2Timeout, 'l2Timeout');
   return {
@@ -191,7 +201,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
     circuitCooldownMs: parseDuration(o.circuitCooldown, 'circuitCooldown'),
     fenceWindowMs: positiveDuration(o.fenceWindow, 'fenceWindow'),
-    clock: options.clock ?? systemClock,
+    ...clocksOf(options.clock ?? systemClock),
   };
 }
 

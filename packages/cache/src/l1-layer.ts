@@ -17,7 +17,7 @@ export class L1Layer {
     this.lru = new LRUCache<string, CacheEntry>({
       max: maxEntries,
       maxSize: maxBytes,
-      sizeCalculation: (entry, key) => entry.payload.length + key.length,
+      sizeCalculation: (entry, key) => entry.size + key.length,
       dispose: (entry, key, reason) => {
         this.unindex(key, entry);
         if (reason === 'evict') this.onEvict(key, 'capacity');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE_DEFAULTS, resolveCacheOptions, resolveEntryOptions } from '../src/cache-options.js';
+import { systemClock } from '../src/clock.js';
 
 describe('resolveCacheOptions', () => {
   it('applies the documented defaults when nothing is given', () => {
@@ -42,9 +43,22 @@ describe('resolveCacheOptions', () => {
     expect(() => resolveCacheOptions({ l2: {} as never })).toThrow(
       'Invalid cache option "l2": expected a CacheStore such as createRedisStore(redis)',
     );
+    expect(() => resolveCacheOptions({ clock: {} as never })).toThrow(
+      'Invalid cache option "clock": expected a Clock: { now(), sleep(ms, signal?) }',
+    );
     expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
       'Invalid cache option "l1MaxEntries": expected a positive integer, got 0',
     );
+  });
+});
+
+describe('the clock option', () => {
+  it('times waits on a clock that can sleep, and on the system clock for one that only tells the time', () => {
+    const full = { now: () => 0, sleep: async () => undefined };
+    expect(resolveCacheOptions({ clock: full })).toMatchObject({ clock: full, waitClock: full });
+    const nowOnly = { now: () => 0 };
+    expect(resolveCacheOptions({ clock: nowOnly })).toMatchObject({ clock: nowOnly, waitClock: systemClock });
+    expect(resolveCacheOptions()).toMatchObject({ clock: systemClock, waitClock: systemClock });
   });
 });
 

@@ -3,7 +3,7 @@ import { createEntry } from '../src/cache-entry.js';
 import { type EvictReason, L1Layer } from '../src/l1-layer.js';
 
 const policy = (tags: string[] = []) => ({ ttlMs: 1000, swrMs: 0, staleIfErrorMs: 0, tags });
-const entry = (value: unknown, tags?: string[]) => createEntry('k', value, policy(tags), 0, 0);
+const entry = (value: unknown, tags?: string[]) => createEntry('k', value, policy(tags), 0, 0).entry;
 
 describe('L1Layer', () => {
   it('evicts the least recently used entry beyond the entry bound', () => {

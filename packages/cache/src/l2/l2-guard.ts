@@ -1,7 +1,7 @@
-import type { Clock } from './clock.js';
-import { CacheL2Error, toError } from './errors.js';
-import type { CacheStore } from './store/cache-store.js';
-import { withTimeout } from './with-timeout.js';
+import type { Clock, NowClock } from '../clock.js';
+import { CacheL2Error, toError } from '../errors.js';
+import type { CacheStore } from '../store/cache-store.js';
+import { DeadlineWatch } from './deadline-watch.js';
 
 /** Settings and hooks of an `L2Guard`. */
 export interface L2GuardOptions {
@@ -11,16 +11,27 @@ export interface L2GuardOptions {
   connectTimeoutMs: number;
   threshold: number;
   cooldownMs: number;
-  clock: Clock;
+  /** Decides when the circuit's cool-down is over. */
+  clock: NowClock;
+  /** Times each operation. */
+  waitClock: Clock;
   onError(operation: string, error: Error): void;
   /** Called once L2 is trusted again after an outage (its generation was bumped). */
   onRecovered(): void;
 }
 
+/** An L2 operation: a call on the store. */
+export type L2Call<T> = (store: CacheStore) => Promise<T>;
+
+const SKIPPED = Promise.resolve(undefined);
+
 /**
  * Runs L2 operations with a time limit and a circuit breaker, and never throws: a failed or skipped
  * operation resolves `undefined`. After an outage L2 is cleared (a generation bump) before it is used again,
  * because invalidations may have been lost while it was unreachable.
+ *
+ * @example
+ * const read = await guard.run('read', (store) => store.read(namespace, key)); // undefined: carry on without L2
  */
 export class L2Guard {
   private failures = 0;
@@ -28,11 +39,14 @@ export class L2Guard {
   private hasSucceeded = false;
   private needsRecovery = false;
   private recovery: Promise<boolean> | undefined;
+  private readonly deadlines: DeadlineWatch;
 
   constructor(
     private readonly store: CacheStore,
     private readonly options: L2GuardOptions,
-  ) {}
+  ) {
+    this.deadlines = new DeadlineWatch(options.waitClock);
+  }
 
   get state(): 'closed' | 'open' {
     return this.openUntil < 0 ? 'closed' : 'open';
@@ -48,32 +62,44 @@ export class L2Guard {
     this.needsRecovery = true;
   }
 
-  async run<T>(operation: string, call: (store: CacheStore) => Promise<T>): Promise<T | undefined> {
-    if (this.isOpen()) return undefined;
-    if (this.needsRecovery && !(await this.recover())) return undefined;
+  run<T>(operation: string, call: L2Call<T>): Promise<T | undefined> {
+    if (this.isOpen()) return SKIPPED;
+    if (this.needsRecovery) {
+      return this.recover().then((recovered) => (recovered ? this.attempt(operation, call) : undefined));
+    }
     return this.attempt(operation, call);
   }
 
-  private async attempt<T>(
-    operation: string,
-    call: (store: CacheStore) => Promise<T>,
-  ): Promise<T | undefined> {
+  // One promise per operation, settled by the store's answer or by the deadline, whichever comes first.
+  private attempt<T>(operation: string, call: L2Call<T>): Promise<T | undefined> {
     // A starting instance waits for its connection, so its first loads take the lease like everyone else's.
     const timeoutMs = this.hasSucceeded ? this.options.timeoutMs : this.options.connectTimeoutMs;
-    try {
-      const result = await withTimeout(
-        call(this.store),
-        timeoutMs,
-        () => new CacheL2Error('PERFKIT_CACHE_L2_TIMEOUT', operation, `no answer within ${timeoutMs} ms`),
-      );
-      this.failures = 0;
-      this.openUntil = -1;
-      this.hasSucceeded = true;
-      return result;
-    } catch (thrown) {
-      this.fail(operation, thrown);
-      return undefined;
-    }
+    return new Promise((resolve) => {
+      const deadline = this.deadlines.add(timeoutMs, () => {
+        this.fail(
+          operation,
+          new CacheL2Error('PERFKIT_CACHE_L2_TIMEOUT', operation, `no answer within ${timeoutMs} ms`),
+        );
+        resolve(undefined);
+      });
+      const answered = (value: T) => {
+        if (!this.deadlines.remove(deadline)) return;
+        this.failures = 0;
+        this.openUntil = -1;
+        this.hasSucceeded = true;
+        resolve(value);
+      };
+      const failed = (thrown: unknown) => {
+        if (!this.deadlines.remove(deadline)) return;
+        this.fail(operation, thrown);
+        resolve(undefined);
+      };
+      try {
+        call(this.store).then(answered, failed);
+      } catch (thrown) {
+        failed(thrown);
+      }
+    });
   }
 
   private recover(): Promise<boolean> {

@@ -61,8 +61,12 @@ export function describeCacheBusContract(name: string, setup: () => Promise<BusF
       await waitFor(() => received.length === 2);
       expect(received).toEqual([message(1), message(2)]);
       unsubscribe();
+      // A witness still subscribed: once it has message 3, an unsubscribed subscriber would have it too.
+      const witnessed: BusMessage[] = [];
+      const stopWitness = fixture.first.subscribe(subscriber({ message: (m) => witnessed.push(m) }));
       await fixture.second.publish(message(3));
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await waitFor(() => witnessed.length === 1);
+      stopWitness();
       expect(received).toHaveLength(2);
     });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheLike, createCache } from '../../src/index.js';
+import { type CacheLike, CacheLoadTimeoutError, createCache } from '../../src/index.js';
 import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:api:${process.pid}:`;
@@ -42,6 +42,18 @@ describe('createCache without L2', () => {
     for (let i = 0; i < 50; i++) await cache.set(`k${i}`, i);
     expect(cache.stats().l1Entries).toBe(10);
     expect(cache.stats().evictions).toBe(40);
+  });
+
+  it('times a loader out on the injected clock, releasing every caller waiting on it', async () => {
+    const timed = manualClock();
+    const cache = createCache({ clock: timed, timeout: '1h' });
+    const hanging = () => new Promise<never>(() => undefined);
+    const first = cache.getOrSet('slow', hanging);
+    const joined = cache.getOrSet('slow', hanging);
+    await timed.sleeping(3_600_000);
+    timed.advance(3_600_000);
+    await expect(first).rejects.toBeInstanceOf(CacheLoadTimeoutError);
+    await expect(joined).rejects.toMatchObject({ code: 'PERFKIT_CACHE_LOAD_TIMEOUT', timeoutMs: 3_600_000 });
   });
 
   it('rejects an empty key', async () => {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEventMap, CacheEventName } from '../../src/index.js';
-import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+import {
+  createInstance,
+  deferred,
+  deleteKeys,
+  type Instance,
+  manualClock,
+} from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:events:${process.pid}:`;
 const clock = manualClock();
@@ -48,8 +54,11 @@ describe('events and stats', () => {
     await a.cache.getOrSet('e1', async () => 1);
     await b.cache.getOrSet('e1', async () => 2);
     clock.advance(1500);
+    const refreshed = deferred();
+    a.cache.on('refresh', () => refreshed.resolve());
     await a.cache.getOrSet('e1', async () => 3);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The background refresh is over before time moves on.
+    await refreshed.promise;
     clock.advance(10_000);
     await a.cache.getOrSet('e1', () => Promise.reject(new Error('db down')));
     await a.cache.delete('e1');

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+import type { CacheRefreshEvent } from '../../src/index.js';
+import {
+  createInstance,
+  deferred,
+  deleteKeys,
+  gatedLoader,
+  type Instance,
+  manualClock,
+} from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:fencing:${process.pid}:`;
 const clock = manualClock();
@@ -7,28 +15,24 @@ let a: Instance;
 let b: Instance;
 let keyNo = 0;
 const nextKey = () => `fence:${++keyNo}`;
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TAGS = { tags: ['user:42'] };
 
-/** A loader that reads "the database" when called and answers after `ms`, like a slow query. */
-function slowRead(db: { value: string }, ms = 60) {
-  return async () => {
-    const seen = db.value;
-    await delay(ms);
-    return seen;
-  };
-}
+/** A loader that reads "the database" at once. */
+const read = (db: { value: string }) => async () => db.value;
 
 /**
- * Starts a slow load of `key` on `a` that reads 'pre', then changes the data to 'post' and runs
- * `invalidate` while the load is still in flight. Resolves with the load's promise and the data.
+ * Starts a load of `key` on `a` that reads 'pre', then changes the data to 'post' and runs `invalidate`
+ * while the load certainly still runs (it cannot answer before the gate opens). Resolves with the load's
+ * promise and the data.
  */
-async function changeDuringLoad(key: string, invalidate: () => Promise<void>, loadMs = 60) {
+async function changeDuringLoad(key: string, invalidate: () => Promise<void>) {
   const db = { value: 'pre' };
-  const inFlight = a.cache.getOrSet(key, slowRead(db, loadMs), TAGS);
-  await delay(20);
+  const gated = gatedLoader(() => db.value);
+  const inFlight = a.cache.getOrSet(key, gated.loader, TAGS);
+  await gated.started;
   db.value = 'post';
   await invalidate();
+  gated.release();
   return { inFlight, db };
 }
 
@@ -48,8 +52,8 @@ describe('fencing of loads in flight', () => {
       const { inFlight, db } = await changeDuringLoad(key, () => a.cache.invalidateTags(['user:42']));
       await inFlight;
       const after = [
-        await a.cache.getOrSet(key, slowRead(db), TAGS),
-        await b.cache.getOrSet(key, slowRead(db), TAGS),
+        await a.cache.getOrSet(key, read(db), TAGS),
+        await b.cache.getOrSet(key, read(db), TAGS),
       ];
       served += after.filter((v) => v === 'pre').length;
     }
@@ -59,45 +63,51 @@ describe('fencing of loads in flight', () => {
   it('does not let a caller arriving after an invalidation join the load it overtook', async () => {
     const key = nextKey();
     const { inFlight, db } = await changeDuringLoad(key, () => a.cache.invalidateTags(['user:42']));
-    expect(await a.cache.getOrSet(key, slowRead(db), TAGS)).toBe('post');
+    expect(await a.cache.getOrSet(key, read(db), TAGS)).toBe('post');
     expect(await inFlight).toBe('pre');
   });
 
   it('rejects the late result of a load on one instance after another instance invalidated', async () => {
     const key = nextKey();
-    const { inFlight, db } = await changeDuringLoad(key, () => b.cache.invalidateTags(['user:42']), 100);
+    const { inFlight, db } = await changeDuringLoad(key, () => b.cache.invalidateTags(['user:42']));
     expect(await inFlight).toBe('pre');
-    expect(await b.cache.getOrSet(key, slowRead(db, 1), TAGS)).toBe('post');
-    expect(await a.cache.getOrSet(key, slowRead(db, 1), TAGS)).toBe('post');
+    expect(await b.cache.getOrSet(key, read(db), TAGS)).toBe('post');
+    expect(await a.cache.getOrSet(key, read(db), TAGS)).toBe('post');
   });
 
   it('lets a delete or a newer set win over a load in flight', async () => {
     const deleted = nextKey();
     const { inFlight, db } = await changeDuringLoad(deleted, () => b.cache.delete(deleted));
     await inFlight;
-    expect(await a.cache.getOrSet(deleted, slowRead(db, 1))).toBe('post');
+    expect(await a.cache.getOrSet(deleted, read(db))).toBe('post');
 
     const overwritten = nextKey();
-    const loadingAgain = a.cache.getOrSet(overwritten, slowRead({ value: 'loaded' }));
-    await delay(20);
-    await b.cache.set(overwritten, 'newer');
-    await loadingAgain;
-    expect(await a.cache.getOrSet(overwritten, slowRead({ value: 'unused' }, 1))).toBe('newer');
-    expect(await b.cache.getOrSet(overwritten, slowRead({ value: 'unused' }, 1))).toBe('newer');
+    const { inFlight: loadingAgain } = await changeDuringLoad(overwritten, () =>
+      b.cache.set(overwritten, 'newer'),
+    );
+    expect(await loadingAgain).toBe('pre');
+    expect(await a.cache.getOrSet(overwritten, read({ value: 'unused' }))).toBe('newer');
+    expect(await b.cache.getOrSet(overwritten, read({ value: 'unused' }))).toBe('newer');
   });
 
   it('does not let an invalidation during an in-flight background refresh be overwritten', async () => {
     const key = nextKey();
     const opts = { ...TAGS, ttl: 1000, swr: 60_000 };
     const db = { value: 'old' };
-    await a.cache.getOrSet(key, slowRead(db, 1), opts);
+    await a.cache.getOrSet(key, read(db), opts);
     clock.advance(2000);
-    expect((await a.cache.getOrSetWithStatus(key, slowRead(db, 80), opts)).status).toBe('stale');
-    await delay(20);
+    const refresh = gatedLoader(() => db.value);
+    const refreshed = deferred<CacheRefreshEvent>();
+    a.cache.on('refresh', refreshed.resolve);
+    expect((await a.cache.getOrSetWithStatus(key, refresh.loader, opts)).status).toBe('stale');
+    await refresh.started;
     db.value = 'post';
     await b.cache.invalidateTags(['user:42']);
-    await delay(120);
-    expect(await a.cache.getOrSet(key, slowRead(db, 1), opts)).toBe('post');
-    expect(await b.cache.getOrSet(key, slowRead(db, 1), opts)).toBe('post');
+    refresh.release();
+    // The refresh is over (its result kept or fenced out) before anyone reads again.
+    expect(await refreshed.promise).toMatchObject({ key });
+    a.cache.off('refresh', refreshed.resolve);
+    expect(await a.cache.getOrSet(key, read(db), opts)).toBe('post');
+    expect(await b.cache.getOrSet(key, read(db), opts)).toBe('post');
   });
 });

@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCache } from '../../src/index.js';
-import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+import { type CacheRefreshEvent, createCache } from '../../src/index.js';
+import {
+  createInstance,
+  deferred,
+  deleteKeys,
+  gatedLoader,
+  type Instance,
+  manualClock,
+} from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:freshness:${process.pid}:`;
 const clock = manualClock();
@@ -35,25 +42,28 @@ describe('freshness windows', () => {
 
   it('serves stale while one refresh runs in the background, then the refreshed value', async () => {
     const key = nextKey();
-    let release: (v: string) => void = () => undefined;
-    let calls = 0;
-    const loader = () => {
-      calls += 1;
-      return calls === 1 ? Promise.resolve('v1') : new Promise<string>((r) => (release = r));
-    };
-    await instance.cache.getOrSet(key, loader, { swr: 5000 });
+    await instance.cache.getOrSet(key, async () => 'v1', { swr: 5000 });
     clock.advance(1500);
+    const refresh = gatedLoader(() => 'v2');
+    const refreshed = deferred<CacheRefreshEvent>();
+    instance.cache.on('refresh', refreshed.resolve);
     const stale = await Promise.all(
-      [1, 2, 3].map(() => instance.cache.getOrSetWithStatus(key, loader, { swr: 5000 })),
+      [1, 2, 3].map(() => instance.cache.getOrSetWithStatus(key, refresh.loader, { swr: 5000 })),
     );
-    expect(stale.map((r) => r.status)).toEqual(['stale', 'stale', 'stale']);
-    expect(stale[0]?.value).toBe('v1');
-    await vi_waitFor(async () => calls === 2);
-    expect((await instance.cache.getOrSetWithStatus(key, loader, { swr: 5000 })).status).toBe('stale');
-    expect(calls).toBe(2);
-    release('v2');
-    await vi_waitFor(async () => (await instance.cache.getOrSetWithStatus(key, loader)).value === 'v2');
-    expect((await instance.cache.getOrSetWithStatus(key, loader)).status).toBe('hit');
+    expect(stale).toEqual([1, 2, 3].map(() => ({ value: 'v1', status: 'stale' })));
+    await refresh.started;
+    expect(await instance.cache.getOrSetWithStatus(key, refresh.loader, { swr: 5000 })).toEqual({
+      value: 'v1',
+      status: 'stale',
+    });
+    refresh.release();
+    await refreshed.promise;
+    instance.cache.off('refresh', refreshed.resolve);
+    expect(refresh.calls()).toBe(1);
+    expect(await instance.cache.getOrSetWithStatus(key, refresh.loader)).toEqual({
+      value: 'v2',
+      status: 'hit',
+    });
   });
 
   it('serves a stale value only when the loader fails, within staleIfError', async () => {
@@ -105,11 +115,3 @@ describe('freshness windows', () => {
     expect(expired).toBeLessThan(45);
   });
 });
-
-async function vi_waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('condition not met in time');
-}

@@ -2,100 +2,119 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheL2Error, CacheLoadTimeoutError, createCache } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
 import {
+  advanceUntilSettled,
   connectRedis,
   createInstance,
   deleteKeys,
+  gatedLoader,
   type Instance,
+  manualClock,
   type PrivateRedis,
   startPrivateRedis,
 } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:stampede:${process.pid}:`;
-const LEASE = { lease: true, leaseTtl: '10s', leaseWait: '5s', leasePollInterval: 10 } as const;
+// A poll interval no other sleep of these caches has, so `clock.sleeping(POLL)` counts lease waiters only.
+const POLL = 7;
+const LEASE = { lease: true, leaseTtl: '10s', leaseWait: '5s', leasePollInterval: POLL } as const;
+const clock = manualClock();
 let instances: [Instance, Instance, Instance, Instance];
 let keyNo = 0;
 const nextKey = () => `storm:${++keyNo}`;
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  instances = (await Promise.all([1, 2, 3, 4].map(() => createInstance(PREFIX, LEASE)))) as typeof instances;
+  instances = (await Promise.all(
+    [1, 2, 3, 4].map(() => createInstance(PREFIX, { ...LEASE, clock })),
+  )) as typeof instances;
 });
 afterAll(async () => {
   await deleteKeys(instances[0].client, PREFIX);
   await Promise.all(instances.map((i) => i.close()));
 });
 
-function slowLoader(ms: number, value = 'v') {
-  let calls = 0;
-  const loader = async () => {
-    calls += 1;
-    await delay(ms);
-    return value;
-  };
-  return { loader, calls: () => calls };
-}
-
 describe('stampede protection', () => {
   it('runs one loader for 1,000 concurrent misses on one key in one process', async () => {
     const key = nextKey();
-    const { loader, calls } = slowLoader(30);
-    const values = await Promise.all(
-      Array.from({ length: 1000 }, () => instances[0].cache.getOrSet(key, loader)),
+    const gated = gatedLoader(() => 'v');
+    const values = Promise.all(
+      Array.from({ length: 1000 }, () => instances[0].cache.getOrSet(key, gated.loader)),
     );
-    expect(calls()).toBe(1);
-    expect(new Set(values)).toEqual(new Set(['v']));
+    await gated.started;
+    gated.release();
+    expect(new Set(await values)).toEqual(new Set(['v']));
+    expect(gated.calls()).toBe(1);
   });
 
   it('runs one loader for 4 instances x 250 concurrent misses when the lease is on', async () => {
     const key = nextKey();
-    const { loader, calls } = slowLoader(100);
-    const all = instances.flatMap((instance) =>
-      Array.from({ length: 250 }, () => instance.cache.getOrSetWithStatus(key, loader)),
+    const gated = gatedLoader(() => 'v');
+    const all = Promise.all(
+      instances.flatMap((instance) =>
+        Array.from({ length: 250 }, () => instance.cache.getOrSetWithStatus(key, gated.loader)),
+      ),
     );
-    const results = await Promise.all(all);
-    expect(calls()).toBe(1);
-    expect(results.every((r) => r.value === 'v')).toBe(true);
+    // The lease holder's loader runs until the three other instances are all waiting on its lease.
+    await gated.started;
+    await clock.sleeping(POLL, 3);
+    gated.release();
+    await advanceUntilSettled(clock, all, POLL);
+    expect(gated.calls()).toBe(1);
+    expect((await all).every((r) => r.value === 'v')).toBe(true);
   });
 
   it('releases waiters of a hanging loader at its timeout, and other instances load instead', async () => {
     const key = nextKey();
     const [a, b] = instances;
-    const hanging = a.cache.getOrSet(key, () => new Promise<string>(() => undefined), { timeout: 100 });
+    const hanging = gatedLoader(() => 'never');
+    const timedOut = a.cache.getOrSet(key, hanging.loader, { timeout: 100 });
     const joined = a.cache.getOrSet(key, async () => 'unused');
-    await delay(20);
-    const started = performance.now();
+    await hanging.started;
     const fromB = b.cache.getOrSet(key, async () => 'b');
-    await expect(hanging).rejects.toBeInstanceOf(CacheLoadTimeoutError);
+    await clock.sleeping(POLL);
+    clock.advance(100);
+    await expect(timedOut).rejects.toBeInstanceOf(CacheLoadTimeoutError);
     await expect(joined).rejects.toBeInstanceOf(CacheLoadTimeoutError);
+    const waited = await advanceUntilSettled(clock, fromB, POLL);
     expect(await fromB).toBe('b');
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(100 + waited).toBeLessThan(5_000);
   });
 
   it('releases other instances’ waiters as soon as the lease holder’s loader fails', async () => {
     const key = nextKey();
     const [a, b] = instances;
-    const failing = a.cache.getOrSet(key, async () => {
-      await delay(50);
-      throw new Error('db down');
-    });
-    await delay(10);
+    const failing = gatedLoader(() => 'never');
+    const fromA = a.cache.getOrSet(key, failing.loader);
+    await failing.started;
     const fromB = b.cache.getOrSet(key, async () => 'b');
-    await expect(failing).rejects.toThrow('db down');
+    await clock.sleeping(POLL);
+    failing.fail(new Error('db down'));
+    await expect(fromA).rejects.toThrow('db down');
+    const waited = await advanceUntilSettled(clock, fromB, POLL);
     expect(await fromB).toBe('b');
+    // The lease was released with the failure: b took it at its next poll, not after leaseWait.
+    expect(waited).toBeLessThanOrEqual(2 * POLL);
   });
 
-  it('stops waiting for a lease whose holder died after leaseWait and loads itself', async () => {
+  it('polls a dead holder’s lease on the injected clock and loads itself once leaseWait has passed on it', async () => {
     const key = nextKey();
-    const impatient = await createInstance(PREFIX, { ...LEASE, leaseWait: 150 });
-    const store = createRedisStore(impatient.client, { prefix: PREFIX });
-    const taken = await store.read('default', key, { token: 'dead-instance', ttlMs: 60_000 });
-    expect(taken.leased).toBe(true);
-    const started = performance.now();
-    expect(await impatient.cache.getOrSet(key, async () => 'mine')).toBe('mine');
-    const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(140);
-    expect(waited).toBeLessThan(2_000);
-    await impatient.close();
+    const impatient = await createInstance(PREFIX, { ...LEASE, leaseWait: '1h', clock });
+    try {
+      const store = createRedisStore(impatient.client, { prefix: PREFIX });
+      const taken = await store.read('default', key, { token: 'dead-instance', ttlMs: 60_000 });
+      expect(taken.leased).toBe(true);
+      let calls = 0;
+      const value = impatient.cache.getOrSet(key, async () => {
+        calls += 1;
+        return 'mine';
+      });
+      await clock.sleeping(POLL);
+      expect(calls).toBe(0);
+      clock.advance(3_600_000);
+      expect(await value).toBe('mine');
+      expect(calls).toBe(1);
+    } finally {
+      await impatient.close();
+    }
   });
 });
 
@@ -109,18 +128,19 @@ describe('cold start of a cluster', () => {
   /** Fresh caches on fresh clients of a Redis that accepts connections but does not answer yet. */
   function coldInstances(count: number, options: { l2Timeout: number; l2ConnectTimeout: number }) {
     redis.freeze();
+    const cold = manualClock();
     const clients = Array.from({ length: count }, () => connectRedis(redis.url));
     const caches = clients.map((client) =>
-      createCache({ l2: createRedisStore(client, { prefix: PREFIX }), ...LEASE, ...options }),
+      createCache({ l2: createRedisStore(client, { prefix: PREFIX }), ...LEASE, ...options, clock: cold }),
     );
     const close = () => {
       for (const client of clients) client.disconnect();
     };
-    return { caches, close };
+    return { caches, clock: cold, close };
   }
 
   it('holds the lease from the first request: 4 fresh instances, one loader, though Redis answers after l2Timeout', async () => {
-    const cold = coldInstances(4, { l2Timeout: 50, l2ConnectTimeout: 10_000 });
+    const cold = coldInstances(4, { l2Timeout: 100, l2ConnectTimeout: 10_000 });
     try {
       const key = nextKey();
       let calls = 0;
@@ -129,8 +149,10 @@ describe('cold start of a cluster', () => {
         return 'v';
       };
       const values = Promise.all(cold.caches.map((cache) => cache.getOrSet(key, loader)));
-      // Redis comes up 10× later than l2Timeout and 20× sooner than l2ConnectTimeout.
-      setTimeout(() => redis.thaw(), 500);
+      // Redis comes up 10× later than l2Timeout and 10× sooner than l2ConnectTimeout.
+      cold.clock.advance(1_000);
+      redis.thaw();
+      await advanceUntilSettled(cold.clock, values, POLL);
       expect(await values).toEqual(['v', 'v', 'v', 'v']);
       expect(calls).toBe(1);
     } finally {
@@ -139,16 +161,18 @@ describe('cold start of a cluster', () => {
     }
   });
 
-  it('stops waiting for a Redis that never answers at l2ConnectTimeout and serves the loader’s value', async () => {
-    const cold = coldInstances(1, { l2Timeout: 20, l2ConnectTimeout: 200 });
+  it('stops waiting for a Redis that never answers once l2ConnectTimeout has passed on the injected clock and serves the loader’s value', async () => {
+    const cold = coldInstances(1, { l2Timeout: 60_000, l2ConnectTimeout: 3_600_000 });
     const [cache] = cold.caches as [ReturnType<typeof createCache>];
     const errors: Error[] = [];
     cache.on('l2-error', (event) => errors.push(event.error));
     try {
-      expect(await cache.getOrSet(nextKey(), async () => 'from-db')).toBe('from-db');
+      const value = cache.getOrSet(nextKey(), async () => 'from-db');
+      cold.clock.advance(3_600_000);
+      expect(await value).toBe('from-db');
       expect(errors[0]).toBeInstanceOf(CacheL2Error);
       expect(errors[0]).toMatchObject({ code: 'PERFKIT_CACHE_L2_TIMEOUT' });
-      expect(errors[0]?.message).toContain('no answer within 200 ms');
+      expect(errors[0]?.message).toContain('no answer within 3600000 ms');
     } finally {
       redis.thaw();
       cold.close();

@@ -36,6 +36,22 @@ describe('RedisStore', () => {
     fresh.disconnect();
   });
 
+  it('reads what another instance wrote after its clear, though it last saw the older generation', async () => {
+    const [mine, theirs] = [
+      createRedisStore(client, { prefix: PREFIX }),
+      createRedisStore(client, { prefix: PREFIX }),
+    ];
+    await mine.write('moved', 'k', 'old', { ttlMs: 60_000, tags: [] });
+    expect((await mine.read('moved', 'k')).payload).toBe('old');
+    await theirs.clear('moved');
+    expect((await mine.read('moved', 'k')).payload).toBeUndefined();
+    await theirs.write('moved', 'k', 'new', { ttlMs: 60_000, tags: [] });
+    expect((await mine.read('moved', 'k')).payload).toBe('new');
+    const { fence } = await mine.read('moved', 'k');
+    await theirs.clear('moved');
+    expect(await mine.write('moved', 'k', 'late', { ttlMs: 60_000, tags: [], fence })).toBe(false);
+  });
+
   it('reloads its scripts after Redis forgot them', async () => {
     const store = createRedisStore(client, { prefix: PREFIX });
     await client.script('FLUSH');

@@ -1,19 +1,136 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { type Cache, type CacheOptions, createCache } from '../../src/index.js';
+import { type Cache, type CacheOptions, type Clock, createCache } from '../../src/index.js';
 import { createRedisBus, createRedisStore } from '../../src/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** A clock that moves only when a test says so; sleepers wake when `advance` passes their time. */
+export interface ManualClock extends Clock {
+  advance(ms: number): void;
+  /** Resolves once at least `count` sleeps of exactly `ms` are pending (a lease waiter polls with one). */
+  sleeping(ms: number, count?: number): Promise<void>;
+}
+
+interface Sleeper {
+  until: number;
+  ms: number;
+  wake(): void;
+}
+
 /** A manual clock: tests move time with `advance` instead of sleeping. */
-export function manualClock(start = 1_700_000_000_000) {
+export function manualClock(start = 1_700_000_000_000): ManualClock {
   let now = start;
+  const sleepers = new Set<Sleeper>();
+  const watchers = new Set<{ ms: number; count: number; notify(): void }>();
+  const pendingOf = (ms: number) => [...sleepers].filter((s) => s.ms === ms).length;
+  const check = () => {
+    for (const watcher of watchers) {
+      if (pendingOf(watcher.ms) >= watcher.count) {
+        watchers.delete(watcher);
+        watcher.notify();
+      }
+    }
+  };
   return {
     now: () => now,
-    advance(ms: number) {
-      now += ms;
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<void>((resolve, reject) => {
+        const sleeper: Sleeper = {
+          until: now + ms,
+          ms,
+          wake: () => {
+            signal?.removeEventListener('abort', cancel);
+            resolve();
+          },
+        };
+        const cancel = () => {
+          sleepers.delete(sleeper);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', cancel, { once: true });
+        sleepers.add(sleeper);
+        check();
+      });
     },
+    advance(ms) {
+      now += ms;
+      const due = [...sleepers].filter((s) => s.until <= now).sort((a, b) => a.until - b.until);
+      for (const sleeper of due) {
+        sleepers.delete(sleeper);
+        sleeper.wake();
+      }
+    },
+    sleeping(ms, count = 1) {
+      return new Promise<void>((notify) => {
+        watchers.add({ ms, count, notify });
+        check();
+      });
+    },
+  };
+}
+
+/**
+ * Advances `clock` by `stepMs` each time a sleep of `stepMs` is pending (a lease waiter polling) until
+ * `settles` has settled; returns how far the clock moved. Waits on promises only, never on real time.
+ */
+export async function advanceUntilSettled(
+  clock: ManualClock,
+  settles: Promise<unknown>,
+  stepMs: number,
+): Promise<number> {
+  let settled = false;
+  const done = settles.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  let advanced = 0;
+  for (;;) {
+    await Promise.race([done, clock.sleeping(stepMs)]);
+    if (settled) return advanced;
+    clock.advance(stepMs);
+    advanced += stepMs;
+  }
+}
+
+/** A promise with its resolve and reject, for gating a loader from the test. */
+export function deferred<T = void>() {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * A loader that records its calls and holds each one until the test releases it: `started` resolves when
+ * the first call is running, so an invalidation or another instance can act while it certainly still runs.
+ */
+export function gatedLoader<T>(value: () => T) {
+  const started = deferred();
+  const gate = deferred<void>();
+  let calls = 0;
+  const loader = async () => {
+    calls += 1;
+    const seen = value();
+    started.resolve();
+    await gate.promise;
+    return seen;
+  };
+  return {
+    loader,
+    started: started.promise,
+    calls: () => calls,
+    release: () => gate.resolve(),
+    fail: (error: Error) => gate.reject(error),
   };
 }
 

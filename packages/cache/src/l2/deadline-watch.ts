@@ -1,0 +1,62 @@
+import type { Clock } from '../clock.js';
+
+/** One watched deadline; `remove` it when its operation settles. */
+export interface Deadline {
+  readonly at: number;
+  readonly onExpire: () => void;
+}
+
+/**
+ * Deadlines of many short operations, watched through one `clock.sleep` at a time. A timer per operation
+ * is what an L2 read would otherwise pay for, and cancelling a clock's sleep takes an `AbortController`,
+ * which costs more than the Redis round trip it guards. The price: while operations keep coming, the watch
+ * wakes about once per time limit, and after the last one it sleeps out at most one time limit.
+ *
+ * @example
+ * const deadline = watch.add(250, () => reject(new Error('timed out')));
+ * operation.then((value) => watch.remove(deadline) && resolve(value));
+ */
+export class DeadlineWatch {
+  private readonly pending = new Set<Deadline>();
+  private wakeAt = Number.POSITIVE_INFINITY;
+  // Identifies the newest sleep; an older one still running wakes for nothing.
+  private sleepId = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Calls `onExpire` once `ms` have passed on the clock, unless the deadline was removed first. */
+  add(ms: number, onExpire: () => void): Deadline {
+    const deadline = { at: this.clock.now() + ms, onExpire };
+    this.pending.add(deadline);
+    if (deadline.at < this.wakeAt) this.sleepUntil(deadline.at);
+    return deadline;
+  }
+
+  /** Stops watching; `false` if the deadline had already expired. */
+  remove(deadline: Deadline): boolean {
+    return this.pending.delete(deadline);
+  }
+
+  private sleepUntil(at: number): void {
+    this.wakeAt = at;
+    const id = ++this.sleepId;
+    const wake = () => {
+      if (id === this.sleepId) this.expireDue();
+    };
+    // At least 1 ms: a clock whose `now` lags its `sleep` must not spin.
+    this.clock.sleep(Math.max(1, at - this.clock.now())).then(wake, wake);
+  }
+
+  private expireDue(): void {
+    const now = this.clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const deadline of this.pending) {
+      if (deadline.at <= now) {
+        this.pending.delete(deadline);
+        deadline.onExpire();
+      } else if (deadline.at < next) next = deadline.at;
+    }
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    if (next !== Number.POSITIVE_INFINITY) this.sleepUntil(next);
+  }
+}

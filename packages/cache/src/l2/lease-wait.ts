@@ -1,0 +1,44 @@
+import type { Clock } from '../clock.js';
+import type { StoreReadResult } from '../store/cache-store.js';
+import type { L2Guard } from './l2-guard.js';
+
+/** Who asks for a lease, for how long, and how long to wait for another holder's value. */
+export interface LeaseWaitOptions {
+  namespace: string;
+  /** This instance's lease token. */
+  token: string;
+  ttlMs: number;
+  waitMs: number;
+  pollMs: number;
+  /** Times the polls and the wait. */
+  clock: Clock;
+}
+
+/**
+ * Reads a key from L2 before loading it, taking the key's load lease when nothing is stored. While another
+ * instance holds the lease, polls L2 (every `pollMs` on the clock) until its value appears, the lease frees
+ * up and is taken, L2 fails, or `waitMs` has passed. `undefined` when L2 is out.
+ *
+ * @example
+ * const read = await readWithLease(guard, 'overview:user:42', { namespace, token, ttlMs: 10_000, waitMs: 10_000, pollMs: 20, clock });
+ * if (read?.payload === undefined) load(); // with read.leased, this instance holds the lease
+ */
+export async function readWithLease(
+  guard: L2Guard,
+  key: string,
+  options: LeaseWaitOptions,
+): Promise<StoreReadResult | undefined> {
+  const lease = { token: options.token, ttlMs: options.ttlMs };
+  const read = () => guard.run('read', (store) => store.read(options.namespace, key, lease));
+  const first = await read();
+  if (first === undefined || first.payload !== undefined || first.leased) return first;
+  const { clock } = options;
+  const deadline = clock.now() + options.waitMs;
+  while (clock.now() < deadline) {
+    await clock.sleep(options.pollMs);
+    const next = await read();
+    if (next === undefined || next.payload !== undefined || next.leased) return next;
+  }
+  // The holder is slow or gone: load without the lease, keeping the first fence for the write.
+  return first;
+}

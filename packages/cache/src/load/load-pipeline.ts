@@ -1,0 +1,187 @@
+import {
+  type CacheEntry,
+  type CacheResult,
+  createEntry,
+  decodeStoredEntry,
+  freshnessOf,
+  remainingLifetime,
+} from '../cache-entry.js';
+import type { ResolvedCacheOptions, ResolvedEntryOptions } from '../cache-options.js';
+import type { CacheTelemetry } from '../cache-telemetry.js';
+import { CacheLoadTimeoutError, toError } from '../errors.js';
+import type { L1Layer } from '../l1-layer.js';
+import type { L2Guard } from '../l2/l2-guard.js';
+import { type LeaseWaitOptions, readWithLease } from '../l2/lease-wait.js';
+import type { StoreReadResult } from '../store/cache-store.js';
+import { withTimeout } from '../with-timeout.js';
+import type { InFlightLoads } from './in-flight-loads.js';
+
+/** A loader as `getOrSet` receives it. */
+export type Loader = () => Promise<unknown>;
+
+/** One load: where it started and what to fall back on. */
+export interface LoadRequest {
+  key: string;
+  loader: Loader;
+  policy: ResolvedEntryOptions;
+  /** An L1 entry that may still be served if the loader fails. */
+  fallback: CacheEntry | undefined;
+  /** From `InFlightLoads.start`: fences after this number reject the load's result. */
+  startSeq: number;
+  /** A stale-while-revalidate refresh: only a fresh L2 value ends it, and it is not a miss. */
+  background: boolean;
+  /** From `InFlightLoads.start`: ends the load's record, before its outcome is reported. */
+  finish(): void;
+}
+
+/** What a pipeline works with; the cache owns all of it. */
+export interface LoadPipelineParts {
+  options: ResolvedCacheOptions;
+  /** This instance's id: its lease token. */
+  origin: string;
+  l1: L1Layer;
+  l2: L2Guard | undefined;
+  loads: InFlightLoads;
+  telemetry: CacheTelemetry;
+}
+
+/**
+ * What happens between an L1 miss and a value: read L2 (taking or waiting for the lease), otherwise run the
+ * loader under its time limit, and store the result in L2 and L1 unless an invalidation fenced it out.
+ *
+ * @example
+ * const result = await pipeline.load({ key, loader, policy, fallback: undefined, startSeq, background: false });
+ */
+export class LoadPipeline {
+  private readonly lease: LeaseWaitOptions | undefined;
+
+  constructor(private readonly parts: LoadPipelineParts) {
+    const { options } = parts;
+    this.lease = options.lease
+      ? {
+          namespace: options.namespace,
+          token: parts.origin,
+          ttlMs: options.leaseTtlMs,
+          waitMs: options.leaseWaitMs,
+          pollMs: options.leasePollMs,
+          clock: options.waitClock,
+        }
+      : undefined;
+  }
+
+  async load(request: LoadRequest): Promise<CacheResult<unknown>> {
+    const { key, background } = request;
+    let fallback = request.fallback;
+    const read = await this.readL2(key);
+    if (read?.payload !== undefined) {
+      const stored = decodeStoredEntry(read.payload);
+      const now = this.parts.options.clock.now();
+      const freshness = stored && freshnessOf(stored, now);
+      // A background refresh exists to replace a stale value: only a fresh one ends it.
+      if (stored !== undefined && (freshness === 'fresh' || (freshness === 'stale' && !background))) {
+        if (!this.parts.loads.isFenced(key, stored.tags, request.startSeq)) this.parts.l1.set(key, stored);
+        if (freshness === 'stale') {
+          this.parts.telemetry.stale(key, now - stored.createdAt, 'swr');
+          return { value: stored.value, status: 'stale' };
+        }
+        this.parts.telemetry.hit(key, 'l2');
+        return { value: stored.value, status: 'hit' };
+      }
+      if (
+        stored !== undefined &&
+        freshness === 'error-only' &&
+        !(fallback && fallback.createdAt >= stored.createdAt)
+      ) {
+        fallback = stored;
+      }
+    }
+    if (!background) this.parts.telemetry.miss(key);
+    return this.runLoader({ ...request, fallback }, read);
+  }
+
+  private readL2(key: string): Promise<StoreReadResult | undefined> {
+    const { l2, options } = this.parts;
+    if (l2 === undefined) return Promise.resolve(undefined);
+    if (this.lease !== undefined) return readWithLease(l2, key, this.lease);
+    return l2.run('read', (store) => store.read(options.namespace, key));
+  }
+
+  private async runLoader(
+    request: LoadRequest,
+    read: StoreReadResult | undefined,
+  ): Promise<CacheResult<unknown>> {
+    const { key, policy } = request;
+    const { options, telemetry } = this.parts;
+    const startedAt = options.waitClock.now();
+    telemetry.loadStarted();
+    let loaded: ReturnType<typeof createEntry>;
+    try {
+      const value = await withTimeout(
+        Promise.resolve().then(request.loader),
+        policy.timeoutMs,
+        options.waitClock,
+        () => new CacheLoadTimeoutError(key, policy.timeoutMs),
+      );
+      loaded = createEntry(key, value, policy, options.clock.now(), options.jitter);
+    } catch (thrown) {
+      return this.afterFailure(request, read, toError(thrown));
+    }
+    const durationMs = options.waitClock.now() - startedAt;
+    await this.store(request, loaded, read, durationMs);
+    request.finish();
+    telemetry.refreshed(key, durationMs);
+    return { value: loaded.entry.value, status: 'miss' };
+  }
+
+  private async afterFailure(
+    request: LoadRequest,
+    read: StoreReadResult | undefined,
+    error: Error,
+  ): Promise<CacheResult<unknown>> {
+    const { key, fallback } = request;
+    const { options, l2, telemetry } = this.parts;
+    if (read?.leased) {
+      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, this.parts.origin));
+    }
+    const now = options.clock.now();
+    const servable =
+      fallback !== undefined &&
+      now < fallback.errorUntil &&
+      !this.parts.loads.isFenced(key, fallback.tags, request.startSeq);
+    request.finish();
+    telemetry.refreshFailed(key, error);
+    if (!servable) throw error;
+    telemetry.stale(key, now - fallback.createdAt, 'error');
+    return { value: fallback.value, status: 'stale-on-error' };
+  }
+
+  private async store(
+    request: LoadRequest,
+    { entry, payload }: ReturnType<typeof createEntry>,
+    read: StoreReadResult | undefined,
+    durationMs: number,
+  ): Promise<void> {
+    const { key, startSeq } = request;
+    const { options, l1, l2, loads, origin } = this.parts;
+    let accepted = !loads.isFenced(key, entry.tags, startSeq);
+    if (l2 !== undefined && read !== undefined) {
+      // Past the fence window L2 no longer remembers invalidations, so a write could resurrect stale data.
+      const write = accepted && durationMs < options.fenceWindowMs;
+      const leaseToken = read.leased ? origin : undefined;
+      const written = write
+        ? await l2.run('write', (store) =>
+            store.write(options.namespace, key, payload, {
+              ttlMs: remainingLifetime(entry, options.clock.now()),
+              tags: entry.tags,
+              fence: read.fence,
+              leaseToken,
+            }),
+          )
+        : leaseToken &&
+          (await l2.run('releaseLease', (store) => store.releaseLease(options.namespace, key, leaseToken)));
+      if (written === false) accepted = false;
+    }
+    // Checked again: an invalidation may have arrived while L2 was being written.
+    if (accepted && !loads.isFenced(key, entry.tags, startSeq)) l1.set(key, entry);
+  }
+}

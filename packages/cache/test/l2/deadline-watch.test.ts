@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineWatch } from '../../src/l2/deadline-watch.js';
+import { manualClock } from '../support/redis-helpers.js';
+
+describe('DeadlineWatch', () => {
+  it('expires each deadline once its time has passed on the clock, earliest first', async () => {
+    const clock = manualClock();
+    const watch = new DeadlineWatch(clock);
+    const expired: string[] = [];
+    watch.add(100, () => expired.push('late'));
+    watch.add(50, () => expired.push('early'));
+    clock.advance(49);
+    await Promise.resolve();
+    expect(expired).toEqual([]);
+    clock.advance(1);
+    await clock.sleeping(50);
+    expect(expired).toEqual(['early']);
+    clock.advance(50);
+    await Promise.resolve();
+    expect(expired).toEqual(['early', 'late']);
+  });
+
+  it('never expires a deadline removed in time, and says when one had already expired', async () => {
+    const clock = manualClock();
+    const watch = new DeadlineWatch(clock);
+    const expired: string[] = [];
+    const answered = watch.add(10, () => expired.push('answered'));
+    const late = watch.add(10, () => expired.push('late'));
+    expect(watch.remove(answered)).toBe(true);
+    clock.advance(10);
+    await Promise.resolve();
+    expect(expired).toEqual(['late']);
+    expect(watch.remove(late)).toBe(false);
+  });
+});
