@@ -38,10 +38,17 @@ class Connection {
  * Node 20 has no channel for a response cut short. Responses of servers the
  * monitor is never handed cost one failed map lookup.
  *
- * Nothing on the request path reads a property of the response: Express
- * gives every response (and request) a hidden class of its own, so each such
- * read is an inline-cache miss, a lookup in V8's runtime (the monitor
- * README's Benchmark). `req.socket` is the one read.
+ * Per request it reads one property, `req.socket`: Express gives every
+ * request and response a hidden class of its own, so each read of one is an
+ * inline-cache miss, a lookup in V8's runtime (the monitor README's
+ * Benchmark).
+ *
+ * @example
+ * ```ts
+ * const responses = new ResponseObserver((error) => logger.error({ err: error }));
+ * responses.watch(req, { res, ended: (finished) => record(res, finished ? res.statusCode : 499) });
+ * responses.close();
+ * ```
  */
 export class ResponseObserver {
   private readonly connections = new Map<Socket, Connection>();
@@ -90,12 +97,20 @@ export class ResponseObserver {
     return true;
   }
 
+  /** Reports every watch of `response`: one per time it passed the middleware. */
   private end(pending: ResponseWatch[], response: ServerResponse): void {
-    // Pipelined responses finish in order: the first one almost always.
-    const index = pending[0]?.res === response ? 0 : pending.findIndex((watch) => watch.res === response);
-    if (index === -1) return;
-    const watch = index === 0 ? pending.shift() : pending.splice(index, 1)[0];
-    this.report(watch as ResponseWatch, true);
+    // Pipelined responses finish in order, so the match is almost always the
+    // first entry, and shift() allocates nothing.
+    let i = 0;
+    while (i < pending.length) {
+      const watch = pending[i] as ResponseWatch;
+      if (watch.res !== response) i++;
+      else {
+        if (i === 0) pending.shift();
+        else pending.splice(i, 1);
+        this.report(watch, true);
+      }
+    }
   }
 
   private disconnected(socket: Socket, connection: Connection): void {

@@ -45,6 +45,11 @@ export class RequestTimings {
  * does; so, as the `on-headers` package does, this wraps `writeHead` on this
  * one response object, which the monitor was handed, calling whatever
  * `writeHead` it had. No prototype is touched.
+ *
+ * @example
+ * ```ts
+ * setServerTimingAtCommit(res, new RequestTimings(clock(), clock));
+ * ```
  */
 export function setServerTimingAtCommit(res: ServerResponse, timings: RequestTimings): void {
   const writeHead = res.writeHead;

@@ -244,6 +244,25 @@ describe('express middleware', () => {
     ]);
   });
 
+  it('records a request once per pass through the middleware, all with the status it finished with', async () => {
+    app = await start((a, monitor) => {
+      const sub = express();
+      sub.use(monitor.middleware());
+      sub.get('/inner', (_req, res) => res.status(201).end());
+      a.use('/sub', sub);
+    });
+    await (await app.get('/sub/inner')).text();
+    // A watch left pending would be recorded as 499 when its connection closes.
+    app.server.server.closeAllConnections();
+    await expect.poll(() => app?.log.lines().length).toBe(2);
+
+    const statuses = app.log.lines().map((line) => [line.route, line.status]);
+    expect(statuses).toEqual([
+      ['/sub/inner', 201],
+      ['/sub/inner', 201],
+    ]);
+  });
+
   it('records every request in each of two monitors on one app', async () => {
     const second = createMonitor({ processMetrics: false, accessLog: false });
     app = await start((a) => {
