@@ -28,6 +28,8 @@ export interface RequestOptions {
   /** Sent as JSON (a string is sent as is). */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Aborts the request (a client that gives up and retries). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -48,7 +50,12 @@ export async function requestJson<T = unknown>(
     headers['content-type'] ??= 'application/json';
     body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   }
-  const response = await fetch(`${baseUrl}${path}`, { method: request.method ?? 'GET', headers, body });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: request.method ?? 'GET',
+    headers,
+    body,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
   const text = await response.text();
   let parsed: unknown;
   try {

@@ -1,0 +1,25 @@
+import type { RunningApp } from '../../../src/server.js';
+import { startAppOn, type TestAppOptions, type TestData } from '../../support/test-app.js';
+
+/**
+ * The event-loop delay above which the chaos apps shed load: four times the
+ * default. The load generator shares the apps' process and the machine is
+ * small and shared, so a stall of a few hundred milliseconds happens, and at
+ * the default (500 ms) every request queued behind it would be shed. Shedding
+ * has its own tests (test/ops/load-shedding.test.ts); here a stall longer than
+ * this still fails the scenario.
+ */
+export const CHAOS_SHED_EVENT_LOOP_DELAY_MS = 2_000;
+
+/**
+ * An app for a chaos scenario: {@link startAppOn} with the chaos shedding threshold.
+ *
+ * @example
+ * const app = await startChaosApp(data, { mode: 'optimized', config: { redisUrl } });
+ */
+export function startChaosApp(data: TestData, options: TestAppOptions = {}): Promise<RunningApp> {
+  return startAppOn(data, {
+    ...options,
+    config: { shedEventLoopDelayMs: CHAOS_SHED_EVENT_LOOP_DELAY_MS, ...options.config },
+  });
+}

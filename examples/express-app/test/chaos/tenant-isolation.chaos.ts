@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  AgentBody,
+  AgentsListBody,
+  AnalyticsBody,
+  OverviewBody,
+} from '../../src/contract/response-bodies.js';
+import type { RunningApp } from '../../src/server.js';
+import {
+  type JsonResponse,
+  requestJson,
+  seedTestData,
+  TEST_REDIS_URL,
+  type TestData,
+} from '../support/test-app.js';
+import { startChaosApp } from './support/chaos-app.js';
+import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
+import { loadTenants, pick, type Tenant } from './support/traffic.js';
+
+const TENANTS = 50;
+const REQUESTS = 4_000;
+const RANGES = ['7d', '30d', '90d'];
+
+/** The ids a body names: agents inline, calls and leads for a check against the database at the end. */
+interface NamedIds {
+  agents: number[];
+  calls: number[];
+  leads: number[];
+}
+
+function namedIds(path: string, body: unknown): NamedIds {
+  if (path.startsWith('/api/dashboard/overview')) {
+    const activity = (body as OverviewBody).recentActivity;
+    return {
+      agents: activity.map((item) => item.agentId),
+      calls: activity.filter((item) => item.type === 'call').map((item) => item.id),
+      leads: activity.filter((item) => item.type === 'lead').map((item) => item.id),
+    };
+  }
+  if (path.startsWith('/api/dashboard/analytics')) {
+    return { agents: (body as AnalyticsBody).agentPerformance.map((a) => a.agentId), calls: [], leads: [] };
+  }
+  const agents = path.startsWith('/api/agents?')
+    ? (body as AgentsListBody).agents
+    : [(body as AgentBody).agent];
+  return { agents: agents.map((agent) => agent.id), calls: [], leads: [] };
+}
+
+/** The body without what depends on ElevenLabs' timing, hashed: one tenant's answer to one path is one value. */
+function bodyDigest(body: unknown): string {
+  const json = JSON.stringify(body, (key, value) =>
+    key === 'config' || key === 'configStatus' ? undefined : value,
+  );
+  return createHash('sha256').update(json).digest('hex');
+}
+
+describe('scenario 4: tenant isolation under randomized load', () => {
+  let data: TestData;
+  let tenants: Tenant[];
+  /** Two instances sharing Redis, and one without any cache. */
+  let instances: { name: string; app: RunningApp }[];
+  beforeAll(async () => {
+    data = await seedTestData('chaos_tenants', 'small');
+    tenants = (await loadTenants(data)).filter((tenant) => tenant.agentIds.length > 0).slice(0, TENANTS);
+    const shared = { mode: 'optimized' as const, config: { redisUrl: TEST_REDIS_URL, poolSize: 8 } };
+    instances = [
+      { name: 'redis-a', app: await startChaosApp(data, shared) },
+      { name: 'redis-b', app: await startChaosApp(data, shared) },
+      {
+        name: 'no-cache',
+        app: await startChaosApp(data, { mode: 'optimized', config: { cache: 'off', poolSize: 8 } }),
+      },
+    ];
+  });
+  afterAll(async () => {
+    for (const { app } of instances ?? []) await app.close();
+    await data?.close();
+  });
+
+  it('never answers one tenant with another tenant’s data, entries or ETags', async () => {
+    const agentOwner = new Map(tenants.flatMap((tenant) => tenant.agentIds.map((id) => [id, tenant.id])));
+    const etagOwner = new Map<string, number>();
+    const etagsOf = new Map<number, string[]>();
+    const digests = new Map<string, Set<string>>();
+    /** Cursors of pages each tenant was given, replayed by other tenants. */
+    const cursors: { tenant: number; cursor: string }[] = [];
+    const claimed = { calls: new Map<number, number>(), leads: new Map<number, number>() };
+
+    function randomPath(tenant: Tenant, others: Tenant[]): { path: string; foreignAgent: boolean } {
+      const roll = Math.random();
+      if (roll < 0.25) return { path: `/api/dashboard/overview?range=${pick(RANGES)}`, foreignAgent: false };
+      if (roll < 0.5) {
+        return {
+          path: `/api/dashboard/analytics?range=${pick(RANGES)}&bucket=${pick(['day', 'week'])}`,
+          foreignAgent: false,
+        };
+      }
+      if (roll < 0.8) {
+        const cursor = cursors.length > 0 && Math.random() < 0.5 ? pick(cursors).cursor : undefined;
+        const limit = pick([1, 2, 5, 20, 100]);
+        return {
+          path: `/api/agents?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+          foreignAgent: false,
+        };
+      }
+      const foreign = Math.random() < 0.3;
+      const owner = foreign ? pick(others) : tenant;
+      return { path: `/api/agents/${pick(owner.agentIds)}`, foreignAgent: foreign };
+    }
+
+    function check(tenant: Tenant, path: string, foreignAgent: boolean, sentEtag: string | undefined) {
+      return (response: JsonResponse): string | undefined => {
+        if (foreignAgent)
+          return response.status === 404 ? undefined : `another tenant's agent: ${response.status}`;
+        if (response.status === 304) {
+          return sentEtag && etagOwner.get(sentEtag) === tenant.id
+            ? undefined
+            : '304 for an ETag not its own';
+        }
+        if (response.status !== 200) return `status ${response.status}`;
+        const ids = namedIds(path, response.body);
+        const foreign = ids.agents.filter((id) => agentOwner.get(id) !== tenant.id);
+        if (foreign.length > 0) return `agents ${foreign.join(',')} of another tenant`;
+        for (const id of ids.calls) claimed.calls.set(id, tenant.id);
+        for (const id of ids.leads) claimed.leads.set(id, tenant.id);
+        const etag = response.headers.get('etag') ?? '';
+        const owner = etagOwner.get(etag);
+        if (owner !== undefined && owner !== tenant.id) return `ETag ${etag} also served to tenant ${owner}`;
+        if (owner === undefined) {
+          etagOwner.set(etag, tenant.id);
+          etagsOf.set(tenant.id, [...(etagsOf.get(tenant.id) ?? []), etag]);
+        }
+        const key = `${tenant.id} ${path}`;
+        digests.set(key, (digests.get(key) ?? new Set()).add(bodyDigest(response.body)));
+        const next = (response.body as Partial<AgentsListBody>).nextCursor;
+        if (next && cursors.length < 500) cursors.push({ tenant: tenant.id, cursor: next });
+        return undefined;
+      };
+    }
+
+    const load = startLoad(16, (): LoadRequest => {
+      const tenant = pick(tenants);
+      const others = tenants.filter((other) => other !== tenant);
+      const { name, app } = pick(instances);
+      const { path, foreignAgent } = randomPath(tenant, others);
+      // Now and then, revalidate with another tenant's ETag (or, rarely, one's own).
+      const etagSource = Math.random() < 0.2 ? pick(Math.random() < 0.8 ? others : [tenant]) : undefined;
+      const sentEtag = etagSource ? pick(etagsOf.get(etagSource.id) ?? ['"none"']) : undefined;
+      return {
+        label: name,
+        send: () =>
+          requestJson(app.url, path, {
+            key: tenant.apiKey,
+            ...(sentEtag ? { headers: { 'if-none-match': sentEtag } } : {}),
+          }),
+        check: check(tenant, path, foreignAgent, sentEtag),
+      };
+    });
+    await loadProgress(load, REQUESTS);
+    const report = await load.stop();
+
+    const foreignCalls = await sql<{ id: number; user_id: number }>`
+      SELECT id, user_id FROM calls WHERE id = ANY(${[...claimed.calls.keys()]}::bigint[])`.execute(
+      data.schema.db,
+    );
+    const foreignLeads = await sql<{ id: number; user_id: number }>`
+      SELECT id, user_id FROM leads WHERE id = ANY(${[...claimed.leads.keys()]}::bigint[])`.execute(
+      data.schema.db,
+    );
+    const misattributed = [
+      ...foreignCalls.rows.filter((row) => claimed.calls.get(Number(row.id)) !== row.user_id),
+      ...foreignLeads.rows.filter((row) => claimed.leads.get(Number(row.id)) !== row.user_id),
+    ];
+    const divergent = [...digests].filter(([, set]) => set.size > 1).map(([key]) => key);
+    printFigures('4 tenant isolation', report, {
+      tenants: tenants.length,
+      etags: etagOwner.size,
+      tenantPaths: digests.size,
+      activityIdsChecked: claimed.calls.size + claimed.leads.size,
+    });
+
+    expect(report.problems).toEqual([]);
+    expect(report.serverErrors).toBe(0);
+    expect(foreignCalls.rows.length + foreignLeads.rows.length).toBe(claimed.calls.size + claimed.leads.size);
+    expect(misattributed).toEqual([]);
+    // Cache on (two instances, Redis) or off: one tenant's answer to one path is one body.
+    expect(divergent).toEqual([]);
+  });
+});
