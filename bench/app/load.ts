@@ -2,12 +2,10 @@
  * Load through perf-cli's library (`runLoadtest`, closed model: each
  * connection sends its next request when the previous one is answered).
  *
- * A perf-cli target carries one set of headers, so one API key. A group is
- * one URL loaded as one or more tenants: the heavy tenant is a group of one
- * target; round-robin is a group of one target per tenant, which the load
- * test runs in turn, all connections on one tenant for `tenantDurationMs`,
- * then the next. Every group of a call runs in one load test, so its
- * repetitions interleave the groups and drift spreads over all of them.
+ * A perf-cli target carries one set of headers, so one API key: the heavy
+ * tenant is one target; round-robin is one target per tenant, which the
+ * load test runs in turn, all connections on one tenant for a short while,
+ * then the next.
  */
 import {
   createHistogram,
@@ -21,23 +19,16 @@ import {
   type TargetReport,
 } from '@perfkit/cli';
 
-/** How hard, how long and how often one call loads each group. */
+/** How hard, how long and how often one load test loads each tenant. */
 export interface LoadSpec {
   connections: number;
-  /** Per target and repetition: the whole group for one tenant, one tenant's share for several. */
+  /** Per tenant (target) and repetition. */
   durationMs: number;
   repetitions: number;
   timeoutMs: number;
 }
 
-/** One URL, loaded as each of `apiKeys` in turn. */
-export interface TargetGroup {
-  key: string;
-  url: string;
-  apiKeys: string[];
-}
-
-/** What the generator measured for one group, over all its targets and repetitions. */
+/** What the generator measured for one URL, over all its tenants and repetitions. */
 export interface Measured {
   /** Successful (2xx/3xx) responses. */
   requests: number;
@@ -110,20 +101,20 @@ export function addMeasured(a: Measured, b: Measured): Measured {
 }
 
 /**
- * Loads every group in one load test and returns each group's figures by its key.
+ * Loads `url` over `spec.connections` connections as each of `apiKeys` in
+ * turn (one perf-cli target per tenant, `spec.durationMs` each) and adds up
+ * the targets' figures.
  *
  * @example
- * const byKey = await loadGroups([{ key: 'warm overview', url, apiKeys: [heavyKey] }], spec);
+ * const heavyOverview = await loadTenants(`${app.url}/api/dashboard/overview?range=30d`, [heavyKey], spec);
  */
-export async function loadGroups(groups: TargetGroup[], spec: LoadSpec): Promise<Map<string, Measured>> {
-  const targets: LoadTarget[] = groups.flatMap((group, g) =>
-    group.apiKeys.map((apiKey, t) => ({
-      name: `g${g}t${t}`,
-      url: group.url,
-      method: 'GET',
-      headers: { authorization: `Bearer ${apiKey}` },
-    })),
-  );
+export async function loadTenants(url: string, apiKeys: string[], spec: LoadSpec): Promise<Measured> {
+  const targets: LoadTarget[] = apiKeys.map((apiKey, t) => ({
+    name: `tenant-${t}`,
+    url,
+    method: 'GET',
+    headers: { authorization: `Bearer ${apiKey}` },
+  }));
   const report = await runLoadtest({
     targets,
     model: 'closed',
@@ -133,13 +124,6 @@ export async function loadGroups(groups: TargetGroup[], spec: LoadSpec): Promise
     repetitions: spec.repetitions,
     timeoutMs: spec.timeoutMs,
   });
-  return new Map(
-    groups.map((group, g) => {
-      const prefix = `g${g}t`;
-      const own = report.targets.filter((t) => t.name.startsWith(prefix));
-      const reasons = report.inconclusive.filter((reason) => reason.startsWith(prefix));
-      const parts = own.flatMap((t) => t.repetitions.map((_, i) => repetitionPart(t, i)));
-      return [group.key, measured(parts, reasons)];
-    }),
-  );
+  const parts = report.targets.flatMap((t) => t.repetitions.map((_, i) => repetitionPart(t, i)));
+  return measured(parts, report.inconclusive);
 }

@@ -6,6 +6,9 @@
 
 const DURATION_BUCKET = 'http_server_request_duration_seconds_bucket';
 const LAG_MAX = 'nodejs_eventloop_lag_max_seconds';
+// prom-client samples the event loop every 10 ms (its default precision) and counts that period as delay;
+// the app's load shedder subtracts it, and so does this reading, so the two compare.
+const LAG_SAMPLER_MS = 10;
 
 /** Cumulative bucket counts of one route and status class, as scraped (`le` bounds in seconds, `+Inf` last). */
 export interface Buckets {
@@ -13,7 +16,7 @@ export interface Buckets {
   cumulative: number[];
 }
 
-/** One scrape: buckets keyed `route|statusClass`, and the event-loop delay maximum since the last scrape. */
+/** One scrape: buckets keyed `route|statusClass`, and the event-loop delay maximum since the previous scrape (prom-client resets it). */
 export interface Scrape {
   buckets: Map<string, Buckets>;
   lagMaxMs: number;
@@ -27,7 +30,8 @@ export function parseMetrics(text: string): Scrape {
   const buckets = new Map<string, Buckets>();
   let lagMaxMs = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(LAG_MAX)) lagMaxMs = Number(line.split(' ').at(-1)) * 1000;
+    if (line.startsWith(`${LAG_MAX} `))
+      lagMaxMs = Math.max(0, Number(line.split(' ')[1]) * 1000 - LAG_SAMPLER_MS);
     const match = LINE.exec(line);
     if (match?.[1] !== DURATION_BUCKET) continue;
     const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1], m[2]]));
