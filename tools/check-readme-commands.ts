@@ -4,7 +4,7 @@
 // commands that finish quickly and need nothing but this machine's services.
 // Usage: pnpm run check:readme-commands [--run]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createProgram } from '@perfkit/cli';
 import type { Command } from 'commander';
@@ -67,16 +67,24 @@ function nearestPackage(dir: string): string {
   }
 }
 
-const workspaceDirs: Record<string, string> = Object.fromEntries(
-  (
-    JSON.parse(
-      execFileSync('npx', ['-y', 'pnpm@12.4.2', 'ls', '-r', '--depth', '-1', '--json'], { encoding: 'utf8' }),
-    ) as {
-      name: string;
-      path: string;
-    }[]
-  ).map((pkg) => [pkg.name, pkg.path]),
-);
+/** Workspace packages by name, from pnpm-workspace.yaml's `packages` globs (`dir` or `dir/*`). */
+function workspacePackages(): Record<string, string> {
+  const globs = [...readFileSync('pnpm-workspace.yaml', 'utf8').matchAll(/^\s+-\s+(\S+)\s*$/gm)].map(
+    (m) => m[1] as string,
+  );
+  const dirs = globs.flatMap((glob) =>
+    glob.endsWith('/*')
+      ? readdirSync(glob.slice(0, -2)).map((name) => join(glob.slice(0, -2), name))
+      : [glob],
+  );
+  return Object.fromEntries(
+    dirs
+      .filter((dir) => existsSync(join(dir, 'package.json')))
+      .map((dir) => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name as string, dir]),
+  );
+}
+
+const workspaceDirs = workspacePackages();
 
 const PNPM_BUILTINS = new Set(['install', 'i', 'add', 'exec', 'dlx', 'ls']);
 
