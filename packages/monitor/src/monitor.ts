@@ -22,6 +22,7 @@ import {
 import { QueryRecorder, type SlowQuery } from './queries/query-recorder.js';
 import { type MonitorSnapshot, routeStats, SNAPSHOT_QUERY_LIMIT } from './snapshot.js';
 import type { RequestTimings } from './timing/request-timings.js';
+import { ServerTimingWriter } from './timing/server-timing-writer.js';
 import { type CacheEventSource, CacheWatcher } from './watchers/cache-watcher.js';
 import { type ElevenLabsEventSource, ElevenLabsWatcher } from './watchers/elevenlabs-watcher.js';
 
@@ -93,6 +94,7 @@ export class Monitor {
   // can disable it: on node 20 an enabled AsyncLocalStorage keeps an async
   // hook running for every async resource in the process.
   private readonly timings = new AsyncLocalStorage<RequestTimings>();
+  private readonly serverTimingWriter = new ServerTimingWriter();
   private readonly responses: ResponseObserver;
 
   constructor(options: MonitorOptions = {}) {
@@ -364,6 +366,7 @@ export class Monitor {
    */
   async close(): Promise<void> {
     this.responses.close();
+    this.serverTimingWriter.close();
     this.timings.disable();
     clearInterval(this.alertTimer);
     await this.queries.settled();
@@ -391,7 +394,7 @@ export class Monitor {
       {
         table: this.table,
         clock: o.clock,
-        timings: o.serverTiming ? this.timings : undefined,
+        serverTiming: o.serverTiming ? { context: this.timings, writer: this.serverTimingWriter } : undefined,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
         responses: this.responses,

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { RequestTimings, setServerTimingAtCommit } from '../timing/request-timings.js';
+import { RequestTimings } from '../timing/request-timings.js';
+import type { ServerTimingWriter } from '../timing/server-timing-writer.js';
 import { normalizeMethod } from './http-method.js';
 import type { ResponseObserver, ResponseWatch } from './response-watch.js';
 import type { RouteLookup } from './route-lookup.js';
@@ -13,8 +14,8 @@ import type { SeriesTable } from './route-series.js';
 export interface RequestRecorderSettings {
   table: SeriesTable;
   clock: Clock;
-  /** The monitor's request context for `Server-Timing`; `undefined` when it is off. */
-  timings: AsyncLocalStorage<RequestTimings> | undefined;
+  /** The monitor's request context for `Server-Timing` and its header writer; `undefined` when it is off. */
+  serverTiming: { context: AsyncLocalStorage<RequestTimings>; writer: ServerTimingWriter } | undefined;
   accessLog: Logger | undefined;
   requestIdHeader: string;
   responses: ResponseObserver;
@@ -57,13 +58,13 @@ export class RequestRecorder {
    * calls `next`.
    */
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-    const { clock, timings, responses } = this.settings;
+    const { clock, serverTiming, responses } = this.settings;
     const start = clock();
     if (!responses.watch(req, new PendingRequest(this, req, res, start))) return next();
-    if (timings === undefined) return next();
-    const requestTimings = new RequestTimings(start, clock);
-    setServerTimingAtCommit(res, requestTimings);
-    return timings.run(requestTimings, next);
+    if (serverTiming === undefined) return next();
+    const timings = new RequestTimings(start, clock);
+    serverTiming.writer.attach(req, res, timings);
+    return serverTiming.context.run(timings, next);
   }
 
   /** Records a request whose response has ended. */

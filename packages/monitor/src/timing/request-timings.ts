@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 
 /** Named durations (ms) of one request, summed per name, for `Server-Timing`. */
@@ -36,29 +35,4 @@ export class RequestTimings {
     }
     return `${value}total;dur=${(this.clock() - this.start).toFixed(1)}`;
   }
-}
-
-/**
- * Sets `Server-Timing` on `res` just before it commits its headers. Node
- * offers no event or diagnostics channel for that moment, and every commit
- * goes through `writeHead`, whether the handler calls it or `res.end()`
- * does; so, as the `on-headers` package does, this wraps `writeHead` on this
- * one response object, which the monitor was handed, calling whatever
- * `writeHead` it had. No prototype is touched.
- *
- * @example
- * ```ts
- * setServerTimingAtCommit(res, new RequestTimings(clock(), clock));
- * ```
- */
-export function setServerTimingAtCommit(res: ServerResponse, timings: RequestTimings): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse) {
-    const header = timings.takeHeader();
-    if (header !== undefined) this.setHeader('Server-Timing', header);
-    // `arguments` rather than a rest parameter: V8 forwards it through
-    // `Reflect.apply` without allocating an array.
-    // biome-ignore lint/complexity/noArguments: forwarded without allocation, see above
-    return Reflect.apply(writeHead, this, arguments);
-  } as ServerResponse['writeHead'];
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { listen } from '../helpers/http-server.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
@@ -73,6 +74,36 @@ describe('Server-Timing', () => {
       );
     } finally {
       await second.close();
+    }
+  });
+
+  it('is set on the first and later requests of a server alike, and on no response that skipped the middleware', async () => {
+    const log = captureLogger();
+    const monitor = createMonitor({ processMetrics: false, logger: log.logger, serverTiming: true });
+    const app = express();
+    app.get('/early', (_req, res) => res.json({ ok: true }));
+    app.use(monitor.middleware());
+    app.get('/timed', (_req, res) => {
+      monitor.timed('db', () => 'rows');
+      res.json({ ok: true });
+    });
+    const server = await listen(app);
+    try {
+      const headers = [];
+      for (const path of ['/timed', '/timed', '/early', '/timed']) {
+        const response = await fetch(server.url + path);
+        headers.push(response.headers.get('server-timing'));
+      }
+      expect(headers.map((header) => /^db;dur=\d+\.\d, total;dur=\d+\.\d$/.test(header ?? ''))).toEqual([
+        true,
+        true,
+        false,
+        true,
+      ]);
+      expect(headers[2]).toBeNull();
+    } finally {
+      await server.close();
+      await monitor.close();
     }
   });
 
