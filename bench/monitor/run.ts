@@ -25,6 +25,8 @@ const VARIANTS = selectedVariants();
 
 interface Sample {
   rps: number;
+  /** Req/s of each measured round's slice, in round order. */
+  sliceRps: number[];
   p50: number;
   p99: number;
   cpuMicrosPerRequest: number;
@@ -43,10 +45,12 @@ class RunTotals {
   cpuMicros = 0;
   p50s: number[] = [];
   p99s: number[] = [];
+  sliceRps: number[] = [];
 
   sample(): Sample {
     return {
       rps: this.requests / this.seconds,
+      sliceRps: this.sliceRps,
       p50: median(this.p50s),
       p99: median(this.p99s),
       cpuMicrosPerRequest: this.cpuMicros / this.requests,
@@ -67,6 +71,7 @@ async function load({ child, url }: Server, seconds: number, totals?: RunTotals)
   totals.seconds += result.duration;
   totals.p50s.push(result.latency.p50);
   totals.p99s.push(result.latency.p99);
+  totals.sliceRps.push(result.requests.total / result.duration);
 }
 
 /** `variants` in a random order. */
@@ -112,8 +117,9 @@ for (let run = 0; run < RUNS; run++) {
   for (const [variant, sample] of await runOnce()) {
     samples.get(variant)?.push(sample);
     const cpu = sample.cpuMicrosPerRequest.toFixed(1);
+    const slices = sample.sliceRps.map(Math.round).join(' ');
     console.error(
-      `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${cpu} µs CPU/req`,
+      `run ${run + 1}/${RUNS} ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${cpu} µs CPU/req, slices ${slices}`,
     );
   }
 }
@@ -123,11 +129,22 @@ const bareSamples = samples.get('bare express') ?? [];
 // phases of the machine then cancel instead of landing on one variant.
 const pairedLoss = (list: Sample[], ratio: (sample: Sample, bare: Sample) => number) =>
   `${((1 - median(list.map((s, run) => ratio(s, bareSamples[run] as Sample)))) * 100).toFixed(1)}%`;
+// The same pairing one level down: each slice against bare's slice of the
+// same round, seconds apart rather than a minute. On a machine whose other
+// load comes and goes within a run, this pairing is the tighter one.
+function roundLoss(list: Sample[]): string {
+  const ratios = list.flatMap((sample, run) => {
+    const bare = (bareSamples[run] as Sample).sliceRps;
+    return sample.sliceRps.map((rps, round) => rps / (bare[round] as number));
+  });
+  return `${((1 - median(ratios)) * 100).toFixed(1)}%`;
+}
 const table = new Table({
   head: [
     'variant',
     'req/s (median)',
     'throughput loss',
+    'loss, per round',
     'p50 ms',
     'p99 ms',
     'CPU µs/req',
@@ -141,6 +158,7 @@ for (const variant of VARIANTS) {
     variant,
     Math.round(median(list.map((s) => s.rps))),
     pairedLoss(list, (s, bare) => s.rps / bare.rps),
+    roundLoss(list),
     median(list.map((s) => s.p50)),
     median(list.map((s) => s.p99)),
     median(list.map((s) => s.cpuMicrosPerRequest)).toFixed(1),
