@@ -43,13 +43,36 @@ export function encodeValue(value: unknown, key: string): string {
  */
 export function decodeValue<T>(text: string): T {
   // The reviver costs about 2x; skip it when no tagged value can be present.
-  const parsed = text.includes(TAG_MARKER) ? JSON.parse(text, reviver) : JSON.parse(text);
-  return deepFreeze(parsed) as T;
+  const parsed: unknown = text.includes(TAG_MARKER) ? JSON.parse(text, reviver) : JSON.parse(text);
+  if (typeof parsed === 'object' && parsed !== null) deepFreeze(parsed, inheritsEnumerable());
+  return parsed as T;
 }
 
-function deepFreeze(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+const EMPTY = Object.freeze({});
+
+/** True if something made a property of `Object.prototype` enumerable, so that for…in would list it. */
+function inheritsEnumerable(): boolean {
+  for (const _ in EMPTY) return true;
+  return false;
+}
+
+// JSON.parse builds a tree (no object reached twice) of plain objects and arrays; a revived Date has no keys
+// of its own. So: no Object.isFrozen check, and for…in instead of Object.values or Object.keys, which
+// allocate on every call; an L2 read freezes every object of its value. Only if a prototype has an
+// enumerable property does for…in need the own-key check, so that nothing of someone else's is frozen.
+function deepFreeze(value: object, checkOwn: boolean): void {
   Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-  return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (typeof child === 'object' && child !== null) deepFreeze(child, checkOwn);
+    }
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (checkOwn && !Object.hasOwn(record, key)) continue;
+    const child = record[key];
+    if (typeof child === 'object' && child !== null) deepFreeze(child, checkOwn);
+  }
 }

@@ -17,6 +17,24 @@ describe('value codec', () => {
     expect(() => decoded.nested.list.push(2)).toThrow(TypeError);
   });
 
+  it('freezes nothing but the decoded value, even when a prototype carries an enumerable property', () => {
+    const foreign = { mutable: true };
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: foreign,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    let decoded: { nested: { list: number[] } };
+    try {
+      decoded = decodeValue(encodeValue({ nested: { list: [1] } }, 'k'));
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+    expect(Object.isFrozen(decoded.nested.list)).toBe(true);
+    expect(Object.isFrozen(foreign)).toBe(false);
+  });
+
   it('reports a value that cannot be serialized with its key', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

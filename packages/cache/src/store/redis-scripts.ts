@@ -12,7 +12,10 @@ local base = ARGV[1]
 local g = base .. (redis.call('GET', base .. 'gen') or '0') .. ':'
 `;
 
-/** ARGV: base, key, lease token ('' for none), lease ttl ms. Returns {payload or '', fence, leased 0/1}. */
+/**
+ * ARGV: base, key, lease token ('' for none), lease ttl ms. Returns {payload or '', fence, leased 0/1}.
+ * Reads that find an entry under the generation the store last saw use one MGET instead (`redis-store.ts`).
+ */
 export const READ_SCRIPT = `${GENERATION}
 local v = redis.call('GET', g .. 'e:' .. ARGV[2])
 local fence = tonumber(redis.call('GET', base .. 'seq') or '0')

@@ -32,14 +32,12 @@ class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, 0, ...args);
-    } catch (error) {
+  run(client: Redis, args: (string | number)[]): Promise<unknown> {
+    return client.evalsha(this.sha, 0, ...args).catch((error: unknown) => {
       // Redis forgets scripts on restart or SCRIPT FLUSH; EVAL reloads it.
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return client.eval(this.source, 0, ...args);
-    }
+    });
   }
 }
 
@@ -54,6 +52,7 @@ const scripts = {
 
 class RedisStore implements CacheStore {
   private readonly connection: ConnectionCheck;
+  private readonly generations = new Map<string, string>();
 
   constructor(
     private readonly client: Redis,
@@ -62,17 +61,24 @@ class RedisStore implements CacheStore {
     this.connection = new ConnectionCheck(client);
   }
 
-  async read(
-    namespace: string,
-    key: string,
-    lease?: { token: string; ttlMs: number },
-  ): Promise<StoreReadResult> {
-    const [payload, fence, leased] = (await this.run('read', scripts.read, namespace, [
-      key,
-      lease?.token ?? '',
-      lease?.ttlMs ?? 0,
-    ])) as [string, number, number];
-    return { payload: payload === '' ? undefined : payload, fence, leased: leased === 1 };
+  // The common case, a stored entry, takes one MGET of the generation, the write sequence and the entry under
+  // the generation last seen: one atomic snapshot, as the script's, at a tenth of its cost in Redis. The
+  // script runs when the generation moved (the key named was the wrong one) or a lease must be taken.
+  read(namespace: string, key: string, lease?: { token: string; ttlMs: number }): Promise<StoreReadResult> {
+    const lost = this.connection.lost('read');
+    if (lost) return Promise.reject(lost);
+    const base = `${this.prefix}${namespace}:`;
+    const generation = this.generations.get(namespace) ?? '0';
+    return this.client.mget(`${base}gen`, `${base}seq`, `${base}${generation}:e:${key}`).then((found) => {
+      const current = found[0] ?? '0';
+      if (current !== generation) {
+        this.generations.set(namespace, current);
+        return this.readByScript(namespace, key, lease);
+      }
+      const payload = payloadOf(found[2] ?? null);
+      if (payload === undefined && lease !== undefined) return this.readByScript(namespace, key, lease);
+      return { payload, fence: Number(found[1] ?? 0), leased: false };
+    });
   }
 
   async write(namespace: string, key: string, payload: string, options: StoreWriteOptions): Promise<boolean> {
@@ -103,6 +109,19 @@ class RedisStore implements CacheStore {
     await this.run('clear', scripts.clear, namespace, []);
   }
 
+  private async readByScript(
+    namespace: string,
+    key: string,
+    lease: { token: string; ttlMs: number } | undefined,
+  ): Promise<StoreReadResult> {
+    const [payload, fence, leased] = (await this.run('read', scripts.read, namespace, [
+      key,
+      lease?.token ?? '',
+      lease?.ttlMs ?? 0,
+    ])) as [string, number, number];
+    return { payload: payload === '' ? undefined : payload, fence, leased: leased === 1 };
+  }
+
   private run(
     operation: string,
     script: LuaScript,
@@ -113,6 +132,13 @@ class RedisStore implements CacheStore {
     if (lost) return Promise.reject(lost);
     return script.run(this.client, [`${this.prefix}${namespace}:`, ...args]);
   }
+}
+
+/** The payload of a stored `<seq>|<payload>`; `undefined` for nothing or a tombstone (`<seq>|`). */
+function payloadOf(stored: string | null): string | undefined {
+  if (stored === null) return undefined;
+  const separator = stored.indexOf('|');
+  return separator < stored.length - 1 ? stored.slice(separator + 1) : undefined;
 }
 
 /**
