@@ -23,9 +23,13 @@ export async function measureHitPath(
   const value = twoKilobyteValue();
   const loader = async () => value;
   const adapters = await Promise.all(
-    factories.map(async (factory) => {
+    factories.map(async (factory, index) => {
       const layered = redisUrl !== undefined && factory.redis === 'layered';
-      const adapter = await factory.create({ prefix, redisUrl: layered ? redisUrl : undefined });
+      // Each its own prefix: two versions of perfkit must not share entries or bus messages.
+      const adapter = await factory.create({
+        prefix: `${prefix}${index}:`,
+        redisUrl: layered ? redisUrl : undefined,
+      });
       await adapter.getOrSet('hot', loader);
       return { adapter, tiers: layered ? 'memory + Redis' : 'memory', samples: [] as number[] };
     }),
