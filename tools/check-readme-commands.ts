@@ -26,24 +26,29 @@ function quotedCommands(file: string): Quoted[] {
   const found: Quoted[] = [];
   let inShell = false;
   let pending = '';
-  lines.forEach((text, index) => {
-    if (/^```(sh|bash|shell)\s*$/.test(text)) return void (inShell = true);
-    if (inShell && /^```/.test(text)) return void (inShell = false);
-    if (inShell) {
+  for (const [index, text] of lines.entries()) {
+    if (/^```(sh|bash|shell)\s*$/.test(text)) {
+      inShell = true;
+    } else if (inShell && /^```/.test(text)) {
+      inShell = false;
+    } else if (inShell) {
       const line = text.replace(/\s+#.*$/, '').trim();
-      if (!line || line.startsWith('#')) return;
+      if (!line || line.startsWith('#')) continue;
       pending = pending ? `${pending} ${line}` : line;
-      if (pending.endsWith('\\')) return void (pending = pending.slice(0, -1).trim());
+      if (pending.endsWith('\\')) {
+        pending = pending.slice(0, -1).trim();
+        continue;
+      }
       for (const part of pending.split(/\s+&&\s+/)) found.push({ file, line: index + 1, command: part });
       pending = '';
-      return;
-    }
-    for (const match of text.matchAll(/`((?:npx -y pnpm@[\d.]+|pnpm|perf-cli) [^`]+)`/g)) {
-      for (const part of (match[1] as string).split(/\s+&&\s+/)) {
-        found.push({ file, line: index + 1, command: part });
+    } else {
+      for (const match of text.matchAll(/`((?:npx -y pnpm@[\d.]+|pnpm|perf-cli) [^`]+)`/g)) {
+        for (const part of (match[1] as string).split(/\s+&&\s+/)) {
+          found.push({ file, line: index + 1, command: part });
+        }
       }
     }
-  });
+  }
   return found;
 }
 

@@ -1,4 +1,4 @@
-import { type Cache, type CacheBus, type Clock, createCache } from '@perfkit/cache';
+import { type Cache, type CacheBus, type CacheOptions, createCache } from '@perfkit/cache';
 import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
 import { Redis } from 'ioredis';
 
@@ -31,7 +31,7 @@ export interface AppCachesOptions {
    */
   authStaleIfErrorMs?: number;
   /** Time source of every cache. Default: the system clock. */
-  clock?: Clock;
+  clock?: CacheOptions['clock'];
 }
 
 /**

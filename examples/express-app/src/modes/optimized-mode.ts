@@ -1,3 +1,4 @@
+import type { CacheOptions } from '@perfkit/cache';
 import { ElevenLabsClient } from '@perfkit/external';
 import { applyIndexes, startRollupTimer, TenantCountCache } from '@perfkit/queries';
 import { optimizedAgents } from '../agents/optimized-agents.js';
@@ -13,7 +14,7 @@ import type { AppMode, ModeFactory, ModeResources } from './app-mode.js';
 
 /** Overrides for tests: a cache clock and the Redis key prefix (default `perfkit:`). */
 export interface OptimizedModeOptions {
-  cacheClock?: { now(): number };
+  cacheClock?: CacheOptions['clock'];
   redisPrefix?: string;
 }
 
