@@ -1,96 +1,36 @@
 /**
- * Validation of perf-cli's load generator and regression gate (issue 7), side
- * by side with wrk in one run. Not part of CI: needs `apt-get install -y wrk`.
+ * Validation of perf-cli's load generator and regression gate, side by side
+ * with wrk in one run. Not part of CI: needs `apt-get install -y wrk`.
  *
- *   pnpm --filter @perfkit/bench run cli            # everything (~10 min)
- *   pnpm --filter @perfkit/bench run cli -- wrk     # only the wrk comparisons
- *   pnpm --filter @perfkit/bench run cli -- stall   # only the stalling server
- *   pnpm --filter @perfkit/bench run cli -- gate    # only the gate runs
+ *   pnpm --filter @perfkit/bench run cli               # everything (~20 min)
+ *   pnpm --filter @perfkit/bench run cli wrk           # issue 7: the wrk comparisons
+ *   pnpm --filter @perfkit/bench run cli stall         # issue 7: the stalling server
+ *   pnpm --filter @perfkit/bench run cli gate          # issue 7: the gate runs
+ *   pnpm --filter @perfkit/bench run cli throughput    # issue 18: --workers N vs wrk -tN (ROUNDS, SECONDS)
+ *   pnpm --filter @perfkit/bench run cli saturation    # issue 18: --workers 1 where the generator is the limit
+ *   pnpm --filter @perfkit/bench run cli stall-workers # issue 18: the stalling server with 2 workers
+ *   pnpm --filter @perfkit/bench run cli merge         # issue 18: two half-rate shards merged vs full-rate runs
  *
  * Servers run in their own process, as wrk's targets would; everything
- * listens on 127.0.0.1.
+ * listens on 127.0.0.1. Issue 18's parts pin the target to core 0 and the
+ * generators (wrk, perf-cli as its own process) to the others.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { promisify } from 'node:util';
 import { compareReports, type LoadtestReport, parseTargetFlag, runLoadtest } from '@perfkit/cli';
 import Table from 'cli-table3';
+import { merge, saturation, stallWorkers, throughput } from './generator.js';
+import { f, loadAverage, wrk as runWrk, type ServerMode, startServer as startUnpinned } from './servers.js';
 
-const run = promisify(execFile);
-
-/**
- * A server in a child process: Express 5 answering a constant JSON body (the
- * fast endpoint, where the server and not the generator is the bottleneck),
- * or node:http with a fixed latency, or stalling 100 ms once a second.
- */
-const SERVER = `
-const http = require('node:http');
-const [mode, value] = [process.argv[1], Number(process.argv[2])];
-const start = Date.now();
-const handler = mode === 'express' ? (() => {
-  const app = require('express')();
-  const body = { status: 'ok', items: [1, 2, 3] };
-  app.get('/', (req, res) => res.json(body));
-  return app;
-})() : (req, res) => {
-  const send = () => res.end('ok');
-  if (mode === 'stall') {
-    const phase = (Date.now() - start) % 1000;
-    return phase < value ? setTimeout(send, value - phase) : send();
-  }
-  return value > 0 ? setTimeout(send, value) : send();
-};
-const server = http.createServer(handler);
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
-`;
-
-interface Server {
-  url: string;
-  stop(): void;
-}
-
-async function startServer(mode: 'express' | 'latency' | 'stall', value: number): Promise<Server> {
-  // cwd bench/: the child resolves express from bench's dependencies.
-  const child: ChildProcess = spawn(process.execPath, ['-e', SERVER, mode, String(value)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: new URL('..', import.meta.url),
-  });
-  const port = await new Promise<string>((resolve) =>
-    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
-  );
-  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
-}
-
-/** wrk's summary: requests/s and latency percentiles in ms (wrk 4 corrects with each connection's mean interval). */
-async function wrk(url: string, connections: number, seconds: number) {
-  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
-  const toMs = (v: string) => {
-    const m = /([\d.]+)(us|ms|s)/.exec(v);
-    if (!m) return Number.NaN;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-  };
-  const pct = (p: string) => toMs(new RegExp(`\\s${p}%\\s+(\\S+)`).exec(stdout)?.[1] ?? '');
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]),
-    p50: pct('50'),
-    p99: pct('99'),
-    raw: stdout,
-  };
-}
+/** Issue 7's checks: wrk with one thread and servers unpinned, perf-cli in this process. */
+const wrk = (url: string, connections: number, seconds: number) => runWrk(url, { connections, seconds });
+const startServer = (mode: ServerMode, value: number) => startUnpinned(mode, value, '');
 
 const within = (a: number, b: number, rel: number, absMs = 0) =>
   Math.abs(a - b) <= Math.max(rel * Math.abs(b), absMs);
-const f = (v: number | undefined, d = 2) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(d));
 const results: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
 };
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
 
 async function wrkComparisons() {
   const table = new Table({ head: ['check', 'wrk', 'perf-cli', 'criterion', 'met'] });
@@ -293,5 +233,9 @@ const wanted = (name: string) => only.length === 0 || only.includes(name);
 if (wanted('wrk')) await wrkComparisons();
 if (wanted('stall')) await stall();
 if (wanted('gate')) await gate();
+if (wanted('throughput')) await throughput(results);
+if (wanted('saturation')) await saturation(results);
+if (wanted('stall-workers')) await stallWorkers(results);
+if (wanted('merge')) await merge(results);
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('../results/cli.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
