@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDatabase } from '@perfkit/queries';
@@ -45,7 +45,10 @@ describe('perf-cli audit on a seeded small database', () => {
     await t.pool.query('ANALYZE');
     // Seeding 250k calls takes ~15 s alone, far longer when every package's tests share two cores.
   }, 300_000);
-  afterAll(() => t?.drop());
+  afterAll(async () => {
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('finds the planted missing foreign-key indexes and sequential scans, and fails at --fail-on high', async () => {
     const { code, report } = await audit('--fail-on', 'high');
@@ -155,7 +158,8 @@ describe('perf-cli audit on a seeded small database', () => {
 
 describe('perf-cli audit input errors', () => {
   it('exits 2 with one line when the database is unreachable', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'perf-cli-audit-')), 'one.sql');
+    const dir = mkdtempSync(join(tmpdir(), 'perf-cli-audit-'));
+    const file = join(dir, 'one.sql');
     writeFileSync(file, 'SELECT 1;\n');
     const run = memoryIo();
     const code = await runCli(
@@ -165,6 +169,7 @@ describe('perf-cli audit input errors', () => {
     expect(code).toBe(2);
     expect(run.stderr()).toMatch(/^perf-cli: cannot connect to postgresql:\/\/postgres@127.0.0.1:1\/none/);
     expect(run.stderr()).not.toMatch(/\n\s+at /);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('exits 2 for an unknown --fail-on severity', async () => {

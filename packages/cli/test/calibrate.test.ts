@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,8 @@ describe('calibrateGate', () => {
 
 describe('perf-cli calibrate', () => {
   it('prints the smallest detectable regression from a saved A/A run', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'perf-cli-calibrate-')), 'aa.json');
+    const dir = mkdtempSync(join(tmpdir(), 'perf-cli-calibrate-'));
+    const file = join(dir, 'aa.json');
     writeReport(file, buildReport(noisy(20, 12, 0.02)));
     const run = memoryIo();
     expect(await runCli(['calibrate', '--from', file, '--metric', 'p50'], run.io)).toBe(0);
@@ -39,5 +40,6 @@ describe('perf-cli calibrate', () => {
       /smallest regression the gate detects \(every target and metric\): \+\d+\.\d%/,
     );
     expect(run.stdout()).toContain('A/A gate (first half vs second half): pass');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

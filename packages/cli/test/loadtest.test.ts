@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -13,7 +13,10 @@ describe('loadtest', () => {
   beforeAll(async () => {
     server = await startLatencyServer({ latencyMs: 30 });
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('measures an injected 30 ms latency at the scheduled rate in the open model', async () => {
     const report = await runOne(server.url, { model: 'open', rate: 50, warmupMs: 200, repetitions: 2 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,6 @@ describe('perf-cli report --html', () => {
       await runCli(['report', join(dir, 'current.json'), '--baseline', join(dir, 'base.json')], text.io),
     ).toBe(0);
     expect(text.stdout()).toContain('verdict: pass');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
