@@ -61,8 +61,9 @@ export const generatorDemand = (load: GeneratorLoad) =>
  * more — busy with its own work (event-loop utilization), or, on a machine
  * short of CPU, ready to run but waiting for one — had answers waiting for
  * it, so the throughput is the generator's and the latencies include its
- * queueing. A worker waiting for a slower target needs much less (about 75 %
- * at 75k req/s here). The event-loop delay is reported alongside.
+ * queueing. (Against a bare node:http endpoint on its own core, one worker
+ * needed 92–94 %, two sharing the other core 59–70 % each, for about the
+ * same throughput.) The event-loop delay is reported alongside.
  *
  * @example
  * saturationReasons([{ busy: 0.97, cpu: 0.95, cpuWait: 0.02, loopDelayP99Ms: 1.4 }], 1.02)
