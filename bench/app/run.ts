@@ -178,11 +178,28 @@ async function measureCall(subject: Subject, [api, path]: [Api, string], shape: 
         }
       : undefined;
   record(subject.variant, shape, api, generator, server);
+  if (subject.monitored) await settle(origin);
   console.log(
     `  ${subject.variant} ${shape} ${api}: ${generator.requests} ok, p50 ${ms(generator.latency.p50)}, p99 ${ms(generator.latency.p99)} ` +
       `(raw ${ms(generator.raw.p99)}), ${generator.rps.toFixed(1)} req/s` +
       (server ? `, monitor p99 ≈ ${ms(bucketQuantile(server.buckets, 0.99)?.estimateMs ?? Number.NaN)}` : ''),
   );
+}
+
+/**
+ * Waits until the app has no ElevenLabs fetch finishing any more: fetches
+ * that outlive their response's budget go on in the background (by design),
+ * and after a cold agents run there are thousands, which would load the
+ * machine and the fake while the next run is measured.
+ */
+async function settle(origin: string): Promise<void> {
+  let last = -1;
+  for (let quiet = 0; quiet < 2; ) {
+    const { externalCalls } = await scrapeMetrics(origin, METRICS_TOKEN);
+    quiet = externalCalls === last ? quiet + 1 : 0;
+    last = externalCalls;
+    await sleep(1_000);
+  }
 }
 
 /** 503s the warm-up met (the app sheds when its event loop lags), retried after `Retry-After` as a client would. */
@@ -206,25 +223,29 @@ async function getWarming(url: string, apiKey: string): Promise<Response> {
  */
 async function warmCaches(appUrl: string): Promise<void> {
   const keys = [heavy.apiKey, ...spreadKeys];
+  let notWarm: Record<string, number> = {};
   for (let pass = 1; pass <= 10; pass++) {
-    let notWarm = 0;
+    notWarm = {};
+    const count = (reason: string, n = 1) => {
+      if (n > 0) notWarm[reason] = (notWarm[reason] ?? 0) + n;
+    };
     for (const api of APIS) {
       for (const key of keys) {
         const res = await getWarming(`${appUrl}${paths[api]}`, key);
         const body = await res.text();
         if (!res.ok) throw new Error(`warming ${api} answered ${res.status}: ${body}`);
-        if (res.headers.get('x-cache') !== 'hit') notWarm++;
-        if (api === 'agents')
-          notWarm += (JSON.parse(body) as { agents: Array<{ configStatus: string }> }).agents.filter(
-            (a) => a.configStatus !== 'fresh',
-          ).length;
+        count(`${api} X-Cache ${res.headers.get('x-cache')}`, res.headers.get('x-cache') === 'hit' ? 0 : 1);
+        if (api === 'agents') {
+          for (const agent of (JSON.parse(body) as { agents: Array<{ configStatus: string }> }).agents)
+            count(`config ${agent.configStatus}`, agent.configStatus === 'fresh' ? 0 : 1);
+        }
       }
     }
-    if (notWarm === 0) return;
+    if (Object.keys(notWarm).length === 0) return;
     // Refreshes (stale entries, configs still coming) finish in the background; the fake's p99 is 1.5 s.
     await sleep(pass === 1 ? 500 : 2_000);
   }
-  throw new Error('the caches never all became warm');
+  throw new Error(`the caches of ${appUrl} never all became warm: ${JSON.stringify(notWarm)}`);
 }
 
 async function clearRedisDatabase(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 
 const DURATION_BUCKET = 'http_server_request_duration_seconds_bucket';
+const EXTERNAL_COUNT = 'http_client_request_duration_seconds_count';
 const LAG_MAX = 'nodejs_eventloop_lag_max_seconds';
 // prom-client samples the event loop every 10 ms (its default precision) and counts that period as delay;
 // the app's load shedder subtracts it, and so does this reading, so the two compare.
@@ -20,6 +21,8 @@ export interface Buckets {
 export interface Scrape {
   buckets: Map<string, Buckets>;
   lagMaxMs: number;
+  /** ElevenLabs attempts finished so far (all outcomes). */
+  externalCalls: number;
 }
 
 const LINE = /^(\w+)\{([^}]*)\} (\S+)$/;
@@ -29,10 +32,12 @@ const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
 export function parseMetrics(text: string): Scrape {
   const buckets = new Map<string, Buckets>();
   let lagMaxMs = 0;
+  let externalCalls = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${LAG_MAX} `))
       lagMaxMs = Math.max(0, Number(line.split(' ')[1]) * 1000 - LAG_SAMPLER_MS);
     const match = LINE.exec(line);
+    if (match?.[1] === EXTERNAL_COUNT) externalCalls += Number(match[3]);
     if (match?.[1] !== DURATION_BUCKET) continue;
     const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1], m[2]]));
     const key = `${labels.http_route}|${labels.http_response_status_class}`;
@@ -41,7 +46,7 @@ export function parseMetrics(text: string): Scrape {
     series.cumulative.push(Number(match[3]));
     buckets.set(key, series);
   }
-  return { buckets, lagMaxMs };
+  return { buckets, lagMaxMs, externalCalls };
 }
 
 /**
