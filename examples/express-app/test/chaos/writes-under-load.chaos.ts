@@ -23,8 +23,8 @@ import {
   type Tenant,
 } from './support/traffic.js';
 
-/** Webhook deliveries (distinct idempotency keys) acknowledged before the load stops. */
-const DELIVERIES = 300;
+/** Writes (webhook deliveries with their retries, lead creates) answered before the load stops. */
+const WRITES = 300;
 
 /** What one tenant's writes did, as the clients saw it. */
 interface TenantWrites {
@@ -81,7 +81,11 @@ describe('scenario 6: writes under load, retried by their clients', () => {
     /** Retries and duplicates of one key that did not answer exactly what its first acknowledgement did. */
     const inconsistent: string[] = [];
 
-    /** A client that delivers one call-ended webhook until it is acknowledged: it gives up on slow attempts and retries with the same key, sometimes on the other instance, then delivers once more. */
+    /**
+     * A client that delivers one call-ended webhook until it is acknowledged:
+     * it gives up on slow attempts and retries with the same key, on either
+     * instance, and now and then delivers once more after the acknowledgement.
+     */
     async function deliverWithRetries(tenant: Tenant): Promise<JsonResponse> {
       const state = writes.get(tenant) as TenantWrites;
       const key = randomUUID();
@@ -170,7 +174,7 @@ describe('scenario 6: writes under load, retried by their clients', () => {
         },
       };
     });
-    await loadProgress(writers, DELIVERIES);
+    await loadProgress(writers, WRITES);
     const writeReport = await writers.stop();
     const readReport = await readers.stop();
 

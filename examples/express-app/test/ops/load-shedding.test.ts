@@ -15,14 +15,14 @@ const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('load shedding on event-loop delay', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('shedding', { mode: 'optimized', config: { shedEventLoopDelayMs: 100 } });
+    t = await startTestApp('shedding', { mode: 'optimized', config: { shedEventLoopDelayMs: 300 } });
   });
   afterAll(() => t?.close());
 
   it('answers 503 with Retry-After and a JSON error past the threshold, keeps /health up, then recovers', async () => {
     expect((await t.request('/api/dashboard/overview')).status).toBe(200);
 
-    blockEventLoop(400); // four times the threshold
+    blockEventLoop(1_200); // four times the threshold
     // The shedder reads the delay once per 100 ms window: the window that held the block sheds.
     const both = () =>
       Promise.all([t.request<ErrorBody>('/api/dashboard/overview'), t.request('/health', { key: null })]);
@@ -37,8 +37,13 @@ describe('load shedding on event-loop delay', () => {
     expect(shed.body.error.code).toBe('overloaded');
     expect(health.status).toBe(200);
 
-    await tick(300); // quiet windows
-    expect((await t.request('/api/dashboard/overview')).status).toBe(200);
+    // Recovers by itself once a window passes without the delay (polled: the machine is shared).
+    let after = await t.request('/api/dashboard/overview');
+    for (let tries = 0; tries < 50 && after.status !== 200; tries++) {
+      await tick(100);
+      after = await t.request('/api/dashboard/overview');
+    }
+    expect(after.status).toBe(200);
   });
 
   it('does not shed under the threshold', async () => {

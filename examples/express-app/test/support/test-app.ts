@@ -123,6 +123,8 @@ export function startAppOn(data: TestData, options: TestAppOptions = {}): Promis
     now: SEED_ANCHOR,
     poolSize: 4,
     shutdownGraceMs: 1_000,
+    // Tests share a busy machine: shedding stays off unless a test is about it.
+    shedEventLoopDelayMs: 0,
     ...options.config,
   };
   return startServer(config, {
