@@ -16,7 +16,7 @@ export type {
 } from './cache-events.js';
 export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions } from './cache-options.js';
 export type { CacheStats } from './cache-stats.js';
-export { type Clock, systemClock } from './clock.js';
+export { type Clock, type NowClock, systemClock } from './clock.js';
 export type { Duration } from './duration.js';
 export {
   CacheBusMessageError,

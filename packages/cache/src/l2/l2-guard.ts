@@ -25,6 +25,15 @@ export type L2Call<T> = (store: CacheStore) => Promise<T>;
 
 const SKIPPED = Promise.resolve(undefined);
 
+/** The call's promise; a store that throws instead of rejecting is treated as one that rejected. */
+function callStore<T>(call: L2Call<T>, store: CacheStore): Promise<T> {
+  try {
+    return call(store);
+  } catch (thrown) {
+    return Promise.reject(thrown);
+  }
+}
+
 /**
  * Runs L2 operations with a time limit and a circuit breaker, and never throws: a failed or skipped
  * operation resolves `undefined`. After an outage L2 is cleared (a generation bump) before it is used again,
@@ -82,23 +91,20 @@ export class L2Guard {
         );
         resolve(undefined);
       });
-      const answered = (value: T) => {
-        if (!this.deadlines.remove(deadline)) return;
-        this.failures = 0;
-        this.openUntil = -1;
-        this.hasSucceeded = true;
-        resolve(value);
-      };
-      const failed = (thrown: unknown) => {
-        if (!this.deadlines.remove(deadline)) return;
-        this.fail(operation, thrown);
-        resolve(undefined);
-      };
-      try {
-        call(this.store).then(answered, failed);
-      } catch (thrown) {
-        failed(thrown);
-      }
+      callStore(call, this.store).then(
+        (value) => {
+          if (!this.deadlines.remove(deadline)) return;
+          this.failures = 0;
+          this.openUntil = -1;
+          this.hasSucceeded = true;
+          resolve(value);
+        },
+        (thrown: unknown) => {
+          if (!this.deadlines.remove(deadline)) return;
+          this.fail(operation, thrown);
+          resolve(undefined);
+        },
+      );
     });
   }
 

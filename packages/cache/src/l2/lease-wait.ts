@@ -28,17 +28,21 @@ export async function readWithLease(
   key: string,
   options: LeaseWaitOptions,
 ): Promise<StoreReadResult | undefined> {
-  const lease = { token: options.token, ttlMs: options.ttlMs };
-  const read = () => guard.run('read', (store) => store.read(options.namespace, key, lease));
-  const first = await read();
+  const first = await readTakingLease(guard, key, options);
   if (first === undefined || first.payload !== undefined || first.leased) return first;
   const { clock } = options;
   const deadline = clock.now() + options.waitMs;
   while (clock.now() < deadline) {
     await clock.sleep(options.pollMs);
-    const next = await read();
+    const next = await readTakingLease(guard, key, options);
     if (next === undefined || next.payload !== undefined || next.leased) return next;
   }
   // The holder is slow or gone: load without the lease, keeping the first fence for the write.
   return first;
+}
+
+function readTakingLease(guard: L2Guard, key: string, options: LeaseWaitOptions) {
+  return guard.run('read', (store) =>
+    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs }),
+  );
 }
