@@ -69,7 +69,8 @@ export class RequestRecorder {
 
   /** Records a request whose response has ended. */
   finish({ req, res, start }: PendingRequest, finished: boolean): void {
-    const { table, clock, accessLog, requestIdHeader } = this.settings;
+    const { table, clock, accessLog, requestIdHeader, serverTiming } = this.settings;
+    serverTiming?.writer.forget(res);
     const now = clock();
     const micros = (now - start) * 1000;
     const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;

@@ -22,7 +22,7 @@ const nodeWriteHead = ServerResponse.prototype.writeHead;
  */
 function withServerTiming(
   writeHead: WriteHead,
-  timingsOf: (res: ServerResponse) => RequestTimings | null | undefined,
+  timingsOf: (res: ServerResponse) => RequestTimings | undefined,
 ): WriteHead {
   return function (this: ServerResponse) {
     const header = timingsOf(this)?.takeHeader();
@@ -47,9 +47,10 @@ function withServerTiming(
  * (about 20,000 instructions a request). A response of a server the monitor
  * has already seen therefore gets the wrapper as it arrives
  * (`http.server.request.start`), while its hidden class is still node's
- * shared one; only the first request of each server gets it in the
- * middleware. Responses of servers the monitor was never handed are left
- * alone.
+ * shared one. The middleware wraps the rest itself: the first request of
+ * each server, and a request that reaches it after another one arrived (an
+ * asynchronous middleware mounted before the monitor's). Responses of
+ * servers the monitor was never handed are left alone.
  *
  * @example
  * ```ts
@@ -60,24 +61,34 @@ function withServerTiming(
  */
 export class ServerTimingWriter {
   private readonly servers = new WeakSet<Server>();
-  // Responses wrapped as they arrived map to null until the middleware attaches their timings.
-  private timings = new WeakMap<ServerResponse, RequestTimings | null>();
+  // A Map rather than a WeakMap, as it costs the garbage collector less:
+  // each entry goes at its response's commit, or at its end without one.
+  private readonly timings = new Map<ServerResponse, RequestTimings>();
+  // The response wrapped on arrival whose middleware has not run yet: node
+  // emits 'request' right after publishing, so the next middleware call is
+  // for this response, unless an async middleware runs before the monitor's.
+  private arrived: ServerResponse | undefined;
   private state: 'idle' | 'observing' | 'closed' = 'idle';
 
   private readonly onRequestStart = (message: unknown) => {
     const { response, server } = message as RequestStart;
     // Another subscriber's writeHead would be lost: such a response is wrapped in the middleware.
     if (!this.servers.has(server) || response.writeHead !== nodeWriteHead) return;
-    this.timings.set(response, null);
     response.writeHead = this.arrivedWriteHead;
+    this.arrived = response;
   };
 
   // One function for every response wrapped on arrival, which all had node's writeHead.
-  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => this.timings.get(res));
+  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => {
+    const timings = this.timings.get(res);
+    if (timings !== undefined) this.timings.delete(res);
+    return timings;
+  });
 
   /** Has `timings` written into `res`'s headers at commit; the first call subscribes to node's channel. */
   attach(req: IncomingMessage, res: ServerResponse, timings: RequestTimings): void {
-    if (this.timings.has(res)) {
+    if (res === this.arrived) {
+      this.arrived = undefined;
       this.timings.set(res, timings);
       return;
     }
@@ -86,11 +97,17 @@ export class ServerTimingWriter {
     res.writeHead = withServerTiming(res.writeHead, () => timings);
   }
 
+  /** Forgets `res`, which ended; it may have ended without committing headers (cut short). */
+  forget(res: ServerResponse): void {
+    this.timings.delete(res);
+  }
+
   /** Unsubscribes; responses wrapped already pass through without a header. */
   close(): void {
     this.state = 'closed';
     unsubscribe(REQUEST_START, this.onRequestStart);
-    this.timings = new WeakMap();
+    this.timings.clear();
+    this.arrived = undefined;
   }
 
   private learnServerOf(req: IncomingMessage): void {

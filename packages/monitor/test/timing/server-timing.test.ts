@@ -107,6 +107,42 @@ describe('Server-Timing', () => {
     }
   });
 
+  it('is set on concurrent requests that reach it after an asynchronous middleware', async () => {
+    let arrivals = 0;
+    let release: () => void = () => {};
+    const bothArrived = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
+    const express_ = express();
+    express_.use(async (req, _res, next) => {
+      if (req.url === '/timed?gated') {
+        if (++arrivals === 2) release();
+        await bothArrived;
+      }
+      next();
+    });
+    express_.use(monitor.middleware());
+    express_.get('/timed', (_req, res) => {
+      monitor.timed('db', () => 'rows');
+      res.json({ ok: true });
+    });
+    const server = await listen(express_);
+    try {
+      const first = await fetch(`${server.url}/timed`);
+      const gated = await Promise.all([
+        fetch(`${server.url}/timed?gated`),
+        fetch(`${server.url}/timed?gated`),
+      ]);
+      for (const response of [first, ...gated]) {
+        expect(response.headers.get('server-timing')).toMatch(/^db;dur=\d+\.\d, total;dur=\d+\.\d$/);
+      }
+    } finally {
+      await server.close();
+      await monitor.close();
+    }
+  });
+
   it('records a section whose function throws, and rethrows', async () => {
     app = await start(
       (a, monitor) =>
