@@ -26,11 +26,10 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { baselineTargets } from '@perfkit/express-app/load';
-import { Redis } from 'ioredis';
 import { startRemoteFake } from '../external/remote-fake.js';
 import { prepareDataset } from './dataset.js';
 import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
-import { pin, startApp, startCeiling, startCpuHog } from './processes.js';
+import { pin, startApp, startCeiling, startCpuHog, startPrivateRedis } from './processes.js';
 import { type Api, claimTables, evaluateClaims, ms, type Row, resultTables, type Shape } from './report.js';
 import { addBuckets, type Buckets, bucketQuantile, bucketsBetween, scrapeMetrics } from './server-metrics.js';
 import { measureWriteVisibility, type VisibilityResult } from './write-visibility.js';
@@ -70,8 +69,6 @@ const naiveHeavySpec: LoadSpec = {
 };
 const naiveRoundRobinSpec: LoadSpec = { ...naiveHeavySpec, durationMs: 1 };
 const METRICS_TOKEN = randomBytes(16).toString('hex');
-// A database index of its own keeps this suite's L2 entries and leases apart from other apps on the same Redis.
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const SHED_THRESHOLD_MS = 500; // the app's default SHED_EVENT_LOOP_DELAY_MS, left as is
 const APP_CPU = '1';
 const GENERATOR_CPU = '0';
@@ -248,20 +245,6 @@ async function warmCaches(appUrl: string): Promise<void> {
   throw new Error(`the caches of ${appUrl} never all became warm: ${JSON.stringify(notWarm)}`);
 }
 
-async function clearRedisDatabase(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'perfkit:*', 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const results: { rows: Row[]; visibility?: VisibilityResult } = { rows: [] };
 const appRoutes = APIS.map((api): [Api, string] => [api, paths[api]]);
 
@@ -276,7 +259,8 @@ try {
     METRICS_TOKEN,
     LOG_LEVEL: 'error',
   };
-  await clearRedisDatabase();
+  const redis = started(await startPrivateRedis());
+  const REDIS_URL = redis.url;
   // The first optimized start builds missing indexes (CONCURRENTLY, about half a minute on large); the others find them.
   const indexStart = performance.now();
   const warmMemory = started(await startApp({ MODE: 'optimized', CACHE: 'on' }, base));
