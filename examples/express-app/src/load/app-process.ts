@@ -8,6 +8,8 @@ const LISTENING = /listening on (http:\/\/\S+)/;
 /** The example app running in a child process, so a load generator does not share its event loop. */
 export interface AppProcess {
   url: string;
+  /** The app's process id (e.g. to sample its memory). */
+  pid: number;
   /** Sends SIGTERM (the app drains, then exits; SIGKILL after 5 s more) and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -42,7 +44,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     );
   });
   child.stdout?.resume();
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid as number, stop: () => stopChild(child) };
 }
 
 /**
