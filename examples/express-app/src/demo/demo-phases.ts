@@ -1,5 +1,6 @@
 import { type LoadTarget, type LoadtestReport, runLoadtest } from '@perfkit/cli';
 import { type AppProcess, startAppProcess } from '../load/app-process.js';
+import { API_PATHS } from '../load/baseline-targets.js';
 
 /** One measured configuration of the app. */
 export interface DemoPhase {
@@ -28,16 +29,6 @@ export const DEMO_PHASES: readonly DemoPhase[] = [
     warmupMs: 2_000,
   },
 ];
-
-/** The three APIs as a dashboard calls them by default. */
-export const DEMO_APIS = {
-  overview: '/api/dashboard/overview?range=30d',
-  analytics: '/api/dashboard/analytics?range=30d&bucket=day',
-  agents: '/api/agents?limit=20',
-} as const;
-
-/** An API of {@link DEMO_APIS}. */
-export type DemoApi = keyof typeof DEMO_APIS;
 
 /** The load of every phase: the same generator and settings as the CI gate, closed model. */
 export interface DemoLoad {
@@ -68,7 +59,7 @@ export async function runPhase(
 ): Promise<PhaseResult> {
   const app = await startAppProcess({ ...options.env, ...phase.env });
   try {
-    const targets: LoadTarget[] = Object.entries(DEMO_APIS).map(([name, path]) => ({
+    const targets: LoadTarget[] = Object.entries(API_PATHS).map(([name, path]) => ({
       name,
       url: `${app.url}${path}`,
       method: 'GET',

@@ -1,9 +1,10 @@
 import { type LoadtestReport, renderHtmlReport, type TargetReport } from '@perfkit/cli';
 import Table from 'cli-table3';
-import { DEMO_APIS, type DemoApi, type PhaseResult } from './demo-phases.js';
+import { API_PATHS, type ApiName } from '../load/baseline-targets.js';
+import type { PhaseResult } from './demo-phases.js';
 
 /** The seed's limits at p99, with 50 concurrent users. */
-export const SEED_TARGETS_MS: Record<DemoApi, number> = { overview: 2_000, analytics: 2_000, agents: 1_000 };
+export const SEED_TARGETS_MS: Record<ApiName, number> = { overview: 2_000, analytics: 2_000, agents: 1_000 };
 
 /** The toolkit's own aim for a warm cache, far below the seed's. */
 export const WARM_AIM_MS = 20;
@@ -18,7 +19,7 @@ const ms = (value: number) =>
 const errorsOf = (target: TargetReport) =>
   target.errors.status + target.errors.network + target.errors.timeout;
 
-function targetOf(result: PhaseResult, api: DemoApi): TargetReport {
+function targetOf(result: PhaseResult, api: ApiName): TargetReport {
   const target = result.report.targets.find((t) => t.name === api);
   if (!target) throw new Error(`phase ${result.phase.key} measured no ${api}`);
   return target;
@@ -38,7 +39,7 @@ function meets(target: TargetReport, limitMs: number): boolean {
  */
 export function formatDemoTables(results: readonly PhaseResult[]): string {
   const out: string[] = [];
-  for (const api of Object.keys(DEMO_APIS) as DemoApi[]) {
+  for (const api of Object.keys(API_PATHS) as ApiName[]) {
     const before = targetOf(results[0] as PhaseResult, api);
     const table = new Table({
       head: ['phase', 'p50', 'p99', 'req/s', 'errors', 'p99 speed-up', `p99 < ${ms(SEED_TARGETS_MS[api])}`],
@@ -57,7 +58,7 @@ export function formatDemoTables(results: readonly PhaseResult[]): string {
         meets(t, SEED_TARGETS_MS[api]) ? 'met' : 'not met',
       ]);
     }
-    out.push(`${api} (${DEMO_APIS[api]})\n${table.toString()}`);
+    out.push(`${api} (${API_PATHS[api]})\n${table.toString()}`);
   }
   return out.join('\n\n');
 }
@@ -74,7 +75,7 @@ export function verdictLines(results: readonly PhaseResult[]): { lines: string[]
   const cold = results.find((r) => r.phase.key === 'optimized-cold');
   const lines: string[] = [];
   let allMet = true;
-  for (const api of Object.keys(DEMO_APIS) as DemoApi[]) {
+  for (const api of Object.keys(API_PATHS) as ApiName[]) {
     for (const result of [cold, warm]) {
       if (!result) continue;
       const ok = meets(targetOf(result, api), SEED_TARGETS_MS[api]);

@@ -12,9 +12,10 @@ import { type CliIo, runCli } from '@perfkit/cli';
 import { startFakeElevenLabs } from '@perfkit/external/fake';
 import { dropIndexes, type SeedManifest } from '@perfkit/queries';
 import { migrateAndSeed } from '../database-setup.js';
+import { API_PATHS } from '../load/baseline-targets.js';
 import { redactUrl } from '../redact.js';
 import { demoDatabase } from './demo-database.js';
-import { DEMO_APIS, DEMO_PHASES, type DemoLoad, type PhaseResult, runPhase } from './demo-phases.js';
+import { DEMO_PHASES, type DemoLoad, type PhaseResult, runPhase } from './demo-phases.js';
 import { demoHtmlReport, formatDemoTables, verdictLines } from './demo-summary.js';
 
 const STEPS = 9;
@@ -112,7 +113,7 @@ try {
 
   const results: PhaseResult[] = [];
   const phaseLine = (label: string) =>
-    `${label}: ${load.connections} connections, ${load.durationMs / 1000} s per API (${Object.keys(DEMO_APIS).join(', ')})`;
+    `${label}: ${load.connections} connections, ${load.durationMs / 1000} s per API (${Object.keys(API_PATHS).join(', ')})`;
   for (const phase of DEMO_PHASES) {
     if (phase.key === 'naive-indexed') {
       progress('perf-cli indexes apply');
@@ -126,6 +127,8 @@ try {
         `  ${target.name.padEnd(9)} p50 ${target.latency.p50.toFixed(1)} ms, p99 ${target.latency.p99.toFixed(1)} ms, ${target.rps.toFixed(1)} req/s`,
       );
     }
+    // perf-cli says when its own generator, not the app, was the limit (two cores shared by all).
+    for (const reason of result.report.inconclusive) console.log(`  note: ${reason}`);
     results.push(result);
     if (result.app) keptApps.push(result);
   }

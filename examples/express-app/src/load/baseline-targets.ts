@@ -1,31 +1,35 @@
 import type { SeedManifest } from '@perfkit/queries';
-import type { LoadTarget } from './baseline-load.js';
 
-/** The endpoints a baseline loads, with the query a dashboard sends by default. */
-export const BASELINE_PATHS = {
+/** The three APIs as a dashboard calls them by default: what the demo and the benchmarks load. */
+export const API_PATHS = {
   overview: '/api/dashboard/overview?range=30d',
   analytics: '/api/dashboard/analytics?range=30d&bucket=day',
   agents: '/api/agents?limit=20',
 } as const;
 
+/** An API of {@link API_PATHS}. */
+export type ApiName = keyof typeof API_PATHS;
+
+/** One API for a set of tenants: their API keys, to use in turn. */
+export interface TenantTarget {
+  endpoint: ApiName;
+  /** e.g. `heavy` or `spread (99)`. */
+  tenants: string;
+  path: string;
+  keys: string[];
+}
+
 /**
- * Each endpoint for the heavy tenant alone, then spread over every other
- * tenant that has agents (keys used in turn).
+ * Each API for the heavy tenant alone, then spread over every other tenant
+ * that has agents.
  *
  * @example
- * for (const target of baselineTargets(manifest)) results.push(await runLoad(app.url, target));
+ * const heavy = baselineTargets(manifest).filter((t) => t.tenants === 'heavy');
  */
-export function baselineTargets(manifest: SeedManifest): LoadTarget[] {
+export function baselineTargets(manifest: SeedManifest): TenantTarget[] {
   const spread = manifest.users.filter((user) => user.id !== manifest.heavyUser.id && user.agents > 0);
-  const targets: LoadTarget[] = [];
-  for (const [endpoint, path] of Object.entries(BASELINE_PATHS)) {
-    targets.push({ endpoint, tenants: 'heavy', path, keys: [manifest.heavyUser.apiKey] });
-    targets.push({
-      endpoint,
-      tenants: `spread (${spread.length})`,
-      path,
-      keys: spread.map((user) => user.apiKey),
-    });
-  }
-  return targets;
+  return (Object.entries(API_PATHS) as [ApiName, string][]).flatMap(([endpoint, path]) => [
+    { endpoint, tenants: 'heavy', path, keys: [manifest.heavyUser.apiKey] },
+    { endpoint, tenants: `spread (${spread.length})`, path, keys: spread.map((user) => user.apiKey) },
+  ]);
 }
