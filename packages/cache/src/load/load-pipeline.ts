@@ -3,6 +3,7 @@ import {
   type CacheResult,
   createEntry,
   decodeStoredEntry,
+  type EncodedEntry,
   freshnessOf,
   remainingLifetime,
 } from '../cache-entry.js';
@@ -114,7 +115,7 @@ export class LoadPipeline {
     const { options, telemetry } = this.parts;
     const startedAt = options.waitClock.now();
     telemetry.loadStarted();
-    let loaded: ReturnType<typeof createEntry>;
+    let loaded: EncodedEntry;
     try {
       const value = await withTimeout(
         Promise.resolve().then(request.loader),
@@ -157,7 +158,7 @@ export class LoadPipeline {
 
   private async store(
     request: LoadRequest,
-    { entry, payload }: ReturnType<typeof createEntry>,
+    { entry, payload }: EncodedEntry,
     read: StoreReadResult | undefined,
     durationMs: number,
   ): Promise<void> {
