@@ -35,6 +35,14 @@ export interface AppCachesOptions {
 }
 
 /**
+ * How long a request waits for another instance's load of its key (the lease
+ * holder's value) before loading it itself: well inside the dashboards' 2 s
+ * and the agents' 1 s budget, where the cache's default (10 s) is not. A
+ * holder that died or whose value never lands then costs a second, not ten.
+ */
+const LEASE_WAIT_MS = 1_000;
+
+/**
  * Creates the optimized mode's caches: L1 always; with `redisUrl`, Redis as L2
  * with a shared invalidation bus and leases, so N instances missing one key
  * run one loader. Until Redis first answers, the caches wait for it up to
@@ -72,7 +80,7 @@ export function createAppCaches(options: AppCachesOptions): AppCaches {
   redis.on('error', () => undefined);
   const bus: CacheBus = createRedisBus(redis, { channel: `${options.redisPrefix}cache:bus` });
   const l2 = createRedisStore(redis, { prefix: `${options.redisPrefix}cache:` });
-  const shared = { l2, bus, lease: true, ...clock };
+  const shared = { l2, bus, lease: true, leaseWait: LEASE_WAIT_MS, ...clock };
   const data = createCache({ namespace: 'data', ...shared });
   const elevenLabs = createCache({ namespace: 'elevenlabs', ...shared });
   return {
