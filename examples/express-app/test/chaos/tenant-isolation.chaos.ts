@@ -15,7 +15,7 @@ import {
   TEST_REDIS_URL,
   type TestData,
 } from '../support/test-app.js';
-import { startChaosApp } from './support/chaos-app.js';
+import { forgetRedisKeys, startChaosApp } from './support/chaos-app.js';
 import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
 import { loadTenants, pick, type Tenant } from './support/traffic.js';
 
@@ -76,6 +76,7 @@ describe('scenario 4: tenant isolation under randomized load', () => {
   });
   afterAll(async () => {
     for (const { app } of instances ?? []) await app.close();
+    if (data) await forgetRedisKeys(data);
     await data?.close();
   });
 

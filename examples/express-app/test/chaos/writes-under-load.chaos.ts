@@ -12,7 +12,7 @@ import {
   TEST_REDIS_URL,
   type TestData,
 } from '../support/test-app.js';
-import { startChaosApp } from './support/chaos-app.js';
+import { forgetRedisKeys, startChaosApp } from './support/chaos-app.js';
 import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
 import {
   deliverCallEnded,
@@ -52,6 +52,7 @@ describe('scenario 6: writes under load, retried by their clients', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    if (data) await forgetRedisKeys(data);
     await data?.close();
   });
 

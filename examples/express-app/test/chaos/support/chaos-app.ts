@@ -1,5 +1,6 @@
+import { Redis } from 'ioredis';
 import type { RunningApp } from '../../../src/server.js';
-import { startAppOn, type TestAppOptions, type TestData } from '../../support/test-app.js';
+import { startAppOn, TEST_REDIS_URL, type TestAppOptions, type TestData } from '../../support/test-app.js';
 
 /**
  * The event-loop delay above which the chaos apps shed load: four times the
@@ -22,4 +23,21 @@ export function startChaosApp(data: TestData, options: TestAppOptions = {}): Pro
     ...options,
     config: { shedEventLoopDelayMs: CHAOS_SHED_EVENT_LOOP_DELAY_MS, ...options.config },
   });
+}
+
+/**
+ * Removes what apps on `data` left in the shared Redis (their key prefix is
+ * the data set's, see `startAppOn`).
+ *
+ * @example
+ * afterAll(() => forgetRedisKeys(data));
+ */
+export async function forgetRedisKeys(data: TestData): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    const keys = await redis.keys(`test:${data.schema.schema}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
