@@ -1,14 +1,41 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import express from 'express';
-import { describe, expect, it } from 'vitest';
+import express, { type Express } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
-import { captureLogger } from '../helpers/capture-logger.js';
 import { listen } from '../helpers/http-server.js';
 import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
 let app: MonitoredApp | undefined;
+
+const TIMED_DB = /^db;dur=\d+\.\d, total;dur=\d+\.\d$/;
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/**
+ * An app on port 0 with `Server-Timing` whose GET /timed times a `db`
+ * section; `before` mounts what comes before the monitor's middleware.
+ * Resolves with its URL.
+ */
+async function timedApp(before: (app: Express) => void): Promise<string> {
+  const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
+  const timed = express();
+  before(timed);
+  timed.use(monitor.middleware());
+  timed.get('/timed', (_req, res) => {
+    monitor.timed('db', () => 'rows');
+    res.json({ ok: true });
+  });
+  const server = await listen(timed);
+  closers.push(async () => {
+    await server.close();
+    await monitor.close();
+  });
+  return server.url;
+}
 
 describe('Server-Timing', () => {
   it('sums timed sections per name, sync and async, and ends with the total', async () => {
@@ -78,33 +105,13 @@ describe('Server-Timing', () => {
   });
 
   it('is set on the first and later requests of a server alike, and on no response that skipped the middleware', async () => {
-    const log = captureLogger();
-    const monitor = createMonitor({ processMetrics: false, logger: log.logger, serverTiming: true });
-    const app = express();
-    app.get('/early', (_req, res) => res.json({ ok: true }));
-    app.use(monitor.middleware());
-    app.get('/timed', (_req, res) => {
-      monitor.timed('db', () => 'rows');
-      res.json({ ok: true });
-    });
-    const server = await listen(app);
-    try {
-      const headers = [];
-      for (const path of ['/timed', '/timed', '/early', '/timed']) {
-        const response = await fetch(server.url + path);
-        headers.push(response.headers.get('server-timing'));
-      }
-      expect(headers.map((header) => /^db;dur=\d+\.\d, total;dur=\d+\.\d$/.test(header ?? ''))).toEqual([
-        true,
-        true,
-        false,
-        true,
-      ]);
-      expect(headers[2]).toBeNull();
-    } finally {
-      await server.close();
-      await monitor.close();
+    const url = await timedApp((a) => a.get('/early', (_req, res) => res.json({ ok: true })));
+    const headers: Array<string | null> = [];
+    for (const path of ['/timed', '/timed', '/early', '/timed']) {
+      headers.push((await fetch(url + path)).headers.get('server-timing'));
     }
+    expect(headers.map((header) => TIMED_DB.test(header ?? ''))).toEqual([true, true, false, true]);
+    expect(headers[2]).toBeNull();
   });
 
   it('is set on concurrent requests that reach it after an asynchronous middleware', async () => {
@@ -113,33 +120,19 @@ describe('Server-Timing', () => {
     const bothArrived = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
-    const express_ = express();
-    express_.use(async (req, _res, next) => {
-      if (req.url === '/timed?gated') {
-        if (++arrivals === 2) release();
-        await bothArrived;
-      }
-      next();
-    });
-    express_.use(monitor.middleware());
-    express_.get('/timed', (_req, res) => {
-      monitor.timed('db', () => 'rows');
-      res.json({ ok: true });
-    });
-    const server = await listen(express_);
-    try {
-      const first = await fetch(`${server.url}/timed`);
-      const gated = await Promise.all([
-        fetch(`${server.url}/timed?gated`),
-        fetch(`${server.url}/timed?gated`),
-      ]);
-      for (const response of [first, ...gated]) {
-        expect(response.headers.get('server-timing')).toMatch(/^db;dur=\d+\.\d, total;dur=\d+\.\d$/);
-      }
-    } finally {
-      await server.close();
-      await monitor.close();
+    const url = await timedApp((a) =>
+      a.use(async (req, _res, next) => {
+        if (req.url === '/timed?gated') {
+          if (++arrivals === 2) release();
+          await bothArrived;
+        }
+        next();
+      }),
+    );
+    const first = await fetch(`${url}/timed`);
+    const gated = await Promise.all([fetch(`${url}/timed?gated`), fetch(`${url}/timed?gated`)]);
+    for (const response of [first, ...gated]) {
+      expect(response.headers.get('server-timing')).toMatch(TIMED_DB);
     }
   });
 
