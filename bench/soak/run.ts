@@ -6,14 +6,15 @@
 // last minute's p99 within 1.5x of the first minute's.
 //   pnpm --filter @perfkit/bench run soak [-- --minutes 10 --connections 50 --write-share 0.2 --scale small --shed-ms 500]
 // Results go to bench/results/soak-<scale>.{json,md}. Redis: SOAK_REDIS_URL,
-// default database 9 of the local server, emptied at start.
+// default database 9 of the local server, emptied before and after; the
+// database perfkit_soak_<scale> is seeded afresh and dropped at the end.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { migrateAndSeed, startAppProcess } from '@perfkit/express-app/load';
 import type { SeedScale } from '@perfkit/queries';
 import Table from 'cli-table3';
 import { Redis } from 'ioredis';
-import { ensureDatabase } from '../support/scratch-database.js';
+import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
 import { type MinuteFigures, MinuteStats, residentKb } from './minute-stats.js';
 import { loadSoakTenants, nextRequest, type SoakTenant } from './mixed-traffic.js';
 
@@ -50,14 +51,19 @@ const RESULTS = new URL('../results/', import.meta.url);
 
 const log = (line: string) => console.log(`[soak] ${line}`);
 
-const url = await ensureDatabase(`perfkit_soak_${scale}`);
+const DATABASE = `perfkit_soak_${scale}`;
+const url = await ensureDatabase(DATABASE);
 log(`seeding ${scale} into ${new URL(url).pathname.slice(1)} and rolling it up…`);
 const manifest = await migrateAndSeed(url, scale);
 const tenants = await loadSoakTenants(url, manifest);
 if (tenants.length === 0) throw new Error(`the ${scale} seed has no tenant with agents`);
-const redis = new Redis(REDIS_URL);
-await redis.flushdb();
-redis.disconnect();
+/** Empties the soak's Redis database, before the run and after it. */
+async function flushRedis(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  redis.disconnect();
+}
+await flushRedis();
 const app = await startAppProcess({
   DATABASE_URL: url,
   MODE: 'optimized',
@@ -142,6 +148,9 @@ try {
 } finally {
   clearInterval(sampler);
   exitCode = await app.stop();
+  // Every run seeds afresh: nothing is worth keeping.
+  await dropDatabase(DATABASE);
+  await flushRedis();
 }
 
 const figures = stats.figures().filter((minute) => minute.minute <= minutes);
