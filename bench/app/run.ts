@@ -191,7 +191,7 @@ async function measureCall(subject: Subject, [api, path]: [Api, string], shape: 
  */
 async function settle(origin: string): Promise<void> {
   let last = -1;
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 3; ) {
     const { externalCalls } = await scrapeMetrics(origin, METRICS_TOKEN);
     quiet = externalCalls === last ? quiet + 1 : 0;
     last = externalCalls;
@@ -246,9 +246,9 @@ async function warmCaches(appUrl: string): Promise<void> {
   const metrics = await (
     await fetch(`${appUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
   ).text();
-  const cacheLines = metrics
-    .split('\n')
-    .filter((line) => /^cache_(errors|lookups)_total|^db_client_connection/.test(line));
+  const interesting =
+    /^(cache_(errors|lookups)_total|db_client_connection|http_client_operation_failures_total)|^http_client_circuit_breaker_state.* 1$/;
+  const cacheLines = metrics.split('\n').filter((line) => interesting.test(line));
   log(
     `warning: ${appUrl} not all warm after 10 passes: ${JSON.stringify(notWarm)}; ${cacheLines.join('; ')}`,
   );
