@@ -63,15 +63,62 @@ export class PerfCliError extends Error {
 }
 
 /**
- * An option or argument that cannot be used as given.
+ * An option or argument that cannot be used as given. `option` names it
+ * the way its caller wrote it: the library's option (`warmupMs`,
+ * `planChecks.largeTableRows`), or the CLI's flag (`--warmup`) once the
+ * command has {@link InvalidOptionError.renamed renamed} it; `problem` is
+ * the rest of the message.
  *
  * @example
- * throw new InvalidOptionError('--rate must be a positive number, got "fast"', { option: '--rate' });
+ * throw new InvalidOptionError('warmupMs', 'must be >= 0 ms, got -1 ms'); // "warmupMs must be >= 0 ms, got -1 ms"
  */
 export class InvalidOptionError extends PerfCliError {
-  constructor(message: string, context: Record<string, unknown> = {}) {
-    super('PERFKIT_CLI_INVALID_OPTION', message, { context });
+  declare readonly code: 'PERFKIT_CLI_INVALID_OPTION';
+  readonly option: string;
+  readonly problem: string;
+
+  constructor(option: string, problem: string, options: { cause?: unknown } = {}) {
+    super('PERFKIT_CLI_INVALID_OPTION', `${option} ${problem}`, { ...options, context: { option } });
     this.name = 'InvalidOptionError';
+    this.option = option;
+    this.problem = problem;
+  }
+
+  /**
+   * The same error naming the option differently: the CLI says `--warmup`
+   * where the library says `warmupMs`.
+   *
+   * @example
+   * throw error.renamed('--warmup'); // "--warmup must be >= 0 ms, got -1 ms"
+   */
+  renamed(option: string): InvalidOptionError {
+    return new InvalidOptionError(option, this.problem, { cause: this });
+  }
+}
+
+/**
+ * A file or value that is not a perf-cli load-test report, or a corrupt
+ * one: `problems` lists each field that is wrong, with its path
+ * (`targets[0].repetitions[1].histogram: …`).
+ *
+ * @example
+ * try { readReport('base.json') } catch (error) {
+ *   if (error instanceof InvalidReportError) console.error(error.source, error.problems);
+ * }
+ */
+export class InvalidReportError extends PerfCliError {
+  declare readonly code: 'PERFKIT_CLI_INVALID_REPORT';
+  readonly source: string;
+  readonly problems: string[];
+
+  constructor(source: string, problem: string, options: { problems?: string[]; cause?: unknown } = {}) {
+    super('PERFKIT_CLI_INVALID_REPORT', `${source} ${problem}`, {
+      cause: options.cause,
+      context: { source, problems: options.problems ?? [] },
+    });
+    this.name = 'InvalidReportError';
+    this.source = source;
+    this.problems = options.problems ?? [];
   }
 }
 
@@ -83,6 +130,7 @@ export class InvalidOptionError extends PerfCliError {
  * compareReports(base, current) // throws ConfigMismatchError when base.config.rate !== current.config.rate
  */
 export class ConfigMismatchError extends PerfCliError {
+  declare readonly code: 'PERFKIT_CLI_CONFIG_MISMATCH';
   readonly differences: string[];
   constructor(differences: string[]) {
     super(
@@ -104,6 +152,7 @@ export class ConfigMismatchError extends PerfCliError {
  * await runAudit({ connectionString: 'postgresql://nobody@127.0.0.1:1/x' }) // rejects with DatabaseUnavailableError
  */
 export class DatabaseUnavailableError extends PerfCliError {
+  declare readonly code: 'PERFKIT_CLI_DATABASE_UNAVAILABLE';
   constructor(message: string, cause?: unknown) {
     super('PERFKIT_CLI_DATABASE_UNAVAILABLE', message, { cause });
     this.name = 'DatabaseUnavailableError';

@@ -1,20 +1,23 @@
-export type { IndexSuggestion } from './audit/index-advice.js';
 export type { PlanCheckOptions } from './audit/plan-findings.js';
 export { PLAN_CHECK_DEFAULTS, planFindings } from './audit/plan-findings.js';
 export { readQueryFile } from './audit/query-source.js';
-export type { AuditedQuery, AuditOptions, AuditReport } from './audit/run-audit.js';
+export type {
+  AuditedQuery,
+  AuditFinding,
+  AuditReport,
+  FindingKind,
+  IndexSuggestion,
+  Severity,
+  TopStatement,
+} from './audit/report-schema.js';
+export { auditReportSchema } from './audit/report-schema.js';
+export type { AuditOptions } from './audit/run-audit.js';
 export { auditFails, runAudit } from './audit/run-audit.js';
 export { schemaFindings } from './audit/schema-findings.js';
-export type { AuditFinding, AuditQuery, FindingKind, Severity } from './audit/types.js';
+export type { AuditQuery } from './audit/types.js';
 export type { CalibrateOptions, CalibrationEntry, CalibrationResult } from './compare/calibrate.js';
 export { calibrateGate, splitReport } from './compare/calibrate.js';
-export type {
-  CompareOptions,
-  CompareResult,
-  GateMetric,
-  MetricComparison,
-  TargetComparison,
-} from './compare/compare-reports.js';
+export type { CompareOptions } from './compare/compare-reports.js';
 export {
   COMPARE_DEFAULTS,
   compareReports,
@@ -22,16 +25,25 @@ export {
   GATE_METRICS,
 } from './compare/compare-reports.js';
 export { minimumPValue, rankSumPValue, relativeShift } from './compare/rank-test.js';
+export type {
+  CompareResult,
+  GateMetric,
+  MetricComparison,
+  TargetComparison,
+} from './compare/result-schema.js';
+export { compareResultSchema } from './compare/result-schema.js';
 export type { PerfCliErrorCode } from './errors.js';
 export {
   ConfigMismatchError,
   DatabaseUnavailableError,
   EXIT_CODES,
   InvalidOptionError,
+  InvalidReportError,
   PerfCliError,
 } from './errors.js';
 export type { CliIo } from './io.js';
-export type { Histogram, LatencyMetric, LatencySummary } from './loadtest/histogram.js';
+export { auditReportJsonSchema, compareResultJsonSchema, loadtestReportJsonSchema } from './json-schemas.js';
+export type { Histogram, LatencyMetric } from './loadtest/histogram.js';
 export {
   createHistogram,
   decodeHistogram,
@@ -39,31 +51,34 @@ export {
   mergeHistograms,
   summarize,
 } from './loadtest/histogram.js';
+export type { LoadtestOptions, LoadtestProgress } from './loadtest/loadtest-options.js';
+export { defaultWorkers, LOADTEST_DEFAULTS } from './loadtest/loadtest-options.js';
 export type { MergeInput } from './loadtest/merge-reports.js';
 export { mergeReports } from './loadtest/merge-reports.js';
-export type { RunMetadata } from './loadtest/metadata.js';
-export { readReport, writeReport } from './loadtest/report-file.js';
+export { parseReport, readReport, writeReport } from './loadtest/report-file.js';
 export type {
+  ErrorCounts,
+  GeneratorLoad,
   GeneratorReport,
+  LatencySummary,
   LoadModel,
   LoadtestConfig,
-  LoadtestOptions,
-  LoadtestProgress,
   LoadtestReport,
   RepetitionReport,
   ReportPart,
+  RunMetadata,
+  Shard,
   TargetReport,
-} from './loadtest/run-loadtest.js';
-export { defaultWorkers, LOADTEST_DEFAULTS, PHASE_GAP_MS, runLoadtest } from './loadtest/run-loadtest.js';
-export type { ErrorCounts, GeneratorLoad } from './loadtest/run-result.js';
+  Threshold,
+  ThresholdResult,
+} from './loadtest/report-schema.js';
+export { loadtestReportSchema } from './loadtest/report-schema.js';
+export { PHASE_GAP_MS, runLoadtest } from './loadtest/run-loadtest.js';
 export { generatorDemand, MAX_GENERATOR_LOAD, saturationReasons } from './loadtest/saturation.js';
-export type { Shard } from './loadtest/shard.js';
 export { formatShard, parseShard, WHOLE_RUN } from './loadtest/shard.js';
 export type { LoadTarget } from './loadtest/targets.js';
 export { loadTargetsFile, parseTargetFlag } from './loadtest/targets.js';
-export type { Threshold, ThresholdResult } from './loadtest/thresholds.js';
 export { evaluateThresholds, parseThreshold } from './loadtest/thresholds.js';
 export { createProgram, runCli } from './program.js';
 export { renderHtmlReport } from './report/html-report.js';
-export { auditReportSchema, compareResultSchema, loadtestReportSchema } from './schemas.js';
 export { REDACTED, redactUrl } from './util/redact-url.js';

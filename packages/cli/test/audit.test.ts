@@ -5,7 +5,7 @@ import { seedDatabase } from '@perfkit/queries';
 import { createTestSchema, type TestSchema } from '@perfkit/queries/testing';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditReport, auditReportSchema } from '../src/index.js';
+import { type AuditReport, auditReportJsonSchema } from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { memoryIo } from './helpers/latency-server.js';
 
@@ -83,7 +83,7 @@ describe('perf-cli audit on a seeded small database', () => {
 
   it('produces JSON that matches the published audit schema', async () => {
     const { report } = await audit();
-    const validate = new Ajv({ allErrors: true }).compile(auditReportSchema);
+    const validate = new Ajv({ allErrors: true }).compile(auditReportJsonSchema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadtestReportSchema } from '../src/index.js';
+import { loadtestReportJsonSchema } from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { type LatencyServer, memoryIo, runOne, startLatencyServer } from './helpers/latency-server.js';
 
@@ -57,7 +57,7 @@ describe('loadtest', () => {
     expect(saved.targets[0].repetitions[0].histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
     expect(saved.metadata.nodeVersion).toBe(process.version);
     expect(saved.config.rate).toBe(40);
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
     expect(validate(saved), JSON.stringify(validate.errors)).toBe(true);
   });
   it('saves a report without the credentials of a target URL', async () => {

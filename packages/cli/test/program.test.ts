@@ -1,7 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { createProgram, loadtestReportSchema } from '../src/index.js';
+import {
+  compareResultJsonSchema,
+  createProgram,
+  loadtestReportJsonSchema,
+  writeReport,
+} from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { memoryIo } from './helpers/latency-server.js';
 import { buildReport, noisy } from './helpers/report-builder.js';
@@ -29,10 +37,24 @@ describe('the perf-cli program', () => {
   });
 });
 
-describe('the load-test JSON output', () => {
-  it('matches the published schema', () => {
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
+describe('the published JSON Schemas', () => {
+  it('accept a load-test report and refuse a changed one', () => {
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
     expect(validate(buildReport(noisy(20, 6, 0.05))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...buildReport([20]), verdict: 'maybe' })).toBe(false);
+  });
+
+  it('accept what compare --json prints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-cli-program-'));
+    try {
+      writeReport(join(dir, 'base.json'), buildReport(noisy(20, 6, 0.05, 1)));
+      writeReport(join(dir, 'current.json'), buildReport(noisy(30, 6, 0.05, 7)));
+      const run = memoryIo();
+      await runCli(['compare', join(dir, 'base.json'), join(dir, 'current.json'), '--json'], run.io);
+      const validate = new Ajv({ allErrors: true }).compile(compareResultJsonSchema);
+      expect(validate(JSON.parse(run.stdout())), JSON.stringify(validate.errors)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,24 +1,9 @@
 import type pg from 'pg';
 import { walkPlan } from './plan-walk.js';
 import { explainReadOnly } from './read-only-explain.js';
+import type { IndexSuggestion } from './report-schema.js';
 import type { SchemaSnapshot } from './schema-snapshot.js';
 import type { AuditQuery, ExplainResult, PlanNode } from './types.js';
-
-/** An index the audit proposes, and whether HypoPG confirmed it lowers the plan's cost. */
-export interface IndexSuggestion {
-  table: string;
-  columns: string[];
-  /** Ready to run: built CONCURRENTLY, so writes are not blocked. */
-  sql: string;
-  reason: string;
-  /** Queries whose plans asked for it. */
-  queries: string[];
-  /** `verified`: HypoPG showed a lower cost; `no-gain`: it did not; `unverified`: HypoPG is not installed. */
-  status: 'verified' | 'no-gain' | 'unverified';
-  /** Planner cost of the first query without and with the hypothetical index. */
-  costBefore: number | null;
-  costAfter: number | null;
-}
 
 const PREDICATE =
   /(?:\b([a-z_][a-z0-9_]*)\.)?\b([a-z_][a-z0-9_]*)\)?(?:::[a-z0-9_ ]+?)?\)?\s*(<=|>=|<>|!=|=|<|>)/gi;

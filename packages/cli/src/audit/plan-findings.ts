@@ -1,5 +1,6 @@
 import { totalRows, walkPlan } from './plan-walk.js';
-import type { AuditFinding, ExplainResult } from './types.js';
+import type { AuditFinding } from './report-schema.js';
+import type { ExplainResult } from './types.js';
 
 /** Limits of the plan checks. Defaults are in {@link PLAN_CHECK_DEFAULTS}. */
 export interface PlanCheckOptions {

@@ -1,20 +1,24 @@
 import pg from 'pg';
-import { DatabaseUnavailableError, InvalidOptionError } from '../errors.js';
+import { DatabaseUnavailableError } from '../errors.js';
+import { checkNumber, type NumberBounds } from '../util/option-checks.js';
 import { redactUrl } from '../util/redact-url.js';
 import { loadCatalog } from './catalog-source.js';
-import { type IndexSuggestion, mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
+import { mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
 import { PLAN_CHECK_DEFAULTS, type PlanCheckOptions, planFindings } from './plan-findings.js';
 import { explainReadOnly, READ_ONLY_VIOLATION } from './read-only-explain.js';
-import { schemaFindings } from './schema-findings.js';
-import { readSchemaSnapshot } from './schema-snapshot.js';
-import { type TopStatement, topStatements } from './stat-statements.js';
 import {
+  type AuditedQuery,
   type AuditFinding,
-  type AuditQuery,
-  type ExplainResult,
+  type AuditReport,
+  type IndexSuggestion,
   SEVERITIES,
   type Severity,
-} from './types.js';
+  type TopStatement,
+} from './report-schema.js';
+import { schemaFindings } from './schema-findings.js';
+import { readSchemaSnapshot } from './schema-snapshot.js';
+import { topStatements } from './stat-statements.js';
+import type { AuditQuery, ExplainResult } from './types.js';
 
 /** Options of {@link runAudit}. */
 export interface AuditOptions {
@@ -32,35 +36,33 @@ export interface AuditOptions {
   topQueries?: number;
 }
 
-/** One audited query's figures. */
-export interface AuditedQuery {
-  name: string;
-  sql: string;
-  planningMs: number | null;
-  executionMs: number | null;
-  totalCost: number | null;
-  sharedHitBlocks: number | null;
-  sharedReadBlocks: number | null;
-  error: string | null;
-}
-
-/** `audit --json` prints this. */
-export interface AuditReport {
-  format: 'perfkit-audit';
-  version: 1;
-  database: { serverVersion: string; schema: string };
-  extensions: { hypopg: boolean; pgStatStatements: boolean };
-  queries: AuditedQuery[];
-  /** Sorted by severity, most severe first. */
-  findings: AuditFinding[];
-  suggestions: IndexSuggestion[];
-  /** null when pg_stat_statements is not installed or not loaded. */
-  topQueries: TopStatement[] | null;
-  summary: Record<Severity, number>;
-  notes: string[];
-}
-
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** What each numeric option accepts. */
+const PLAN_CHECK_BOUNDS: Record<keyof PlanCheckOptions, NumberBounds> = {
+  largeTableRows: { min: 1 },
+  misestimateFactor: { above: 1 },
+  misestimateMinRows: { min: 0 },
+  discardRatio: { above: 0, max: 1 },
+  discardMinRows: { min: 0 },
+  nestedLoopMaxLoops: { min: 1 },
+};
+
+/** Fills in the defaults and checks every option, naming the one that is wrong (`planChecks.discardRatio`). */
+function resolveAuditOptions(options: AuditOptions) {
+  const planChecks = { ...PLAN_CHECK_DEFAULTS, ...options.planChecks };
+  for (const [name, bounds] of Object.entries(PLAN_CHECK_BOUNDS))
+    checkNumber(planChecks[name as keyof PlanCheckOptions], `planChecks.${name}`, bounds);
+  return {
+    connectionString: options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
+    timeoutMs: checkNumber(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs', {
+      above: 0,
+      unit: 'ms',
+    }),
+    topQueries: checkNumber(options.topQueries ?? 10, 'topQueries', { min: 0, integer: true }),
+    planChecks,
+  };
+}
 
 const blocks = (plan: ExplainResult, key: 'Shared Hit Blocks' | 'Shared Read Blocks') =>
   plan.Plan[key] ?? null;
@@ -78,11 +80,7 @@ const blocks = (plan: ExplainResult, key: 'Shared Hit Blocks' | 'Shared Read Blo
  * report.findings.filter((f) => f.severity === 'high')
  */
 export async function runAudit(options: AuditOptions = {}): Promise<AuditReport> {
-  const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL;
-  const timeoutMs = options.statementTimeoutMs ?? 30_000;
-  if (!(timeoutMs > 0))
-    throw new InvalidOptionError(`--statement-timeout must be positive, got ${timeoutMs}`);
-  const planChecks = { ...PLAN_CHECK_DEFAULTS, ...options.planChecks };
+  const { connectionString, timeoutMs, topQueries, planChecks } = resolveAuditOptions(options);
   const client = new pg.Client({ connectionString, application_name: 'perf-cli audit' });
   client.on('error', () => {});
   try {
@@ -182,7 +180,7 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
       );
     let top: TopStatement[] | null = null;
     if (pgss) {
-      top = await topStatements(client, options.topQueries ?? 10);
+      top = await topStatements(client, topQueries);
       if (top === null)
         notes.push(
           'pg_stat_statements is installed but not loaded (shared_preload_libraries): no top queries',

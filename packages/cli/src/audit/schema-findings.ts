@@ -1,5 +1,5 @@
+import type { AuditFinding } from './report-schema.js';
 import type { IndexInfo, SchemaSnapshot } from './schema-snapshot.js';
-import type { AuditFinding } from './types.js';
 
 const startsWith = (columns: Array<string | null>, prefix: Array<string | null>) =>
   prefix.length <= columns.length && prefix.every((c, i) => c !== null && columns[i] === c);

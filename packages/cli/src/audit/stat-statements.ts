@@ -1,14 +1,5 @@
 import type pg from 'pg';
-
-/** One entry of pg_stat_statements. */
-export interface TopStatement {
-  query: string;
-  calls: number;
-  totalMs: number;
-  meanMs: number;
-  rows: number;
-  sharedReadBlocks: number;
-}
+import type { TopStatement } from './report-schema.js';
 
 /**
  * The statements with the most total execution time, or null when

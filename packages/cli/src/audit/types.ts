@@ -1,38 +1,3 @@
-/** How bad a finding is; `--fail-on` names the lowest severity that fails the run. */
-export type Severity = 'high' | 'medium' | 'low' | 'info';
-export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low', 'info'];
-
-/** Every kind of finding the audit reports. */
-export type FindingKind =
-  | 'seq_scan_large_table'
-  | 'row_misestimate'
-  | 'filter_discards_rows'
-  | 'sort_spill'
-  | 'hash_spill'
-  | 'nested_loop_many_loops'
-  | 'statement_timeout'
-  | 'query_error'
-  | 'write_not_executed'
-  | 'fk_without_index'
-  | 'duplicate_index'
-  | 'overlapping_index'
-  | 'unused_index'
-  | 'invalid_index'
-  | 'table_never_analyzed';
-
-/** One problem found in a plan or in the schema. */
-export interface AuditFinding {
-  kind: FindingKind;
-  severity: Severity;
-  /** The catalog query whose plan showed it; absent for schema findings. */
-  query?: string;
-  table?: string;
-  index?: string;
-  message: string;
-  /** Figures behind the finding (rows, loops, ratio …). */
-  detail: Record<string, number | string | boolean | string[] | null>;
-}
-
 /** A query to audit: a catalog entry or one read from a file. */
 export interface AuditQuery {
   name: string;

@@ -1,11 +1,19 @@
 import { Command, Option } from 'commander';
 import { readQueryFile } from '../audit/query-source.js';
+import { SEVERITIES, type Severity } from '../audit/report-schema.js';
 import { auditFails, runAudit } from '../audit/run-audit.js';
-import { SEVERITIES, type Severity } from '../audit/types.js';
 import { EXIT_CODES } from '../errors.js';
 import { formatAuditTable } from '../format/audit-format.js';
 import type { CliIo } from '../io.js';
-import { parseDuration, parseNumber } from '../util/duration.js';
+import { parseDuration } from '../util/duration.js';
+import { parseNumber } from '../util/option-checks.js';
+import { withFlagNames } from './flag-names.js';
+
+/** The flag of each audit option, for messages. */
+const AUDIT_FLAGS = {
+  statementTimeoutMs: '--statement-timeout',
+  'planChecks.largeTableRows': '--large-table-rows',
+} as const;
 
 /**
  * `perf-cli audit`: EXPLAIN audits of the query catalog (or a file of
@@ -42,17 +50,21 @@ export function auditCommand(io: CliIo): Command {
         .env('PERFKIT_FAIL_ON'),
     )
     .option('--json', 'print the report as JSON')
-    .action(async (opts) => {
-      const report = await runAudit({
-        ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
-        ...(opts.schema ? { schema: opts.schema } : {}),
-        ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
-        statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout'),
-        planChecks: { largeTableRows: parseNumber(opts.largeTableRows, '--large-table-rows', { min: 1 }) },
-      });
-      io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatAuditTable(report));
-      io.exitCode = auditFails(report, opts.failOn as Severity | 'none')
-        ? EXIT_CODES.gateFailed
-        : EXIT_CODES.ok;
-    });
+    .action(
+      withFlagNames(AUDIT_FLAGS, async (opts) => {
+        const report = await runAudit({
+          ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
+          ...(opts.schema ? { schema: opts.schema } : {}),
+          ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
+          statementTimeoutMs: parseDuration(opts.statementTimeout, AUDIT_FLAGS.statementTimeoutMs),
+          planChecks: {
+            largeTableRows: parseNumber(opts.largeTableRows, AUDIT_FLAGS['planChecks.largeTableRows']),
+          },
+        });
+        io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatAuditTable(report));
+        io.exitCode = auditFails(report, opts.failOn as Severity | 'none')
+          ? EXIT_CODES.gateFailed
+          : EXIT_CODES.ok;
+      }),
+    );
 }

@@ -1,13 +1,31 @@
 import { type Command, Option } from 'commander';
+import { PerfCliError } from '../errors.js';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
-import type { LoadModel, LoadtestOptions } from '../loadtest/run-loadtest.js';
+import type { LoadtestOptions } from '../loadtest/loadtest-options.js';
+import type { LoadModel } from '../loadtest/report-schema.js';
 import { parseShard } from '../loadtest/shard.js';
-import { checkTargets, loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
-import { parseDuration, parseNumber, parseTime } from '../util/duration.js';
+import { loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
+import { parseDuration, parseTime } from '../util/duration.js';
+import { parseNumber } from '../util/option-checks.js';
+import type { FlagNames } from './flag-names.js';
 
 /** Appends a repeatable flag's values. */
 export const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** The flag of each load option, for messages (`durationMs` is `--duration`). */
+export const LOAD_FLAGS = {
+  model: '--model',
+  rate: '--rate',
+  connections: '--connections',
+  durationMs: '--duration',
+  warmupMs: '--warmup',
+  repetitions: '--repetitions',
+  timeoutMs: '--timeout',
+  workers: '--workers',
+  shard: '--shard',
+  startAt: '--start-at',
+} as const satisfies FlagNames & Partial<Record<keyof LoadtestOptions, string>>;
 
 /**
  * Adds the load options `loadtest` and `calibrate` share (targets, model,
@@ -83,31 +101,38 @@ export function addLoadOptions(command: Command, defaults: { repetitions: string
 }
 
 /**
- * Turns the parsed shared options into {@link LoadtestOptions}, validating each with a message naming its flag.
+ * Turns the parsed shared options into {@link LoadtestOptions}: the text of
+ * each flag parsed (a message names the flag), the ranges left to
+ * `runLoadtest` (map its errors with {@link LOAD_FLAGS}).
  *
  * @example
  * runLoadtest(loadOptionsFrom(command.opts(), io))
  */
 export function loadOptionsFrom(opts: Record<string, unknown>, io: CliIo): LoadtestOptions {
   const headers = parseHeaders((opts.header as string[] | undefined) ?? []);
-  const targets = checkTargets([
+  const targets = [
     ...(typeof opts.targets === 'string' ? loadTargetsFile(opts.targets) : []),
     ...((opts.target as string[] | undefined) ?? []).map((flag) => parseTargetFlag(flag, headers)),
-  ]);
+  ];
+  if (targets.length === 0)
+    throw new PerfCliError(
+      'PERFKIT_CLI_INVALID_TARGETS',
+      'no targets: pass --target URL (repeatable) or --targets FILE',
+    );
   return {
     targets,
     model: opts.model as LoadModel,
-    rate: parseNumber(opts.rate as string, '--rate', { min: 0.001 }),
-    connections: parseNumber(opts.connections as string, '--connections', { min: 1, integer: true }),
-    durationMs: parseDuration(opts.duration as string, '--duration'),
-    warmupMs: parseDuration(opts.warmup as string, '--warmup'),
-    repetitions: parseNumber(opts.repetitions as string, '--repetitions', { min: 1, integer: true }),
-    timeoutMs: parseDuration(opts.timeout as string, '--timeout'),
+    rate: parseNumber(opts.rate as string, LOAD_FLAGS.rate),
+    connections: parseNumber(opts.connections as string, LOAD_FLAGS.connections),
+    durationMs: parseDuration(opts.duration as string, LOAD_FLAGS.durationMs),
+    warmupMs: parseDuration(opts.warmup as string, LOAD_FLAGS.warmupMs),
+    repetitions: parseNumber(opts.repetitions as string, LOAD_FLAGS.repetitions),
+    timeoutMs: parseDuration(opts.timeout as string, LOAD_FLAGS.timeoutMs),
     ...(opts.workers === undefined
       ? {}
-      : { workers: parseNumber(opts.workers as string, '--workers', { min: 1, integer: true }) }),
+      : { workers: parseNumber(opts.workers as string, LOAD_FLAGS.workers) }),
     ...(opts.shard === undefined ? {} : { shard: parseShard(opts.shard as string) }),
-    ...(opts.startAt === undefined ? {} : { startAt: parseTime(opts.startAt as string, '--start-at') }),
+    ...(opts.startAt === undefined ? {} : { startAt: parseTime(opts.startAt as string, LOAD_FLAGS.startAt) }),
     ...(opts.progress ? { onProgress: progressBar(io) } : {}),
   };
 }

@@ -5,7 +5,8 @@ import type { CliIo } from '../io.js';
 import { writeReport } from '../loadtest/report-file.js';
 import { runLoadtest } from '../loadtest/run-loadtest.js';
 import { parseThreshold } from '../loadtest/thresholds.js';
-import { addLoadOptions, collect, loadOptionsFrom } from './load-options.js';
+import { withFlagNames } from './flag-names.js';
+import { addLoadOptions, collect, LOAD_FLAGS, loadOptionsFrom } from './load-options.js';
 
 /**
  * `perf-cli loadtest`: runs {@link runLoadtest} and prints a table or JSON,
@@ -29,11 +30,13 @@ export function loadtestCommand(io: CliIo): Command {
     )
     .option('--save <file>', 'write the report (encoded histograms + metadata) as a baseline file')
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (opts) => {
-      const thresholds = ((opts.threshold as string[] | undefined) ?? []).map(parseThreshold);
-      const report = await runLoadtest({ ...loadOptionsFrom(opts, io), thresholds });
-      if (opts.save) writeReport(opts.save, report);
-      io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadtestTable(report));
-      io.exitCode = exitCodeFor(report.verdict);
-    });
+    .action(
+      withFlagNames(LOAD_FLAGS, async (opts) => {
+        const thresholds = ((opts.threshold as string[] | undefined) ?? []).map(parseThreshold);
+        const report = await runLoadtest({ ...loadOptionsFrom(opts, io), thresholds });
+        if (opts.save) writeReport(opts.save, report);
+        io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadtestTable(report));
+        io.exitCode = exitCodeFor(report.verdict);
+      }),
+    );
 }

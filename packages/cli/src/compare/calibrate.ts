@@ -1,13 +1,9 @@
 import { InvalidOptionError } from '../errors.js';
-import type { LoadtestReport } from '../loadtest/run-loadtest.js';
-import {
-  COMPARE_DEFAULTS,
-  type CompareResult,
-  compareReports,
-  type GateMetric,
-  minimumRequestsFor,
-} from './compare-reports.js';
+import type { LoadtestReport } from '../loadtest/report-schema.js';
+import { checkNumber } from '../util/option-checks.js';
+import { COMPARE_DEFAULTS, compareReports, minimumRequestsFor } from './compare-reports.js';
 import { median, rankSumPValue, relativeShift } from './rank-test.js';
+import type { CompareResult, GateMetric } from './result-schema.js';
 
 /** Options of {@link calibrateGate}. */
 export interface CalibrateOptions {
@@ -92,12 +88,15 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
   const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
   const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
-  const power = options.power ?? 0.9;
-  const trials = options.trials ?? 200;
+  const power = checkNumber(options.power ?? 0.9, 'power', { above: 0, max: 1 });
+  const trials = checkNumber(options.trials ?? 200, 'trials', { min: 1, integer: true });
   const random = rng(options.seed ?? 1);
   const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
   if (n < 2)
-    throw new InvalidOptionError(`calibration needs at least 4 repetitions per target, got ${n * 2}`);
+    throw new InvalidOptionError(
+      'report',
+      `must have at least 4 repetitions per target to calibrate, got ${n * 2}`,
+    );
   const [first, second] = splitReport(report);
   const aa = compareReports(first, second, { alpha, minEffect, metrics });
   const fewest = (target: LoadtestReport['targets'][number]) =>

@@ -1,12 +1,18 @@
 import { ConfigMismatchError, InvalidOptionError } from '../errors.js';
-import { LATENCY_METRICS, type LatencyMetric, type LatencySummary } from '../loadtest/histogram.js';
-import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/report-schema.js';
 import { formatShard } from '../loadtest/shard.js';
+import { checkNumber } from '../util/option-checks.js';
 import { median, minimumPValue, rankSumPValue, relativeShift } from './rank-test.js';
+import {
+  type CompareResult,
+  type GateMetric,
+  gateMetricSchema,
+  type MetricComparison,
+  type TargetComparison,
+} from './result-schema.js';
 
-/** Metrics the gate can test: latency figures (higher is worse) and `rps` (lower is worse). */
-export type GateMetric = LatencyMetric | 'rps';
-export const GATE_METRICS: readonly GateMetric[] = [...LATENCY_METRICS, 'rps'];
+/** Every metric the gate can test. */
+export const GATE_METRICS: readonly GateMetric[] = gateMetricSchema.options;
 
 /** Options of {@link compareReports}. Defaults are in {@link COMPARE_DEFAULTS}. */
 export interface CompareOptions {
@@ -20,28 +26,6 @@ export interface CompareOptions {
 
 /** Defaults of {@link CompareOptions}. */
 export const COMPARE_DEFAULTS = { alpha: 0.01, metrics: ['p50', 'p99'] as GateMetric[], minEffect: 0.05 };
-
-/** One metric of one target, base against current. */
-export interface MetricComparison {
-  metric: GateMetric;
-  /** Per-repetition values (ms, or req/s for `rps`). */
-  baseValues: number[];
-  currentValues: number[];
-  /** Medians of the per-repetition values. */
-  base: number;
-  current: number;
-  /** Hodges–Lehmann relative shift, current against base (+0.2 = 20 % higher). */
-  shift: number;
-  /** One-sided exact rank-sum p-value that current is worse. */
-  pValue: number;
-  /** The Holm–Bonferroni level this test was held to. */
-  level: number;
-  regression: boolean;
-  /** Significant and at least `minEffect` better. */
-  improvement: boolean;
-  /** Why this metric was not tested (too few requests per repetition to estimate it), or null. */
-  skipped: string | null;
-}
 
 /** Upper percentiles the gate tests only with enough requests per repetition to estimate them. */
 const QUANTILES: Partial<Record<GateMetric, number>> = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999 };
@@ -58,27 +42,6 @@ const QUANTILES: Partial<Record<GateMetric, number>> = { p50: 0.5, p90: 0.9, p99
 export function minimumRequestsFor(metric: GateMetric): number {
   const q = QUANTILES[metric];
   return q === undefined ? 1 : Math.ceil(10 / (1 - q));
-}
-
-/** Side-by-side figures of one target over all repetitions merged. */
-export interface TargetComparison {
-  name: string;
-  base: { latency: LatencySummary; rps: number; errors: number; requests: number };
-  current: { latency: LatencySummary; rps: number; errors: number; requests: number };
-  metrics: MetricComparison[];
-}
-
-/** The gate's result: `compare --json` prints it. */
-export interface CompareResult {
-  format: 'perfkit-compare';
-  version: 1;
-  verdict: 'pass' | 'regression' | 'inconclusive';
-  reasons: string[];
-  alpha: number;
-  minEffect: number;
-  metrics: GateMetric[];
-  repetitions: { base: number; current: number };
-  targets: TargetComparison[];
 }
 
 const targetKey = (t: LoadtestConfig['targets'][number]) => {
@@ -135,14 +98,13 @@ function resolve(options: CompareOptions) {
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
   const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
   const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
-  if (!(alpha > 0 && alpha < 1))
-    throw new InvalidOptionError(`--alpha must be between 0 and 1, got ${alpha}`);
-  if (!(minEffect >= 0)) throw new InvalidOptionError(`--min-effect must be >= 0, got ${minEffect}`);
+  checkNumber(alpha, 'alpha', { above: 0, below: 1 });
+  checkNumber(minEffect, 'minEffect', { min: 0 });
+  if (metrics.length === 0) throw new InvalidOptionError('metrics', 'must name at least one metric');
   for (const m of metrics) {
     if (!GATE_METRICS.includes(m))
-      throw new InvalidOptionError(`--metric must be one of ${GATE_METRICS.join(', ')}, got "${m}"`);
+      throw new InvalidOptionError('metrics', `must each be one of ${GATE_METRICS.join(', ')}, got "${m}"`);
   }
-  if (metrics.length === 0) throw new InvalidOptionError('--metric: name at least one metric');
   return { alpha, minEffect, metrics };
 }
 
@@ -233,14 +195,14 @@ export function compareReports(
   const reasons: string[] = [...skippedReasons];
   if (tests.length === 0)
     reasons.push(
-      'no metric could be gated: run more requests per repetition (a higher --rate or a longer --duration)',
+      'no metric could be gated: run more requests per repetition (a higher rate or a longer duration)',
     );
   const nBase = Math.min(...base.targets.map((t) => t.repetitions.length));
   const nCurrent = Math.min(...current.targets.map((t) => t.repetitions.length));
   const floor = minimumPValue(nBase, nCurrent);
   if (floor > alpha / tests.length) {
     reasons.push(
-      `${nBase} + ${nCurrent} repetitions cannot reach p <= ${(alpha / tests.length).toPrecision(2)} (best possible ${floor.toPrecision(2)}); run more repetitions (e.g. -r 6)`,
+      `${nBase} + ${nCurrent} repetitions cannot reach p <= ${(alpha / tests.length).toPrecision(2)} (best possible ${floor.toPrecision(2)}); run more repetitions (6 + 6 reach 0.0011)`,
     );
   }
   for (const [label, report] of [

@@ -1,5 +1,4 @@
-import type { AuditReport } from '../audit/run-audit.js';
-import { SEVERITIES } from '../audit/types.js';
+import { type AuditReport, SEVERITIES } from '../audit/report-schema.js';
 import { ms, renderTable } from './table.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CompareResult } from '../compare/compare-reports.js';
+import type { CompareResult } from '../compare/result-schema.js';
 import { ms, pct, renderTable } from './table.js';
 
 const rel = (base: number, current: number) =>

@@ -1,4 +1,4 @@
-import type { LoadtestReport, TargetReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestReport, TargetReport } from '../loadtest/report-schema.js';
 import { generatorDemand } from '../loadtest/saturation.js';
 import { formatShard } from '../loadtest/shard.js';
 import { ms, renderTable } from './table.js';

@@ -1,5 +1,5 @@
 import type { CliIo } from '../io.js';
-import type { LoadtestProgress } from '../loadtest/run-loadtest.js';
+import type { LoadtestProgress } from '../loadtest/loadtest-options.js';
 
 /**
  * A progress reporter for stderr: a redrawn bar on a terminal, one line per

@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary } from './report-schema.js';
 
 /** Latencies are recorded in microseconds, from 1 µs to 10 minutes, at 3 significant digits. */
 export const HISTOGRAM_UNIT = 'us';
@@ -49,17 +50,6 @@ export function mergeHistograms(histograms: Histogram[]): Histogram {
   const total = createHistogram();
   for (const h of histograms) total.add(h);
   return total;
-}
-
-/** The latency figures every report shows, in milliseconds. */
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
 }
 
 /** The percentile metrics a threshold or the gate can name. */

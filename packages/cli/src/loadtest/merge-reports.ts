@@ -1,9 +1,9 @@
 import { configDifferences } from '../compare/compare-reports.js';
 import { PerfCliError } from '../errors.js';
 import { judgeTargets, repetitionReport, repetitionRun, targetReport } from './report-build.js';
-import type { LoadtestReport, RepetitionReport } from './run-loadtest.js';
+import type { LoadtestReport, RepetitionReport, Shard } from './report-schema.js';
 import { mergeRuns } from './run-result.js';
-import { formatShard, type Shard } from './shard.js';
+import { formatShard } from './shard.js';
 import { parseThreshold } from './thresholds.js';
 
 /** A saved report and where it came from, for messages. */
@@ -18,11 +18,10 @@ const cannot = (message: string) => new PerfCliError('PERFKIT_CLI_CANNOT_MERGE',
 function checkParts(inputs: MergeInput[]): Array<MergeInput & { shard: Shard }> {
   const parts = inputs.map((input) => {
     const { shard, startAt } = input.report.config;
-    if (!shard)
-      throw cannot(`${input.source} is a whole run, not a shard: run each machine with --shard K/N`);
+    if (!shard) throw cannot(`${input.source} is a whole run, not a shard of one`);
     if (!startAt)
       throw cannot(
-        `${input.source} has no --start-at: the machines must share a start time for their loads to add up`,
+        `${input.source} has no start time: the shards of one run share one, so that their loads add up`,
       );
     return { ...input, shard };
   });

@@ -1,17 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-
-/** Where and when a run was made: enough to tell why two runs differ. */
-export interface RunMetadata {
-  /** `GITHUB_SHA`, else `git rev-parse HEAD` in the working directory, else null. */
-  gitCommit: string | null;
-  nodeVersion: string;
-  cpuModel: string;
-  cpuCount: number;
-  platform: string;
-  /** ISO 8601 start time. */
-  date: string;
-}
+import type { RunMetadata } from './report-schema.js';
 
 /**
  * Collects the run's metadata.

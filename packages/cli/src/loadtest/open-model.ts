@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createHistogram, recordMs } from './histogram.js';
 import { type Connection, expireRequests, openConnections } from './http/connection.js';
+import type { Shard } from './report-schema.js';
 import type { ModelRunResult } from './run-result.js';
-import { type Shard, shardRequests } from './shard.js';
+import { shardRequests } from './shard.js';
 import type { LoadTarget } from './targets.js';
 
 /** Options of one open-model (constant-rate) run against one target. */

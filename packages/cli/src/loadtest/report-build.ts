@@ -1,7 +1,7 @@
 import { decodeHistogram, encodeHistogram, mergeHistograms, summarize } from './histogram.js';
-import type { RepetitionReport, TargetReport } from './run-loadtest.js';
+import type { RepetitionReport, TargetReport, Threshold, ThresholdResult } from './report-schema.js';
 import { type RunResult, sumErrors } from './run-result.js';
-import { evaluateThresholds, type Threshold, type ThresholdResult } from './thresholds.js';
+import { evaluateThresholds } from './thresholds.js';
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 

@@ -1,11 +1,5 @@
 import { decodeHistogram, encodeHistogram, type Histogram, mergeHistograms } from './histogram.js';
-
-/** Failed requests by kind: an HTTP status of 400 or more, a broken connection, no answer in time. */
-export interface ErrorCounts {
-  status: number;
-  network: number;
-  timeout: number;
-}
+import type { ErrorCounts, GeneratorLoad } from './report-schema.js';
 
 /**
  * Adds error counts up.
@@ -44,18 +38,6 @@ export interface ModelRunResult {
   elapsedMs: number;
   /** Reasons the run cannot be trusted; empty when it can. */
   inconclusive: string[];
-}
-
-/** How hard one generator worker worked during a run. */
-export interface GeneratorLoad {
-  /** Share of the run its event loop was busy (event-loop utilization), 0..1. */
-  busy: number;
-  /** Share of the run it ran on a CPU (Linux; null elsewhere). */
-  cpu: number | null;
-  /** Share of the run it was ready to run but waited for a CPU (Linux; null elsewhere). */
-  cpuWait: number | null;
-  /** p99 of how late its event loop's 10 ms tick fired, ms. */
-  loopDelayP99Ms: number;
 }
 
 /** A model's result with the load of the generator that produced it: what workers hand back and reports keep. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { GeneratorLoad } from './run-result.js';
+import type { GeneratorLoad } from './report-schema.js';
 
 /** A generator worker that needed a CPU for this share of a run or more was the limit, not the target. */
 export const MAX_GENERATOR_LOAD = 0.9;
@@ -87,6 +87,6 @@ export function saturationReasons(loads: GeneratorLoad[], cpuCores: number): str
       ? ''
       : `: ran ${percent(load.cpu)}, waited for a CPU ${percent(load.cpuWait)}, event loop busy ${percent(load.busy)}`;
   return [
-    `the generator was the limit: worker ${worst + 1} of ${loads.length} needed a CPU ${percent(generatorDemand(load))} of the run (limit ${percent(MAX_GENERATOR_LOAD)}${scheduler}; event-loop delay p99 ${load.loopDelayP99Ms} ms; ${cpuCores.toFixed(2)} CPU cores used), so the target may serve more than measured: add --workers, or machines with --shard`,
+    `the generator was the limit: worker ${worst + 1} of ${loads.length} needed a CPU ${percent(generatorDemand(load))} of the run (limit ${percent(MAX_GENERATOR_LOAD)}${scheduler}; event-loop delay p99 ${load.loopDelayP99Ms} ms; ${cpuCores.toFixed(2)} CPU cores used), so the target may serve more than measured: add workers, or machines (shards)`,
   ];
 }

@@ -1,20 +1,11 @@
 import { InvalidOptionError } from '../errors.js';
-
-/**
- * A share of one run: shard K of N sends the requests i of the open model's
- * schedule with i ≡ K − 1 (mod N) — every N-th request, offset by K − 1 —
- * over its share of the connections. N shards together send exactly the
- * whole schedule, each request once at its own time, however the shards are
- * spread over machines and worker threads.
- */
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  count: number;
-}
+import type { Shard } from './report-schema.js';
 
 /** The whole run as one shard. */
 export const WHOLE_RUN: Shard = { index: 1, count: 1 };
+
+const isShard = (index: number, count: number) =>
+  Number.isInteger(index) && Number.isInteger(count) && index >= 1 && index <= count;
 
 /**
  * Parses `K/N` (1 ≤ K ≤ N), as `--shard` takes it.
@@ -26,12 +17,26 @@ export function parseShard(text: string): Shard {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || !(count >= 1) || !(index >= 1 && index <= count)) {
-    throw new InvalidOptionError(`--shard must be K/N with 1 <= K <= N, e.g. 2/4, got "${text}"`, {
-      option: '--shard',
-    });
+  if (!match || !isShard(index, count)) {
+    throw new InvalidOptionError('shard', `must be K/N with 1 <= K <= N, e.g. 2/4, got "${text}"`);
   }
   return { index, count };
+}
+
+/**
+ * Checks a shard given as an object (integers, 1 ≤ index ≤ count).
+ *
+ * @example
+ * checkShard({ index: 3, count: 2 }) // throws InvalidOptionError naming the option `shard`
+ */
+export function checkShard(shard: Shard): Shard {
+  if (!isShard(shard.index, shard.count)) {
+    throw new InvalidOptionError(
+      'shard',
+      `must have integers 1 <= index <= count, got index ${shard.index} and count ${shard.count}`,
+    );
+  }
+  return shard;
 }
 
 /** `K/N`, as reports and messages show a shard. */

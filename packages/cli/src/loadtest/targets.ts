@@ -1,5 +1,6 @@
 import { PerfCliError } from '../errors.js';
 import { readTextFile } from '../util/files.js';
+import { redactUrl } from '../util/redact-url.js';
 
 /** One endpoint to load: a name for reports and thresholds, and the request to send. */
 export interface LoadTarget {
@@ -70,7 +71,7 @@ export function parseTargetFlag(flag: string, headers: Record<string, string> = 
   const eq = rest.indexOf('=');
   const looksNamed = eq > 0 && !rest.slice(0, eq).includes('/') && !rest.slice(0, eq).includes(':');
   const name = looksNamed ? rest.slice(0, eq) : undefined;
-  const url = checkUrl(looksNamed ? rest.slice(eq + 1) : rest, `--target "${flag}"`);
+  const url = checkUrl(looksNamed ? rest.slice(eq + 1) : rest, `target "${flag}"`);
   return { name: name ?? defaultName(url), url, method, headers: { ...headers } };
 }
 
@@ -125,17 +126,24 @@ export function loadTargetsFile(path: string): LoadTarget[] {
 }
 
 /**
- * Checks target names are unique (thresholds and baselines refer to them).
+ * Checks targets given as objects: at least one, each with a name of its
+ * own (thresholds and reports refer to targets by name), an http(s) URL, a
+ * method and headers that can go on the wire.
  *
  * @example
- * checkTargets([a, b]) // returns them, or throws on two targets named "overview"
+ * checkTargets([a, b]) // returns them, or throws PERFKIT_CLI_INVALID_TARGETS on two targets named "overview"
  */
 export function checkTargets(targets: LoadTarget[]): LoadTarget[] {
-  if (targets.length === 0) throw invalid('no targets: pass --target URL (repeatable) or --targets FILE');
+  if (targets.length === 0) throw invalid('no targets to load');
   const seen = new Set<string>();
   for (const t of targets) {
-    if (seen.has(t.name)) throw invalid(`two targets are named "${t.name}"; name them with NAME=URL`);
+    if (!t.name) throw invalid(`the target of ${redactUrl(t.url)} has no name`);
+    if (seen.has(t.name)) throw invalid(`two targets are named "${t.name}"; each needs a name of its own`);
     seen.add(t.name);
+    const where = `target "${t.name}"`;
+    checkUrl(t.url, where);
+    checkMethod(t.method, where);
+    for (const [name, value] of Object.entries(t.headers)) checkHeader(name, value, where);
   }
   return targets;
 }
@@ -150,8 +158,8 @@ export function parseHeaders(flags: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const flag of flags) {
     const colon = flag.indexOf(':');
-    if (colon <= 0) throw invalid(`--header must look like "name: value", got "${flag}"`);
-    const [name, value] = checkHeader(flag.slice(0, colon).trim(), flag.slice(colon + 1).trim(), '--header');
+    if (colon <= 0) throw invalid(`header "${flag}" must look like "name: value"`);
+    const [name, value] = checkHeader(flag.slice(0, colon).trim(), flag.slice(colon + 1).trim(), 'header');
     headers[name] = value;
   }
   return headers;

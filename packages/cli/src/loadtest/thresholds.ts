@@ -1,5 +1,5 @@
 import { PerfCliError } from '../errors.js';
-import type { LatencySummary } from './histogram.js';
+import type { LatencySummary, Threshold, ThresholdResult } from './report-schema.js';
 
 /** Metrics a threshold can name: latency percentiles in ms, `rps`, `errors` (count) and `error_rate` (0..1). */
 export const THRESHOLD_METRICS = [
@@ -14,23 +14,6 @@ export const THRESHOLD_METRICS = [
   'error_rate',
 ] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
-
-/** An absolute bound such as `overview:p99<2000` (target `*` means every target). */
-export interface Threshold {
-  source: string;
-  target: string;
-  metric: ThresholdMetric;
-  op: '<' | '<=' | '>' | '>=';
-  value: number;
-}
-
-/** The outcome of one threshold on one target. */
-export interface ThresholdResult extends Threshold {
-  /** The target actually checked (a `*` threshold yields one result per target). */
-  checkedTarget: string;
-  actual: number;
-  passed: boolean;
-}
 
 /**
  * Parses `[target:]metric<op>value`, e.g. `overview:p99<2000`, `p50<=20`, `agents:error_rate<0.01`.

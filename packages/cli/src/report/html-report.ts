@@ -1,7 +1,8 @@
-import { type CompareResult, compareReports } from '../compare/compare-reports.js';
+import { compareReports } from '../compare/compare-reports.js';
+import type { CompareResult } from '../compare/result-schema.js';
 import { PerfCliError } from '../errors.js';
 import { decodeHistogram, mergeHistograms, percentileCurve } from '../loadtest/histogram.js';
-import type { LoadtestReport, TargetReport } from '../loadtest/run-loadtest.js';
+import type { LoadtestReport, TargetReport } from '../loadtest/report-schema.js';
 
 const escapeHtml = (s: string) =>
   s.replace(

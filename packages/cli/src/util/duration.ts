@@ -12,46 +12,13 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 export function parseDuration(value: string | number, option: string): number {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return value;
-    throw new InvalidOptionError(`${option} must be a non-negative duration, got ${value}`, { option });
+    throw new InvalidOptionError(option, `must be a non-negative duration, got ${value}`);
   }
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) {
-    throw new InvalidOptionError(`${option} must be a duration like 500ms, 2s or 1m, got "${value}"`, {
-      option,
-    });
+    throw new InvalidOptionError(option, `must be a duration like 500ms, 2s or 1m, got "${value}"`);
   }
   return Number(match[1]) * (UNITS[match[2] ?? 'ms'] ?? 1);
-}
-
-/**
- * Parses a number option and checks its range, with a message naming the option.
- *
- * @example
- * parseNumber('200', '--rate', { min: 1 }) // 200
- */
-export function parseNumber(
-  value: string | number,
-  option: string,
-  range: { min?: number; max?: number; integer?: boolean } = {},
-): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, integer = false } = range;
-  if (
-    (typeof value === 'string' && value.trim() === '') ||
-    !Number.isFinite(n) ||
-    n < min ||
-    n > max ||
-    (integer && !Number.isInteger(n))
-  ) {
-    const bounds = [Number.isFinite(min) ? `>= ${min}` : '', Number.isFinite(max) ? `<= ${max}` : '']
-      .filter(Boolean)
-      .join(' and ');
-    throw new InvalidOptionError(
-      `${option} must be ${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got "${value}"`,
-      { option },
-    );
-  }
-  return n;
 }
 
 /**
@@ -67,8 +34,8 @@ export function parseTime(value: string, option: string): Date {
   const date = iso ? new Date(text) : /^\d+(\.\d+)?$/.test(text) ? new Date(Number(text) * 1000) : null;
   if (!date || Number.isNaN(date.getTime())) {
     throw new InvalidOptionError(
-      `${option} must be an ISO 8601 time with its zone (2026-11-01T15:00:00Z) or Unix seconds, got "${value}"`,
-      { option },
+      option,
+      `must be an ISO 8601 time with its zone (2026-11-01T15:00:00Z) or Unix seconds, got "${value}"`,
     );
   }
   return date;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeHistogram,
   type LoadtestReport,
-  loadtestReportSchema,
+  loadtestReportJsonSchema,
   PHASE_GAP_MS,
   writeReport,
 } from '../../src/index.js';
@@ -72,7 +72,7 @@ describe('loadtest --shard --start-at, then merge', () => {
       { index: 2, count: 2 },
     ]);
     expect(report.thresholds.map((t) => t.source)).toEqual(['p99<5000']);
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportSchema);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(merged.code).toBe(report.verdict === 'inconclusive' ? 3 : 0);
   });
@@ -124,7 +124,7 @@ describe('merge refuses reports that are not one run', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain('are not parts of one run: rate: 100 vs 200');
     const unscheduled = part('unscheduled.json', 2, 3, { startAt: null });
-    expect((await cli(`merge ${one} ${unscheduled} ${three}`)).stderr).toContain('has no --start-at');
+    expect((await cli(`merge ${one} ${unscheduled} ${three}`)).stderr).toContain('has no start time');
   });
 });
 

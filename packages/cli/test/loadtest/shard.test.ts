@@ -24,10 +24,12 @@ describe('shards', () => {
     expect([1, 2, 3, 4].map((index) => shardConnections(10, { index, count: 4 }))).toEqual([3, 3, 2, 2]);
   });
 
-  it('are written K/N, and anything else is refused with the flag named', () => {
+  it('are written K/N, and anything else is refused naming the option', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     for (const bad of ['0/2', '3/2', '2', 'a/b', '1/0'])
-      expect(() => parseShard(bad)).toThrow('--shard must be K/N');
+      expect(() => parseShard(bad)).toThrow(
+        expect.objectContaining({ option: 'shard', message: expect.stringMatching(/^shard must be K\/N/) }),
+      );
   });
 });
 

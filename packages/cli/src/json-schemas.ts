@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { auditReportSchema } from './audit/report-schema.js';
+import { compareResultSchema } from './compare/result-schema.js';
+import { loadtestReportSchema } from './loadtest/report-schema.js';
+
+// For consumers in any language (CI scripts, dashboards): JSON Schemas
+// (draft-07) generated from the zod schemas the types are inferred from, so
+// the two cannot drift apart. Checks JSON Schema cannot express (histograms
+// that decode, URLs that parse) are the zod schemas' alone.
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-07', io: 'output' });
+
+/**
+ * JSON Schema of `loadtest --json` output and of `--save` baseline files.
+ *
+ * @example
+ * new Ajv().compile(loadtestReportJsonSchema)(JSON.parse(readFileSync('baseline.json', 'utf8')))
+ */
+export const loadtestReportJsonSchema = jsonSchema(loadtestReportSchema);
+
+/**
+ * JSON Schema of `audit --json` output.
+ *
+ * @example
+ * new Ajv().compile(auditReportJsonSchema)(JSON.parse(stdout))
+ */
+export const auditReportJsonSchema = jsonSchema(auditReportSchema);
+
+/**
+ * JSON Schema of `compare --json` output.
+ *
+ * @example
+ * new Ajv().compile(compareResultJsonSchema)(JSON.parse(stdout))
+ */
+export const compareResultJsonSchema = jsonSchema(compareResultSchema);
