@@ -5,15 +5,15 @@
 // resident memory floor after the warm-up minute growing less than 10 %, and the
 // last minute's p99 within 1.5x of the first minute's.
 //   pnpm --filter @perfkit/bench run soak [-- --minutes 10 --connections 50 --write-share 0.2 --scale small --shed-ms 500]
-// Results go to bench/results/soak-<scale>.{json,md}. Redis: SOAK_REDIS_URL,
-// default database 9 of the local server, emptied before and after; the
-// database perfkit_soak_<scale> is seeded afresh and dropped at the end.
+// Results go to bench/results/soak-<scale>.{json,md}. Redis: a redis-server of
+// the run's own; the database perfkit_soak_<scale> is seeded afresh and dropped
+// at the end.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { migrateAndSeed, startAppProcess } from '@perfkit/express-app/load';
 import type { SeedScale } from '@perfkit/queries';
 import Table from 'cli-table3';
-import { Redis } from 'ioredis';
+import { startPrivateRedis } from '../app/processes.js';
 import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
 import { type MinuteFigures, MinuteStats, residentKb } from './minute-stats.js';
 import { loadSoakTenants, nextRequest, type SoakTenant } from './mixed-traffic.js';
@@ -42,8 +42,6 @@ if (!(minutes >= 2) || !(connections >= 1) || !(writeShare >= 0 && writeShare <=
   process.exit(2);
 }
 
-/** A Redis database of the soak's own (emptied at start), so no earlier run's entries are read. */
-const REDIS_URL = process.env.SOAK_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 const SAMPLE_MS = 1_000;
 const METRICS_TOKEN = 'soak-metrics-token-0123456789';
 const LAG_MAX = /^nodejs_eventloop_lag_max_seconds (\S+)$/m;
@@ -57,25 +55,25 @@ log(`seeding ${scale} into ${new URL(url).pathname.slice(1)} and rolling it upâ€
 const manifest = await migrateAndSeed(url, scale);
 const tenants = await loadSoakTenants(url, manifest);
 if (tenants.length === 0) throw new Error(`the ${scale} seed has no tenant with agents`);
-/** Empties the soak's Redis database, before the run and after it. */
-async function flushRedis(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  redis.disconnect();
-}
-await flushRedis();
+// A redis-server of the soak's own: keys, leases and the invalidation bus (pub/sub
+// reaches every database of a server) stay apart from whatever else uses Redis.
+const redis = await startPrivateRedis();
 const app = await startAppProcess({
   DATABASE_URL: url,
   MODE: 'optimized',
-  REDIS_URL,
+  REDIS_URL: redis.url,
   NOW: manifest.anchor,
   SHED_EVENT_LOOP_DELAY_MS: shedMs,
   METRICS_TOKEN,
   ELEVENLABS_BASE_URL: '',
   ELEVENLABS_API_KEY: '',
+}).catch(async (error: unknown) => {
+  await redis.stop();
+  throw error;
 });
 log(
-  `app pid ${app.pid} at ${app.url}; ${connections} connections for ${minutes} min, ${writeShare * 100} % writes`,
+  `app pid ${app.pid} at ${app.url}; ${connections} connections for ${minutes} min, ` +
+    `${writeShare * 100} % writes, shedding above ${shedMs} ms of event-loop delay`,
 );
 
 const startedAt = performance.now();
@@ -150,7 +148,7 @@ try {
   exitCode = await app.stop();
   // Every run seeds afresh: nothing is worth keeping.
   await dropDatabase(DATABASE);
-  await flushRedis();
+  await redis.stop();
 }
 
 const figures = stats.figures().filter((minute) => minute.minute <= minutes);
