@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadtestReportJsonSchema } from '../src/index.js';
 import { runCli } from '../src/program.js';
+import { untilConclusive } from './helpers/conclusive.js';
 import { type LatencyServer, memoryIo, runOne, startLatencyServer } from './helpers/latency-server.js';
 
 describe('loadtest', () => {
@@ -19,13 +20,15 @@ describe('loadtest', () => {
   });
 
   it('measures an injected 30 ms latency at the scheduled rate in the open model', async () => {
-    const report = await runOne(server.url, { model: 'open', rate: 50, warmupMs: 200, repetitions: 2 });
+    // 10 sends a repetition: a run with 3 of them late is inconclusive, and a busy machine makes few such runs.
+    const report = await untilConclusive(() =>
+      runOne(server.url, { model: 'open', rate: 50, warmupMs: 200, durationMs: 200, repetitions: 2 }),
+    );
     const [target] = report.targets;
-    expect(target?.requests).toBe(100);
+    expect(target?.requests).toBe(20);
     expect(target?.repetitions).toHaveLength(2);
     expect(target?.latency.p50).toBeGreaterThanOrEqual(30);
-    // The upper bound holds only when the generator kept its schedule; a starved one says so.
-    if (report.verdict !== 'inconclusive') expect(target?.latency.p50).toBeLessThan(150);
+    expect(target?.latency.p50).toBeLessThan(150);
     expect(report.config.latencyCorrection).toBe('intended-send-time');
   });
 
@@ -40,18 +43,24 @@ describe('loadtest', () => {
   });
 
   it('exits 1 when a threshold is breached and 0 when all hold, and saves a baseline with encoded histograms', async () => {
-    const quick = `loadtest -t thing=${server.url} --rate 40 -d 500ms --warmup 0 --no-progress`;
+    const quick = `loadtest -t thing=${server.url} --rate 40 -d 250ms --warmup 0 --no-progress`;
     const failing = memoryIo();
+    // A breached threshold fails the run even when it is also inconclusive.
     expect(await runCli(`${quick} -r 1 --threshold thing:p50<1`.split(' '), failing.io)).toBe(1);
     expect(failing.stdout()).toMatch(/thing:p50<1.*FAIL/);
 
-    const passing = memoryIo();
     const file = join(dir, 'base.json');
-    const ok = await runCli(`${quick} -r 2 --threshold p99<5000 --save ${file}`.split(' '), passing.io);
-    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const { code, saved } = await untilConclusive(async () => {
+      const code = await runCli(
+        `${quick} -r 2 --threshold p99<5000 --save ${file}`.split(' '),
+        memoryIo().io,
+      );
+      const saved = JSON.parse(readFileSync(file, 'utf8'));
+      return { code, saved, verdict: saved.verdict, inconclusive: saved.inconclusive };
+    });
+    expect(code).toBe(0);
+    expect(saved.verdict).toBe('pass');
     expect(saved.thresholds[0].passed).toBe(true);
-    // A machine too busy to keep 40 req/s makes the run inconclusive (3), never a failure.
-    expect(ok).toBe(saved.verdict === 'inconclusive' ? 3 : 0);
     expect(saved.format).toBe('perfkit-loadtest');
     expect(saved.targets[0].repetitions).toHaveLength(2);
     expect(saved.targets[0].repetitions[0].histogram).toMatch(/^[A-Za-z0-9+/=]+$/);

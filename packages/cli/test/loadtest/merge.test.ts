@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  compareResultSchema,
   decodeHistogram,
   type LoadtestReport,
   loadtestReportJsonSchema,
@@ -74,14 +75,34 @@ describe('loadtest --shard --start-at, then merge', () => {
     expect(report.thresholds.map((t) => t.source)).toEqual(['p99<5000']);
     const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
-    expect(merged.code).toBe(report.verdict === 'inconclusive' ? 3 : 0);
+    // The whole is inconclusive exactly when a shard distrusted its share, for the shard's reasons.
+    const reasons = [1, 2].flatMap((r) =>
+      [a, b].flatMap((part, p) =>
+        (part.targets[0]?.repetitions[r - 1]?.inconclusive ?? []).map(
+          (reason) => `thing repetition ${r}: shard ${p + 1}/2: ${reason}`,
+        ),
+      ),
+    );
+    expect(report.inconclusive).toEqual(reasons);
+    expect(report.verdict).toBe(reasons.length > 0 ? 'inconclusive' : 'pass');
+    expect(merged.code).toBe(reasons.length > 0 ? 3 : 0);
   });
 
   it('gives compare and report a merged run like any other, and compare refuses a lone shard', async () => {
     await cli(`merge ${file('a.json')} ${file('b.json')} --save ${file('merged.json')}`);
     const compared = await cli(`compare ${file('whole.json')} ${file('merged.json')} --json`);
     expect(compared.stderr).toBe('');
-    expect(JSON.parse(compared.stdout).verdict).toMatch(/pass|regression|inconclusive/);
+    const result = compareResultSchema.parse(JSON.parse(compared.stdout));
+    // 2 + 2 repetitions can never reach the gate's alpha: inconclusive, whatever the runs measured, saying why.
+    expect(result.verdict).toBe('inconclusive');
+    expect(compared.code).toBe(3);
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^2 \+ 2 repetitions cannot reach p <= /),
+        ...read(file('whole.json')).inconclusive.map((reason) => `baseline: ${reason}`),
+        ...read(file('merged.json')).inconclusive.map((reason) => `current: ${reason}`),
+      ]),
+    );
     const html = await cli(`report ${file('merged.json')} --baseline ${file('whole.json')} --html`);
     expect(html.stdout).toContain('on 2 machines (merged)');
 
