@@ -63,10 +63,6 @@ async function openDatabase(
     acquireTimeoutMs: config.poolAcquireTimeoutMs,
     applicationName: `perfkit-express-app-${name}`,
   });
-  // pg also reports a lost connection as an 'error' event on the client, and the pool
-  // listens only while a client is idle: a backend killed under a checked-out client
-  // would be an uncaught exception. Its query fails anyway; the pool drops it on release.
-  database.pool.on('connect', (client) => client.on('error', () => undefined));
   monitor.instrumentPool(database.pool, { name });
   try {
     await sql`SELECT 1`.execute(database.db);

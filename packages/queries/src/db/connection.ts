@@ -67,9 +67,11 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
  */
 export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
   const pool = new pg.Pool(poolConfig(options));
-  // An idle client's error (e.g. the server restarted) must not crash the process;
-  // the pool drops that client and the next query gets a new one.
+  // A connection's error (the server restarted, its backend was terminated) must not crash the
+  // process. The pool hears it for idle clients only; a checked-out client emits it itself, and its
+  // query in flight rejects with the error anyway. Either way the pool drops that client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, destroy: () => db.destroy() };
 }

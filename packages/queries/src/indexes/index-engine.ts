@@ -156,6 +156,10 @@ async function withClient<T>(
   const client: pg.ClientBase = own
     ? new pg.Client(poolConfig({ connectionString: target }))
     : await target.connect();
+  // A build's backend may be terminated: the statement in flight rejects with the error (reported
+  // as a failed index); the connection's own 'error' event must not crash the process.
+  const ignore = () => {};
+  client.on('error', ignore);
   if (own) await (client as pg.Client).connect();
   try {
     if (schema !== undefined) await client.query(`SET search_path TO ${schema}`);
@@ -163,7 +167,8 @@ async function withClient<T>(
   } finally {
     // A pooled client goes back with the session as it found it.
     await client.query('RESET ALL').catch(() => {});
-    if (own) await (client as pg.Client).end();
+    client.off('error', ignore);
+    if (own) await (client as pg.Client).end().catch(() => {});
     else (client as pg.PoolClient).release();
   }
 }

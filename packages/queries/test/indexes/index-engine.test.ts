@@ -119,6 +119,30 @@ describe('index engine', () => {
     ]);
   });
 
+  it.each(['a pool', 'a connection string'])(
+    'reports a build whose backend is killed as failed, through %s, without crashing the process',
+    async (kind) => {
+      await dropIndexes(t.pool, { only: [TARGET] });
+      const writer = await openWriter();
+      const observer = await t.pool.connect();
+      let killed: Awaited<ReturnType<typeof applyIndexes>>[number] | undefined;
+      try {
+        const target = kind === 'a pool' ? t.pool : t.connectionString;
+        const build = applyIndexes(target, { only: [TARGET], lockTimeoutMs: 60_000, maxAttempts: 1 });
+        const pid = await waitForBuild(observer);
+        await observer.query('SELECT pg_terminate_backend($1)', [pid]);
+        await writer.query('ROLLBACK');
+        [killed] = await build;
+      } finally {
+        await writer.query('ROLLBACK');
+        writer.release();
+        observer.release();
+      }
+      expect(killed).toMatchObject({ name: TARGET, status: 'failed' });
+      expect((await applyIndexes(t.pool, { only: [TARGET] }))[0]?.status).toMatch(/created|rebuilt/);
+    },
+  );
+
   it('rebuilds the INVALID leftover of a build interrupted outside it, as after a killed process', async () => {
     await dropIndexes(t.pool, { only: [TARGET] });
     const writer = await openWriter();
