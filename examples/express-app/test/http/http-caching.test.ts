@@ -92,6 +92,20 @@ describe('optimized mode', () => {
     expect(stale.text).toBe(miss.text);
   });
 
+  it('refreshes a stale entry in the background: the next reads are hits again', async () => {
+    const path = '/api/dashboard/analytics?range=7d&bucket=week';
+    await t.request(path);
+    clock.offsetMs += 5 * 60_000 + 1_000; // analytics: fresh 5 min, then stale while it refreshes
+    expect((await t.request(path)).headers.get('x-cache')).toBe('stale');
+
+    let next = await t.request(path);
+    for (let tries = 0; tries < 50 && next.headers.get('x-cache') !== 'hit'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      next = await t.request(path);
+    }
+    expect(next.headers.get('x-cache')).toBe('hit');
+  });
+
   it('misses again after a write by the same user', async () => {
     const path = '/api/dashboard/overview?range=30d';
     await t.request(path);
