@@ -17,7 +17,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
-      ...['cache', 'queries', 'external', 'monitor', 'cli'].map((name) => project(name, `packages/${name}`)),
+      ...['primitives', 'cache', 'queries', 'external', 'monitor', 'cli'].map((name) =>
+        project(name, `packages/${name}`),
+      ),
       project('express-app', 'examples/express-app'),
     ],
   },

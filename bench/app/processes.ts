@@ -5,11 +5,11 @@
  */
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type AppProcess, startAppProcess } from '@perfkit/express-app/load';
+import { freePort } from '@perfkit/primitives/testing';
 import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
@@ -89,18 +89,6 @@ export async function startCpuHog(cpus: string): Promise<{ stop(): Promise<void>
   const child = spawn('taskset', ['-c', cpus, process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
   await once(child, 'spawn');
   return { stop: () => stopChild(child) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }
 
 /**

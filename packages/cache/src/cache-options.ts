@@ -1,7 +1,6 @@
+import { type Clock, type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
 import type { CacheBus } from './bus/cache-bus.js';
 import type { EntryPolicy } from './cache-entry.js';
-import { type Clock, clocksOf, type NowClock, systemClock } from './clock.js';
-import { type Duration, parseDuration } from './duration.js';
 import { CacheOptionsError } from './errors.js';
 import type { CacheStore } from './store/cache-store.js';
 
@@ -131,6 +130,10 @@ export interface ResolvedCacheOptions {
   waitClock: Clock;
 }
 
+function durationOption(value: Duration, option: string): number {
+  return parseDuration(value, option, CacheOptionsError);
+}
+
 function positiveInteger(value: number, option: string): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new CacheOptionsError(option, `expected a positive integer, got ${value}`);
@@ -140,7 +143,7 @@ function positiveInteger(value: number, option: string): number {
 
 // Redis rejects a PX of 0, and a zero ttl would store nothing.
 function positiveDuration(value: Duration, option: string): number {
-  const ms = parseDuration(value, option);
+  const ms = durationOption(value, option);
   if (ms === 0) throw new CacheOptionsError(option, 'expected a duration above 0');
   return ms;
 }
@@ -177,29 +180,29 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     throw new CacheOptionsError('clock', 'expected a Clock: { now(), sleep(ms, signal?) }');
   }
   const ttlMs = positiveDuration(o.ttl, 'ttl');
-  const l2TimeoutMs = parseDuration(o.l2Timeout, 'l2Timeout');
+  const l2TimeoutMs = durationOption(o.l2Timeout, 'l2Timeout');
   return {
     namespace: o.namespace,
     policy: {
       ttlMs,
-      swrMs: parseDuration(o.swr, 'swr'),
-      staleIfErrorMs: parseDuration(o.staleIfError, 'staleIfError'),
+      swrMs: durationOption(o.swr, 'swr'),
+      staleIfErrorMs: durationOption(o.staleIfError, 'staleIfError'),
       tags: [],
     },
     jitter: o.jitter,
-    timeoutMs: parseDuration(o.timeout, 'timeout'),
+    timeoutMs: durationOption(o.timeout, 'timeout'),
     l1MaxEntries: positiveInteger(o.l1MaxEntries, 'l1MaxEntries'),
     l1MaxBytes: positiveInteger(o.l1MaxBytes, 'l1MaxBytes'),
     l2: options.l2,
     bus: options.bus,
     lease: Boolean(o.lease),
     leaseTtlMs: positiveDuration(o.leaseTtl, 'leaseTtl'),
-    leaseWaitMs: parseDuration(o.leaseWait, 'leaseWait'),
-    leasePollMs: Math.max(1, parseDuration(o.leasePollInterval, 'leasePollInterval')),
+    leaseWaitMs: durationOption(o.leaseWait, 'leaseWait'),
+    leasePollMs: Math.max(1, durationOption(o.leasePollInterval, 'leasePollInterval')),
     l2TimeoutMs,
-    l2ConnectTimeoutMs: Math.max(l2TimeoutMs, parseDuration(o.l2ConnectTimeout, 'l2ConnectTimeout')),
+    l2ConnectTimeoutMs: Math.max(l2TimeoutMs, durationOption(o.l2ConnectTimeout, 'l2ConnectTimeout')),
     circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
-    circuitCooldownMs: parseDuration(o.circuitCooldown, 'circuitCooldown'),
+    circuitCooldownMs: durationOption(o.circuitCooldown, 'circuitCooldown'),
     fenceWindowMs: positiveDuration(o.fenceWindow, 'fenceWindow'),
     ...clocksOf(options.clock ?? systemClock),
   };
@@ -222,15 +225,23 @@ export function resolveEntryOptions(
 ): ResolvedEntryOptions {
   if (options === undefined) return defaults;
   return {
-    ttlMs: options.ttl === undefined ? defaults.ttlMs : parseDuration(options.ttl, 'ttl'),
-    swrMs: options.swr === undefined ? defaults.swrMs : parseDuration(options.swr, 'swr'),
+    ttlMs: options.ttl === undefined ? defaults.ttlMs : durationOption(options.ttl, 'ttl'),
+    swrMs: options.swr === undefined ? defaults.swrMs : durationOption(options.swr, 'swr'),
     staleIfErrorMs:
       options.staleIfError === undefined
         ? defaults.staleIfErrorMs
-        : parseDuration(options.staleIfError, 'staleIfError'),
+        : durationOption(options.staleIfError, 'staleIfError'),
     tags: validTags(options.tags),
-    timeoutMs: options.timeout === undefined ? defaults.timeoutMs : parseDuration(options.timeout, 'timeout'),
+    timeoutMs:
+      options.timeout === undefined ? defaults.timeoutMs : durationOption(options.timeout, 'timeout'),
   };
+}
+
+/** Splits an injected clock into the one that decides freshness and the one that times waits. */
+function clocksOf(clock: Clock | NowClock): { clock: NowClock; waitClock: Clock } {
+  // A clock without `sleep` cannot wait; its `now` (often frozen in tests) must not time the waits either.
+  const canSleep = 'sleep' in clock && typeof clock.sleep === 'function';
+  return { clock, waitClock: canSleep ? clock : systemClock };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,11 +1,13 @@
+import { InvalidOptionError, PerfkitError } from '@perfkit/primitives';
+
 /**
  * Stable error codes of `@perfkit/cache`; match on `error.code`, never on messages.
  *
  * @example
- * if (error instanceof CacheError && error.code === 'PERFKIT_CACHE_LOAD_TIMEOUT') res.status(504);
+ * if (error instanceof PerfkitError && error.code === 'PERFKIT_CACHE_LOAD_TIMEOUT') res.status(504);
  */
 export type CacheErrorCode =
-  | 'PERFKIT_CACHE_INVALID_OPTIONS'
+  | 'PERFKIT_CACHE_INVALID_OPTION'
   | 'PERFKIT_CACHE_LOAD_TIMEOUT'
   | 'PERFKIT_CACHE_L2_UNAVAILABLE'
   | 'PERFKIT_CACHE_L2_TIMEOUT'
@@ -13,33 +15,23 @@ export type CacheErrorCode =
   | 'PERFKIT_CACHE_MALFORMED_BUS_MESSAGE';
 
 /**
- * Base class of every error this package throws or reports in an event.
+ * Base class of every error this package throws or reports in an event, except an invalid option,
+ * which is the `InvalidOptionError` of every perfkit package (`CacheOptionsError`).
  *
  * @example
  * try { await cache.getOrSet('k', load) } catch (e) { if (e instanceof CacheError) log(e.code) }
  */
-export class CacheError extends Error {
-  readonly code: CacheErrorCode;
-
-  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class CacheError extends PerfkitError<Exclude<CacheErrorCode, 'PERFKIT_CACHE_INVALID_OPTION'>> {}
 
 /**
- * An option passed to `createCache`, a store, a bus or a call is invalid.
+ * An option passed to `createCache`, a store, a bus or a call is invalid: `option` names it.
  *
  * @example
- * createCache({ ttl: '5 parsecs' }); // throws CacheOptionsError, code PERFKIT_CACHE_INVALID_OPTIONS
+ * createCache({ ttl: '5 parsecs' }); // throws CacheOptionsError, code PERFKIT_CACHE_INVALID_OPTION
  */
-export class CacheOptionsError extends CacheError {
-  readonly option: string;
-
+export class CacheOptionsError extends InvalidOptionError<'PERFKIT_CACHE_INVALID_OPTION'> {
   constructor(option: string, message: string) {
-    super('PERFKIT_CACHE_INVALID_OPTIONS', `Invalid cache option "${option}": ${message}`);
-    this.option = option;
+    super(option, `Invalid cache option "${option}": ${message}`, 'PERFKIT_CACHE_INVALID_OPTION');
   }
 }
 

@@ -1,3 +1,4 @@
+export { type Clock, type Duration, type NowClock, systemClock } from '@perfkit/primitives';
 export type { BusMessage, BusSubscriber, CacheBus } from './bus/cache-bus.js';
 export { type Cache, type CacheLike, createCache } from './cache.js';
 export type { CacheResult, CacheStatus } from './cache-entry.js';
@@ -16,8 +17,6 @@ export type {
 } from './cache-events.js';
 export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions } from './cache-options.js';
 export type { CacheStats } from './cache-stats.js';
-export { type Clock, type NowClock, systemClock } from './clock.js';
-export type { Duration } from './duration.js';
 export {
   CacheBusMessageError,
   CacheError,

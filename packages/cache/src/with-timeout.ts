@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '@perfkit/primitives';
 
 // The reason a timer is stopped with: never seen by a caller, and allocated once.
 const SETTLED = Object.freeze({ settled: true });

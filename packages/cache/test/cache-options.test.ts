@@ -1,6 +1,6 @@
+import { systemClock } from '@perfkit/primitives';
 import { describe, expect, it } from 'vitest';
 import { CACHE_DEFAULTS, resolveCacheOptions, resolveEntryOptions } from '../src/cache-options.js';
-import { systemClock } from '../src/clock.js';
 
 describe('resolveCacheOptions', () => {
   it('applies the documented defaults when nothing is given', () => {
@@ -25,6 +25,11 @@ describe('resolveCacheOptions', () => {
     expect(resolved.policy.swrMs).toBe(5_000);
     expect(resolved.policy.staleIfErrorMs).toBe(3_600_000);
     expect(resolved.l2TimeoutMs).toBe(50);
+  });
+
+  it('reads durations with the grammar every perfkit package shares: bare ms, days, white space', () => {
+    const resolved = resolveCacheOptions({ ttl: '1500', swr: '2 m', staleIfError: '1d' });
+    expect(resolved.policy).toMatchObject({ ttlMs: 1500, swrMs: 120_000, staleIfErrorMs: 86_400_000 });
   });
 
   it('rejects invalid options up front with an exact message', () => {

@@ -1,8 +1,5 @@
+import { type Clock, type Duration, parseDuration, type Random, systemClock } from '@perfkit/primitives';
 import type { CacheLike } from './cache-like.js';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
-import type { Duration } from './duration.js';
-import { toMs } from './duration.js';
 import { InvalidInputError } from './errors.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -74,10 +71,10 @@ export interface ElevenLabsClientOptions {
   cacheKeyPrefix?: string;
   /** Default: none (silent). */
   logger?: ExternalLogger;
-  /** Default: the system clock. */
+  /** Time of deadlines, backoff waits and cache ages (`{ now(), sleep(ms, signal?) }`). Default: `systemClock`. */
   clock?: Clock;
   /** Source of jitter. Default: `Math.random`. */
-  random?: () => number;
+  random?: Random;
 }
 
 /** Options with every default applied and durations in ms. */
@@ -98,7 +95,7 @@ export interface ResolvedClientOptions {
   cacheKeyPrefix: string;
   logger: ExternalLogger | undefined;
   clock: Clock;
-  random: () => number;
+  random: Random;
 }
 
 /**
@@ -133,7 +130,7 @@ export const CLIENT_DEFAULTS = {
 /** Applies the defaults and validates every option, with a message naming the bad one. */
 export function resolveClientOptions(options: ElevenLabsClientOptions): ResolvedClientOptions {
   if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
-    invalid('apiKey is required and must be a non-empty string');
+    invalid('apiKey', 'is required and must be a non-empty string');
   }
   const retry = { ...CLIENT_DEFAULTS.retry, ...definedOnly(options.retry ?? {}) };
   const breaker = { ...CLIENT_DEFAULTS.breaker, ...definedOnly(options.breaker ?? {}) };
@@ -143,42 +140,42 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
   integerAtLeast('concurrency', concurrency, 1);
   integerAtLeast('minConcurrency', minConcurrency, 1);
   if (minConcurrency > concurrency)
-    invalid(`minConcurrency (${minConcurrency}) must not exceed concurrency (${concurrency})`);
+    invalid('minConcurrency', `(${minConcurrency}) must not exceed concurrency (${concurrency})`);
   integerAtLeast('breaker.failureThreshold', breaker.failureThreshold, 1);
   const maxResponseBytes = options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes;
   integerAtLeast('maxResponseBytes', maxResponseBytes, 1);
-  if (!(retry.factor >= 1)) invalid(`retry.factor must be >= 1, got ${retry.factor}`);
+  if (!(retry.factor >= 1)) invalid('retry.factor', `must be >= 1, got ${retry.factor}`);
   const baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
   if (!URL.canParse(baseUrl))
-    invalid(`baseUrl must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
+    invalid('baseUrl', `must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
   return {
     apiKey: options.apiKey,
     baseUrl,
-    attemptTimeoutMs: toMs(options.attemptTimeout ?? CLIENT_DEFAULTS.attemptTimeout, 'attemptTimeout'),
-    deadlineMs: toMs(options.deadline ?? CLIENT_DEFAULTS.deadline, 'deadline'),
-    backgroundDeadlineMs: toMs(
+    attemptTimeoutMs: durationMs(options.attemptTimeout ?? CLIENT_DEFAULTS.attemptTimeout, 'attemptTimeout'),
+    deadlineMs: durationMs(options.deadline ?? CLIENT_DEFAULTS.deadline, 'deadline'),
+    backgroundDeadlineMs: durationMs(
       options.backgroundDeadline ?? CLIENT_DEFAULTS.backgroundDeadline,
       'backgroundDeadline',
     ),
     maxResponseBytes,
     retry: {
       retries: retry.retries,
-      minDelayMs: toMs(retry.minDelay, 'retry.minDelay'),
+      minDelayMs: durationMs(retry.minDelay, 'retry.minDelay'),
       factor: retry.factor,
-      maxDelayMs: toMs(retry.maxDelay, 'retry.maxDelay'),
+      maxDelayMs: durationMs(retry.maxDelay, 'retry.maxDelay'),
       jitter: retry.jitter,
-      maxRetryAfterMs: toMs(retry.maxRetryAfter, 'retry.maxRetryAfter'),
+      maxRetryAfterMs: durationMs(retry.maxRetryAfter, 'retry.maxRetryAfter'),
       methods: new Set(retry.methods.map((m) => m.toUpperCase())),
     },
     concurrency,
     minConcurrency,
     breaker: {
       failureThreshold: breaker.failureThreshold,
-      cooldownMs: toMs(breaker.cooldown, 'breaker.cooldown'),
+      cooldownMs: durationMs(breaker.cooldown, 'breaker.cooldown'),
     },
     cache: options.cache,
-    cacheTtlMs: toMs(options.cacheTtl ?? CLIENT_DEFAULTS.cacheTtl, 'cacheTtl'),
-    freshForMs: toMs(options.freshFor ?? CLIENT_DEFAULTS.freshFor, 'freshFor'),
+    cacheTtlMs: durationMs(options.cacheTtl ?? CLIENT_DEFAULTS.cacheTtl, 'cacheTtl'),
+    freshForMs: durationMs(options.freshFor ?? CLIENT_DEFAULTS.freshFor, 'freshFor'),
     cacheKeyPrefix: options.cacheKeyPrefix ?? CLIENT_DEFAULTS.cacheKeyPrefix,
     logger: options.logger,
     clock: options.clock ?? systemClock,
@@ -191,9 +188,19 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 function integerAtLeast(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) invalid(`${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isInteger(value) || value < min) invalid(name, `must be an integer >= ${min}, got ${value}`);
 }
 
-function invalid(message: string): never {
-  throw new InvalidInputError('PERFKIT_EXT_INVALID_OPTIONS', `ElevenLabsClient: ${message}`);
+function invalid(option: string, problem: string): never {
+  throw new InvalidInputError(option, problem);
+}
+
+/**
+ * Milliseconds of a duration option or argument, or `InvalidInputError` naming it.
+ *
+ * @example
+ * durationMs(options.deadline ?? '30s', 'deadline'); // 30000
+ */
+export function durationMs(value: Duration, option: string): number {
+  return parseDuration(value, option, InvalidInputError);
 }

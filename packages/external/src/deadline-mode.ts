@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '@perfkit/primitives';
 import type { AgentConfig } from './elevenlabs-types.js';
 import type { ExternalError } from './errors.js';
 

@@ -1,14 +1,13 @@
+import type { Duration } from '@perfkit/primitives';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ClientEventListener, ElevenLabsClientEvents } from './client-events.js';
 import { ClientEventEmitter } from './client-events.js';
 import type { ElevenLabsClientOptions, ResolvedClientOptions } from './client-options.js';
-import { resolveClientOptions } from './client-options.js';
+import { durationMs, resolveClientOptions } from './client-options.js';
 import type { AgentConfigEntry } from './deadline-mode.js';
 import { configsWithinBudget } from './deadline-mode.js';
-import type { Duration } from './duration.js';
-import { toMs } from './duration.js';
 import type { AgentConfig, AgentListPage } from './elevenlabs-types.js';
 import type { ExternalError } from './errors.js';
 import { InvalidInputError } from './errors.js';
@@ -151,8 +150,9 @@ export class ElevenLabsClient {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
       throw new InvalidInputError(
+        'pageSize',
+        `must be an integer in 1..100, got ${pageSize}`,
         'PERFKIT_EXT_INVALID_ARGUMENT',
-        `pageSize must be an integer in 1..100, got ${pageSize}`,
       );
     }
     const deadlineMs = this.#deadlineMs(options);
@@ -188,7 +188,7 @@ export class ElevenLabsClient {
    */
   getAgentConfigs(agentIds: readonly string[], options: { budgetMs: number }): Promise<AgentConfigEntry[]> {
     agentIds.forEach(assertAgentId);
-    const budgetMs = toMs(options?.budgetMs, 'budgetMs');
+    const budgetMs = durationMs(options?.budgetMs, 'budgetMs');
     const { cache, cacheKeyPrefix, freshForMs, clock, logger } = this.#options;
     return configsWithinBudget(agentIds, budgetMs, {
       freshForMs,
@@ -244,15 +244,18 @@ export class ElevenLabsClient {
   }
 
   #deadlineMs(options: CallOptions): number {
-    return options.deadline === undefined ? this.#options.deadlineMs : toMs(options.deadline, 'deadline');
+    return options.deadline === undefined
+      ? this.#options.deadlineMs
+      : durationMs(options.deadline, 'deadline');
   }
 }
 
 function assertAgentId(agentId: string): void {
   if (typeof agentId !== 'string' || agentId === '' || agentId.includes('/')) {
     throw new InvalidInputError(
+      'agentId',
+      `must be a non-empty string without '/', got ${JSON.stringify(agentId)}`,
       'PERFKIT_EXT_INVALID_ARGUMENT',
-      `agent id must be a non-empty string without '/', got ${JSON.stringify(agentId)}`,
     );
   }
 }

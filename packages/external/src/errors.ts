@@ -1,7 +1,13 @@
+import { InvalidOptionError, PerfkitError } from '@perfkit/primitives';
+
 /** Every stable code an error of @perfkit/external carries. */
-export type ExternalErrorCode =
-  | 'PERFKIT_EXT_INVALID_OPTIONS'
-  | 'PERFKIT_EXT_INVALID_ARGUMENT'
+export type ExternalErrorCode = InvalidInputCode | ExternalFailureCode;
+
+/** The codes of {@link InvalidInputError}: a bad client option, a bad argument of a call. */
+type InvalidInputCode = 'PERFKIT_EXT_INVALID_OPTION' | 'PERFKIT_EXT_INVALID_ARGUMENT';
+
+/** The codes of {@link ExternalError}: what went wrong talking to ElevenLabs. */
+type ExternalFailureCode =
   | 'PERFKIT_EXT_BAD_REQUEST'
   | 'PERFKIT_EXT_UNAUTHORIZED'
   | 'PERFKIT_EXT_FORBIDDEN'
@@ -51,9 +57,8 @@ export interface ExternalErrorContext {
  *   throw error;
  * }
  */
-export class ExternalError extends Error {
+export class ExternalError extends PerfkitError<ExternalFailureCode> {
   override name = 'ExternalError';
-  readonly code: ExternalErrorCode;
   readonly operation?: string;
   readonly route?: string;
   readonly status?: number;
@@ -67,13 +72,12 @@ export class ExternalError extends Error {
   readonly retryable: boolean;
 
   constructor(
-    code: ExternalErrorCode,
+    code: ExternalFailureCode,
     message: string,
     context: ExternalErrorContext = {},
     retryable = false,
   ) {
-    super(message, context.cause === undefined ? undefined : { cause: context.cause });
-    this.code = code;
+    super(code, message, context);
     this.operation = context.operation;
     this.route = context.route;
     this.status = context.status;
@@ -86,7 +90,7 @@ export class ExternalError extends Error {
   }
 }
 
-const CODE_BY_STATUS: Record<number, ExternalErrorCode> = {
+const CODE_BY_STATUS: Record<number, ExternalFailureCode> = {
   400: 'PERFKIT_EXT_BAD_REQUEST',
   401: 'PERFKIT_EXT_UNAUTHORIZED',
   403: 'PERFKIT_EXT_FORBIDDEN',
@@ -228,16 +232,17 @@ export class CircuitOpenError extends ExternalError {
 }
 
 /**
- * An option or argument is invalid; the message names it.
+ * An option of the client or an argument of a call is invalid: `option` names it. Code
+ * `PERFKIT_EXT_INVALID_OPTION` for a client option, `PERFKIT_EXT_INVALID_ARGUMENT` for a call's
+ * argument. Like every perfkit package's, it is an `InvalidOptionError` (not an `ExternalError`:
+ * nothing was sent, so there is no context to carry).
  *
  * @example
- * new ElevenLabsClient({ apiKey: '' }); // throws PERFKIT_EXT_INVALID_OPTIONS
+ * new ElevenLabsClient({ apiKey: '' }); // throws PERFKIT_EXT_INVALID_OPTION, option 'apiKey'
  */
-export class InvalidInputError extends ExternalError {
-  override name = 'InvalidInputError';
-
-  constructor(code: 'PERFKIT_EXT_INVALID_OPTIONS' | 'PERFKIT_EXT_INVALID_ARGUMENT', message: string) {
-    super(code, message);
+export class InvalidInputError extends InvalidOptionError<InvalidInputCode> {
+  constructor(option: string, problem: string, code: InvalidInputCode = 'PERFKIT_EXT_INVALID_OPTION') {
+    super(option, `ElevenLabs client: ${option} ${problem}`, code);
   }
 }
 
@@ -246,7 +251,7 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-function codeFor(status: number, apiCode: string | undefined): ExternalErrorCode {
+function codeFor(status: number, apiCode: string | undefined): ExternalFailureCode {
   if (status === 429 && apiCode === 'concurrent_limit_exceeded') return 'PERFKIT_EXT_CONCURRENCY_LIMITED';
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'PERFKIT_EXT_SERVER_ERROR' : 'PERFKIT_EXT_HTTP_ERROR');
 }

@@ -1,3 +1,4 @@
+export { type Clock, type Duration, systemClock } from '@perfkit/primitives';
 export type { CacheLike, CacheWriteOptions } from './cache-like.js';
 export type { BreakerState } from './circuit-breaker.js';
 export type {
@@ -10,10 +11,7 @@ export type {
 } from './client-events.js';
 export type { ElevenLabsClientOptions, ExternalLogger } from './client-options.js';
 export { CLIENT_DEFAULTS } from './client-options.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
 export type { AgentConfigEntry, ConfigStatus } from './deadline-mode.js';
-export type { Duration } from './duration.js';
 export type { AgentResult, CallOptions, ListAgentsOptions } from './elevenlabs-client.js';
 export { ElevenLabsClient } from './elevenlabs-client.js';
 export type { AgentConfig, AgentListPage, AgentSummary } from './elevenlabs-types.js';

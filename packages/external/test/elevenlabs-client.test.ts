@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { resolveClientOptions } from '../src/client-options.js';
 import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
 import { ElevenLabsClient } from '../src/index.js';
 import { closeHarnesses, rejectionOf, startHarness } from './support/client-harness.js';
@@ -191,14 +192,14 @@ describe('options', () => {
   it.each([
     [{ apiKey: '' }, /apiKey is required/],
     [{ apiKey: 'k', concurrency: 0 }, /concurrency must be an integer >= 1, got 0/],
-    [
-      { apiKey: 'k', attemptTimeout: 'soon' },
-      /attemptTimeout must be a finite number of ms >= 0 or a string like '10s'/,
-    ],
+    [{ apiKey: 'k', attemptTimeout: 'soon' as '1s' }, /attemptTimeout must be a duration/],
     [{ apiKey: 'k', baseUrl: 'not a url' }, /baseUrl must be an absolute URL/],
     [{ apiKey: 'k', retry: { retries: -1 } }, /retry\.retries must be an integer >= 0/],
   ])('rejects %o with a message naming the option', (options, message) => {
     expect(() => new ElevenLabsClient(options)).toThrow(message);
+    expect(() => new ElevenLabsClient(options)).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_EXT_INVALID_OPTION' }),
+    );
   });
 
   it('accepts durations as strings', async () => {
@@ -208,5 +209,16 @@ describe('options', () => {
     );
     await client.getAgent(ids(1)[0] as string);
     expect(clock.sleeps).toEqual([1500]);
+  });
+
+  it('reads durations with the grammar every perfkit package shares: bare ms, days, white space', () => {
+    const resolved = resolveClientOptions({
+      apiKey: 'k',
+      attemptTimeout: '1500',
+      cacheTtl: '1d',
+      retry: { minDelay: '2 s' },
+    });
+    expect(resolved).toMatchObject({ attemptTimeoutMs: 1500, cacheTtlMs: 86_400_000 });
+    expect(resolved.retry.minDelayMs).toBe(2000);
   });
 });

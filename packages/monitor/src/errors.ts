@@ -1,37 +1,41 @@
+import { InvalidOptionError, PerfkitError } from '@perfkit/primitives';
+
 /**
- * Base class of every error thrown by `@perfkit/monitor`; `code` is stable and
- * safe to match on.
+ * Stable error codes of `@perfkit/monitor`; match on `error.code`, never on messages.
  *
  * @example
  * ```ts
- * try { createMonitor({ window: 'soon' }); }
- * catch (error) { if (error instanceof MonitorError) console.error(error.code); }
+ * if (query.explainError?.code === 'PERFKIT_MONITOR_EXPLAIN_FAILED') log.warn(query.explainError.message);
  * ```
  */
-export class MonitorError extends Error {
-  readonly code: string;
+export type MonitorErrorCode =
+  | 'PERFKIT_MONITOR_INVALID_OPTION'
+  | 'PERFKIT_MONITOR_WEBHOOK_DELIVERY_FAILED'
+  | 'PERFKIT_MONITOR_EXPLAIN_FAILED';
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/**
+ * Base class of every error `@perfkit/monitor` throws or reports, except an
+ * invalid option, which is the `InvalidOptionError` of every perfkit package
+ * ({@link InvalidMonitorOptionsError}).
+ *
+ * @example
+ * ```ts
+ * await sink.send(event).catch((error) => { if (error instanceof MonitorError) console.error(error.code); });
+ * ```
+ */
+export class MonitorError extends PerfkitError<Exclude<MonitorErrorCode, 'PERFKIT_MONITOR_INVALID_OPTION'>> {}
 
 /**
  * An option or alert rule is invalid; thrown up front by `createMonitor`.
  *
  * @example
  * ```ts
- * createMonitor({ maxSeries: 0 }); // throws InvalidMonitorOptionsError (PERFKIT_MONITOR_INVALID_OPTIONS)
+ * createMonitor({ maxSeries: 0 }); // throws InvalidMonitorOptionsError (PERFKIT_MONITOR_INVALID_OPTION)
  * ```
  */
-export class InvalidMonitorOptionsError extends MonitorError {
-  readonly option: string;
-
+export class InvalidMonitorOptionsError extends InvalidOptionError<'PERFKIT_MONITOR_INVALID_OPTION'> {
   constructor(option: string, message: string) {
-    super('PERFKIT_MONITOR_INVALID_OPTIONS', `${option}: ${message}`);
-    this.option = option;
+    super(option, `${option}: ${message}`, 'PERFKIT_MONITOR_INVALID_OPTION');
   }
 }
 

@@ -1,3 +1,4 @@
+export type { Clock, Duration, NowClock } from '@perfkit/primitives';
 export type { AlertMetric, AlertRule } from './alerts/alert-rule.js';
 export { ALERT_RULE_DEFAULTS } from './alerts/alert-rule.js';
 export type { AlertEvent, AlertSink } from './alerts/alert-sink.js';
@@ -5,12 +6,11 @@ export { createCallbackSink } from './alerts/callback-sink.js';
 export { createLogSink } from './alerts/log-sink.js';
 export type { WebhookSinkOptions } from './alerts/webhook-sink.js';
 export { createWebhookSink } from './alerts/webhook-sink.js';
-export type { Clock } from './clock.js';
-export type { Duration } from './duration.js';
 export {
   ExplainFailedError,
   InvalidMonitorOptionsError,
   MonitorError,
+  type MonitorErrorCode,
   WebhookDeliveryError,
 } from './errors.js';
 export type { LatencySummary } from './histogram/latency-histogram.js';

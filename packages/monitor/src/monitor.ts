@@ -197,20 +197,20 @@ export class Monitor {
     const timings = this.timings.getStore();
     if (timings === undefined) return fn();
     const clock = this.options.clock;
-    const start = clock();
+    const start = clock.now();
     let result: T;
     try {
       result = fn();
     } catch (error) {
-      timings.add(name, clock() - start);
+      timings.add(name, clock.now() - start);
       throw error;
     }
     // The synchronous path allocates no closure: it runs on every request.
     if (!isPromiseLike(result)) {
-      timings.add(name, clock() - start);
+      timings.add(name, clock.now() - start);
       return result;
     }
-    const settle = () => timings.add(name, clock() - start);
+    const settle = () => timings.add(name, clock.now() - start);
     return result.then(
       (value) => {
         settle();
@@ -299,7 +299,7 @@ export class Monitor {
    * ```
    */
   async evaluateAlerts(): Promise<AlertEvent[]> {
-    const events = await this.alerts.evaluate(this.table.all(), this.options.clock());
+    const events = await this.alerts.evaluate(this.table.all(), this.options.clock.now());
     for (const event of events) this.emit('alert', event);
     return events;
   }
@@ -314,7 +314,7 @@ export class Monitor {
    * ```
    */
   snapshot(): MonitorSnapshot {
-    const now = this.options.clock();
+    const now = this.options.clock.now();
     const reader = new WindowStatsReader();
     return {
       generatedAt: new Date().toISOString(),

@@ -1,10 +1,9 @@
+import { type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { AlertRule } from './alerts/alert-rule.js';
 import { validateAlertRule } from './alerts/alert-rule.js';
 import type { AlertSink } from './alerts/alert-sink.js';
-import type { Clock } from './clock.js';
-import { type Duration, toMilliseconds } from './duration.js';
 import { InvalidMonitorOptionsError } from './errors.js';
 import type { ExplainPool } from './queries/explain-runner.js';
 
@@ -44,8 +43,12 @@ export interface MonitorOptions {
   slowQueries?: SlowQueryOptions;
   /** Alert rules, their sinks and how often they are evaluated. */
   alerts?: AlertOptions;
-  /** Monotonic clock in ms. Default `performance.now`. */
-  clock?: Clock;
+  /**
+   * Time of every request, section, query, window and alert: a `Clock` (only its `now` is read, since the
+   * monitor never waits), so the clock a test gives the other packages fits here too. Default
+   * `systemClock`, epoch ms with sub-millisecond resolution.
+   */
+  clock?: NowClock;
 }
 
 /**
@@ -135,7 +138,11 @@ export interface ResolvedMonitorOptions {
     maxShapes: number;
   };
   alerts: { rules: readonly AlertRule[]; sinks: readonly AlertSink[]; intervalMs: number };
-  clock: Clock;
+  clock: NowClock;
+}
+
+function durationMs(option: string, value: Duration): number {
+  return parseDuration(value, option, InvalidMonitorOptionsError);
 }
 
 function positiveInteger(option: string, value: number): number {
@@ -159,7 +166,7 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
   const slow = { ...d.slowQueries, ...options.slowQueries };
   const rules = options.alerts?.rules ?? [];
   rules.forEach(validateAlertRule);
-  const windowMs = toMilliseconds('window', options.window ?? d.window);
+  const windowMs = durationMs('window', options.window ?? d.window);
   if (windowMs <= 0) throw new InvalidMonitorOptionsError('window', 'must be longer than 0 ms');
   return {
     serverTiming: options.serverTiming ?? d.serverTiming,
@@ -172,18 +179,18 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
     buckets: ascendingBounds(options.buckets ?? d.buckets),
     processMetrics: options.processMetrics ?? d.processMetrics,
     slowQueries: {
-      thresholdMs: toMilliseconds('slowQueries.threshold', slow.threshold),
+      thresholdMs: durationMs('slowQueries.threshold', slow.threshold),
       explain: slow.explain,
-      explainTimeoutMs: toMilliseconds('slowQueries.explainTimeout', slow.explainTimeout),
-      explainIntervalMs: toMilliseconds('slowQueries.explainInterval', slow.explainInterval),
+      explainTimeoutMs: durationMs('slowQueries.explainTimeout', slow.explainTimeout),
+      explainIntervalMs: durationMs('slowQueries.explainInterval', slow.explainInterval),
       explainPool: slow.explainPool,
       maxShapes: positiveInteger('slowQueries.maxShapes', slow.maxShapes),
     },
     alerts: {
       rules,
       sinks: options.alerts?.sinks ?? [],
-      intervalMs: toMilliseconds('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
+      intervalMs: durationMs('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
     },
-    clock: options.clock ?? (() => performance.now()),
+    clock: options.clock ?? systemClock,
   };
 }

@@ -16,6 +16,11 @@ describe('monitor options', () => {
     });
   });
 
+  it('reads durations with the grammar every perfkit package shares: bare ms, days, white space', () => {
+    const resolved = resolveMonitorOptions({ window: '1 d', slowQueries: { threshold: '250' } });
+    expect(resolved).toMatchObject({ windowMs: 86_400_000, slowQueries: { thresholdMs: 250 } });
+  });
+
   it.each([
     [{ window: 'soon' }, 'window'],
     [{ maxSeries: 0 }, 'maxSeries'],
@@ -30,7 +35,7 @@ describe('monitor options', () => {
   ] as const)('rejects %j up front, naming %s', (options, option) => {
     expect(() => createMonitor(options as never)).toThrow(InvalidMonitorOptionsError);
     expect(() => createMonitor(options as never)).toThrow(
-      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTIONS', option }),
+      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTION', option }),
     );
   });
 });

@@ -1,17 +1,24 @@
+import { PerfkitError, InvalidOptionError as PerfkitInvalidOptionError } from '@perfkit/primitives';
+
 /**
- * Base of every error this package throws; `code` is stable across versions.
+ * Stable error codes of `@perfkit/queries`; match on `error.code`, never on messages.
+ *
+ * @example
+ * if (error instanceof PerfkitError && error.code === 'PERFKIT_QUERIES_INVALID_CURSOR') res.status(400);
+ */
+export type QueriesErrorCode =
+  | 'PERFKIT_QUERIES_INVALID_OPTION'
+  | 'PERFKIT_QUERIES_INVALID_PARAMS'
+  | 'PERFKIT_QUERIES_INVALID_CURSOR';
+
+/**
+ * Base of every error this package throws, except an invalid option, which is the
+ * `InvalidOptionError` of every perfkit package; `code` is stable across versions.
  *
  * @example
  * try { decodeAgentsCursor(raw); } catch (e) { if (e instanceof QueriesError) console.log(e.code); }
  */
-export class QueriesError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class QueriesError extends PerfkitError<Exclude<QueriesErrorCode, 'PERFKIT_QUERIES_INVALID_OPTION'>> {}
 
 /** A parameter a query cannot run with (an unknown range, a non-positive limit, …). */
 export class InvalidQueryParamsError extends QueriesError {
@@ -29,11 +36,14 @@ export class InvalidCursorError extends QueriesError {
   }
 }
 
-/** An option of a public function with a value it cannot use. */
-export class InvalidOptionError extends QueriesError {
-  readonly option: string;
+/**
+ * An option of a public function with a value it cannot use; `message` names it.
+ *
+ * @example
+ * await runRollup(db, { batchSize: 0 }); // throws InvalidOptionError, option 'batchSize'
+ */
+export class InvalidOptionError extends PerfkitInvalidOptionError<'PERFKIT_QUERIES_INVALID_OPTION'> {
   constructor(option: string, message: string) {
-    super('PERFKIT_QUERIES_INVALID_OPTION', message);
-    this.option = option;
+    super(option, message, 'PERFKIT_QUERIES_INVALID_OPTION');
   }
 }

@@ -63,6 +63,7 @@ export {
   InvalidOptionError,
   InvalidQueryParamsError,
   QueriesError,
+  type QueriesErrorCode,
 } from './errors.js';
 export type { IndexDefinition } from './indexes/declared-indexes.js';
 export { declaredIndexes } from './indexes/declared-indexes.js';

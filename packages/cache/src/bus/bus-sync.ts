@@ -1,5 +1,5 @@
+import type { Clock } from '@perfkit/primitives';
 import type { CacheTelemetry } from '../cache-telemetry.js';
-import type { Clock } from '../clock.js';
 import { CacheL2Error, toError } from '../errors.js';
 import { withTimeout } from '../with-timeout.js';
 import type { BusMessage, CacheBus } from './cache-bus.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '@perfkit/primitives';
 
 /** One watched deadline; `remove` it when its operation settles. */
 export interface Deadline {

@@ -1,4 +1,4 @@
-import type { Clock, NowClock } from '../clock.js';
+import type { Clock, NowClock } from '@perfkit/primitives';
 import { CacheL2Error, toError } from '../errors.js';
 import type { CacheStore } from '../store/cache-store.js';
 import { DeadlineWatch } from './deadline-watch.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '@perfkit/primitives';
 import type { StoreReadResult } from '../store/cache-store.js';
 import type { L2Guard } from './l2-guard.js';
 

@@ -1,6 +1,7 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheLike, CacheLoadTimeoutError, createCache } from '../../src/index.js';
-import { createInstance, deleteKeys, type Instance, manualClock } from '../support/redis-helpers.js';
+import { createInstance, deleteKeys, type Instance } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:api:${process.pid}:`;
 const clock = manualClock();

@@ -1,12 +1,7 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEventMap, CacheEventName } from '../../src/index.js';
-import {
-  createInstance,
-  deferred,
-  deleteKeys,
-  type Instance,
-  manualClock,
-} from '../support/redis-helpers.js';
+import { createInstance, deferred, deleteKeys, type Instance } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:events:${process.pid}:`;
 const clock = manualClock();

@@ -1,3 +1,4 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheRefreshEvent } from '../../src/index.js';
 import {
@@ -6,7 +7,6 @@ import {
   deleteKeys,
   gatedLoader,
   type Instance,
-  manualClock,
 } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:fencing:${process.pid}:`;

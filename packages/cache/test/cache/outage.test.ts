@@ -1,9 +1,9 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheL2ErrorEvent } from '../../src/index.js';
 import {
   createInstance,
   type Instance,
-  manualClock,
   type PrivateRedis,
   startPrivateRedis,
 } from '../support/redis-helpers.js';

@@ -1,3 +1,4 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheL2Error, CacheLoadTimeoutError, createCache } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
@@ -8,7 +9,6 @@ import {
   deleteKeys,
   gatedLoader,
   type Instance,
-  manualClock,
   type PrivateRedis,
   startPrivateRedis,
 } from '../support/redis-helpers.js';

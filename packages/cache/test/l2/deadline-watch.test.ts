@@ -1,6 +1,6 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { describe, expect, it } from 'vitest';
 import { DeadlineWatch } from '../../src/l2/deadline-watch.js';
-import { manualClock } from '../support/redis-helpers.js';
 
 describe('DeadlineWatch', () => {
   it('expires each deadline once its time has passed on the clock, earliest first', async () => {

@@ -1,76 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort, type ManualClock } from '@perfkit/primitives/testing';
 import { Redis } from 'ioredis';
-import { type Cache, type CacheOptions, type Clock, createCache } from '../../src/index.js';
+import { type Cache, type CacheOptions, createCache } from '../../src/index.js';
 import { createRedisBus, createRedisStore } from '../../src/redis.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A clock that moves only when a test says so; sleepers wake when `advance` passes their time. */
-export interface ManualClock extends Clock {
-  advance(ms: number): void;
-  /** Resolves once at least `count` sleeps of exactly `ms` are pending (a lease waiter polls with one). */
-  sleeping(ms: number, count?: number): Promise<void>;
-}
-
-interface Sleeper {
-  until: number;
-  ms: number;
-  wake(): void;
-}
-
-/** A manual clock: tests move time with `advance` instead of sleeping. */
-export function manualClock(start = 1_700_000_000_000): ManualClock {
-  let now = start;
-  const sleepers = new Set<Sleeper>();
-  const watchers = new Set<{ ms: number; count: number; notify(): void }>();
-  const pendingOf = (ms: number) => [...sleepers].filter((s) => s.ms === ms).length;
-  const check = () => {
-    for (const watcher of watchers) {
-      if (pendingOf(watcher.ms) >= watcher.count) {
-        watchers.delete(watcher);
-        watcher.notify();
-      }
-    }
-  };
-  return {
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      return new Promise<void>((resolve, reject) => {
-        const sleeper: Sleeper = {
-          until: now + ms,
-          ms,
-          wake: () => {
-            signal?.removeEventListener('abort', cancel);
-            resolve();
-          },
-        };
-        const cancel = () => {
-          sleepers.delete(sleeper);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', cancel, { once: true });
-        sleepers.add(sleeper);
-        check();
-      });
-    },
-    advance(ms) {
-      now += ms;
-      const due = [...sleepers].filter((s) => s.until <= now).sort((a, b) => a.until - b.until);
-      for (const sleeper of due) {
-        sleepers.delete(sleeper);
-        sleeper.wake();
-      }
-    },
-    sleeping(ms, count = 1) {
-      return new Promise<void>((notify) => {
-        watchers.add({ ms, count, notify });
-        check();
-      });
-    },
-  };
-}
 
 /**
  * Advances `clock` by `stepMs` each time a sleep of `stepMs` is pending (a lease waiter polling) until
@@ -196,18 +130,6 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Prom
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A private redis-server on a free port, to freeze, thaw or kill mid-test. */

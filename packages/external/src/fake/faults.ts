@@ -1,6 +1,6 @@
+import type { Random } from '@perfkit/primitives';
 import type { LatencySpec } from './latency.js';
 import { validateLatency } from './latency.js';
-import type { Random } from './random.js';
 
 /** How a `Retry-After` header is written: delay-seconds or an HTTP-date. */
 export type RetryAfterFormat = 'seconds' | 'http-date';

@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { Random } from '@perfkit/primitives';
 
 /**
  * How long the fake takes to answer one request.

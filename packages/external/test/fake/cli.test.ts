@@ -43,9 +43,11 @@ describe('fake-elevenlabs command', () => {
   });
 
   it('refuses a malformed latency with usage and exit code 2', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--latency', 'slow'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@perfkit/source', cli, '--latency', 'slow'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;

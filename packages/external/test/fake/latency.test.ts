@@ -1,10 +1,10 @@
+import { seededRandom } from '@perfkit/primitives';
 import { describe, expect, it } from 'vitest';
 import { drawLatency } from '../../src/fake/latency.js';
-import { createRandom } from '../../src/fake/random.js';
 
 describe('drawLatency', () => {
   it('draws a log-normal whose median and p99 match the specification', () => {
-    const random = createRandom(1);
+    const random = seededRandom(1);
     const draws = Array.from({ length: 20_000 }, () =>
       drawLatency({ kind: 'lognormal', medianMs: 300, p99Ms: 1500 }, random),
     ).sort((a, b) => a - b);
@@ -16,8 +16,8 @@ describe('drawLatency', () => {
 
   it('draws the same sequence from the same seed', () => {
     const spec = { kind: 'lognormal', medianMs: 300, p99Ms: 1500 } as const;
-    const a = createRandom(9);
-    const b = createRandom(9);
+    const a = seededRandom(9);
+    const b = seededRandom(9);
     expect(Array.from({ length: 5 }, () => drawLatency(spec, a))).toEqual(
       Array.from({ length: 5 }, () => drawLatency(spec, b)),
     );

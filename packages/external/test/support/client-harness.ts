@@ -1,8 +1,8 @@
+import { type ManualClock, manualClock } from '@perfkit/primitives/testing';
 import type { FakeElevenLabs, FakeElevenLabsOptions } from '../../src/fake/index.js';
 import { startFakeElevenLabs } from '../../src/fake/index.js';
 import type { ElevenLabsClientEvents, ElevenLabsClientOptions } from '../../src/index.js';
 import { ElevenLabsClient } from '../../src/index.js';
-import { VirtualClock } from './virtual-clock.js';
 
 /** A logged line. */
 export interface LogLine {
@@ -15,7 +15,7 @@ export interface LogLine {
 export interface Harness {
   fake: FakeElevenLabs;
   client: ElevenLabsClient;
-  clock: VirtualClock;
+  clock: ManualClock;
   logs: LogLine[];
   events: { [E in keyof ElevenLabsClientEvents]: Array<ElevenLabsClientEvents[E]> };
 }
@@ -23,8 +23,8 @@ export interface Harness {
 const running: FakeElevenLabs[] = [];
 
 /**
- * Starts a fake (no latency unless given) and a client on a virtual clock (instant backoff), short
- * attempt timeout.
+ * Starts a fake (no latency unless given) and a client on a manual clock whose sleeps move it at once
+ * (instant backoff, each wait recorded in `clock.sleeps`), short attempt timeout.
  */
 export async function startHarness(
   fakeOptions: FakeElevenLabsOptions = {},
@@ -32,7 +32,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const fake = await startFakeElevenLabs({ latency: { kind: 'none' }, ...fakeOptions });
   running.push(fake);
-  const clock = new VirtualClock();
+  const clock = manualClock({ start: Date.now(), autoAdvance: true });
   const logs: LogLine[] = [];
   const client = new ElevenLabsClient({
     apiKey: fake.apiKey,

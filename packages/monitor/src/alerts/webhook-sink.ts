@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Duration, toMilliseconds } from '../duration.js';
+import { type Duration, parseDuration } from '@perfkit/primitives';
 import { InvalidMonitorOptionsError, WebhookDeliveryError } from '../errors.js';
 import type { AlertSink } from './alert-sink.js';
 
@@ -87,8 +87,16 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new InvalidMonitorOptionsError('attempts', `expected a positive integer, got ${attempts}`);
   }
-  const retryDelayMs = toMilliseconds('retryDelay', options.retryDelay ?? WEBHOOK_DEFAULTS.retryDelay);
-  const timeoutMs = toMilliseconds('timeout', options.timeout ?? WEBHOOK_DEFAULTS.timeout);
+  const retryDelayMs = parseDuration(
+    options.retryDelay ?? WEBHOOK_DEFAULTS.retryDelay,
+    'retryDelay',
+    InvalidMonitorOptionsError,
+  );
+  const timeoutMs = parseDuration(
+    options.timeout ?? WEBHOOK_DEFAULTS.timeout,
+    'timeout',
+    InvalidMonitorOptionsError,
+  );
   const headers = { 'content-type': 'application/json', ...options.headers };
 
   async function post(body: string): Promise<void> {

@@ -1,8 +1,8 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NowClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
 import { RequestTimings } from '../timing/request-timings.js';
 import type { ServerTimingWriter } from '../timing/server-timing-writer.js';
 import { normalizeMethod } from './http-method.js';
@@ -13,7 +13,7 @@ import type { SeriesTable } from './route-series.js';
 /** What the recorder needs from the monitor. */
 export interface RequestRecorderSettings {
   table: SeriesTable;
-  clock: Clock;
+  clock: NowClock;
   /** The monitor's request context for `Server-Timing` and its header writer; `undefined` when it is off. */
   serverTiming: { context: AsyncLocalStorage<RequestTimings>; writer: ServerTimingWriter } | undefined;
   accessLog: Logger | undefined;
@@ -59,7 +59,7 @@ export class RequestRecorder {
    */
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     const { clock, serverTiming, responses } = this.settings;
-    const start = clock();
+    const start = clock.now();
     if (!responses.watch(req, new PendingRequest(this, req, res, start))) return next();
     if (serverTiming === undefined) return next();
     const timings = new RequestTimings(start, clock);
@@ -71,7 +71,7 @@ export class RequestRecorder {
   finish({ req, res, start }: PendingRequest, finished: boolean): void {
     const { table, clock, accessLog, requestIdHeader, serverTiming } = this.settings;
     serverTiming?.writer.forget(res);
-    const now = clock();
+    const now = clock.now();
     const micros = (now - start) * 1000;
     const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;
     table.record(this.routes.series(req, now), micros, status, now);

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { NowClock } from '@perfkit/primitives';
 import type { ExplainPool } from './explain-runner.js';
 import type { QueryRecorder } from './query-recorder.js';
 
@@ -55,7 +55,7 @@ function isSubmittable(config: unknown): boolean {
 export function timeClientQueries(
   client: QueryClient,
   recorder: QueryRecorder,
-  clock: Clock,
+  clock: NowClock,
   explainPool: ExplainPool | undefined,
 ): void {
   const original = client.query as QueryFn;
@@ -63,8 +63,8 @@ export function timeClientQueries(
     if (isSubmittable(args[0])) return original.apply(this, args);
     const { sql, values } = textAndValues(args);
     if (sql === undefined) return original.apply(this, args);
-    const start = clock();
-    const done = (failed: boolean) => recorder.record(sql, values, clock() - start, failed, explainPool);
+    const start = clock.now();
+    const done = (failed: boolean) => recorder.record(sql, values, clock.now() - start, failed, explainPool);
     const callback = args[args.length - 1];
     if (typeof callback === 'function') {
       args[args.length - 1] = (error: unknown, result: unknown) => {

@@ -1,6 +1,6 @@
+import type { NowClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
-import type { Clock } from '../clock.js';
 import type { ExplainFailedError } from '../errors.js';
 import type { ResolvedMonitorOptions } from '../options.js';
 import { type ExplainPool, explainQuery, isExplainable } from './explain-runner.js';
@@ -77,7 +77,7 @@ export class QueryRecorder {
     private readonly options: ResolvedMonitorOptions['slowQueries'],
     private readonly metric: Histogram<'db_system_name' | 'db_operation_name' | 'outcome'>,
     private readonly logger: Logger,
-    private readonly clock: Clock,
+    private readonly clock: NowClock,
     private readonly onSlowQuery: (query: SlowQuery) => void,
   ) {}
 
@@ -164,7 +164,7 @@ export class QueryRecorder {
       explain: this.explainDecision(state, sql, explainPool),
     };
     if (query.explain === 'explained' && explainPool !== undefined) {
-      state.lastExplainAt = this.clock();
+      state.lastExplainAt = this.clock.now();
       try {
         query.plan = await explainQuery(explainPool, sql, params, this.options.explainTimeoutMs);
       } catch (error) {
@@ -184,7 +184,7 @@ export class QueryRecorder {
     if (!this.options.explain) return 'disabled';
     if (pool === undefined) return 'no-pool';
     if (!isExplainable(sql)) return 'not-explainable';
-    if (this.clock() - state.lastExplainAt < this.options.explainIntervalMs) return 'rate-limited';
+    if (this.clock.now() - state.lastExplainAt < this.options.explainIntervalMs) return 'rate-limited';
     return 'explained';
   }
 }

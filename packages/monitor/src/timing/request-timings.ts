@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { NowClock } from '@perfkit/primitives';
 
 /** Named durations (ms) of one request, summed per name, for `Server-Timing`. */
 export class RequestTimings {
@@ -8,7 +8,7 @@ export class RequestTimings {
 
   constructor(
     private readonly start: number,
-    private readonly clock: Clock,
+    private readonly clock: NowClock,
   ) {}
 
   add(name: string, durationMs: number): void {
@@ -33,6 +33,6 @@ export class RequestTimings {
     if (this.durations !== undefined) {
       for (const [name, ms] of this.durations) value += `${name};dur=${ms.toFixed(1)}, `;
     }
-    return `${value}total;dur=${(this.clock() - this.start).toFixed(1)}`;
+    return `${value}total;dur=${(this.clock.now() - this.start).toFixed(1)}`;
   }
 }

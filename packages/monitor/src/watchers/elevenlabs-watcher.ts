@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { NowClock } from '@perfkit/primitives';
 import { createLatencyHistogram, type LatencySummary, summarize } from '../histogram/latency-histogram.js';
 import { SlidingWindow } from '../histogram/sliding-window.js';
 import type { MonitorMetrics } from '../metrics/monitor-metrics.js';
@@ -6,7 +6,9 @@ import { type EventSource, type Listeners, subscribeAll } from './subscribe.js';
 
 /**
  * The events of `@perfkit/external`'s ElevenLabs client the monitor
- * subscribes to, declared structurally so that the monitor does not import it.
+ * subscribes to, declared structurally so that the monitor does not import
+ * it, and with only the fields the monitor reads: the client's events carry
+ * more (`attempt`, `retryInMs`, `status` of a failure…).
  *
  * @example
  * ```ts
@@ -19,16 +21,14 @@ export interface ElevenLabsEvents {
     /** Path template, e.g. `/v1/convai/agents/:agent_id`. */
     route: string;
     method: string;
-    attempt: number;
     durationMs: number;
     status?: number;
     errorCode?: string;
     outcome: 'success' | 'retry' | 'failure';
-    retryInMs?: number;
   };
   breaker: { state: 'closed' | 'open' | 'half_open' };
   concurrency: { limit: number };
-  failure: { operation: string; route: string; code: string; status?: number; attempts: number };
+  failure: { operation: string; route: string; code: string };
 }
 
 /**
@@ -72,7 +72,7 @@ const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export interface WindowSettings {
   windowMs: number;
   windowSlices: number;
-  clock: Clock;
+  clock: NowClock;
 }
 
 /** Turns ElevenLabs client events into metrics and per-endpoint statistics. */
@@ -92,7 +92,7 @@ export class ElevenLabsWatcher {
         const endpoint = this.endpointOf(server, e.operation, e.route, e.method);
         endpoint.attempts++;
         if (e.outcome === 'retry') endpoint.retries++;
-        endpoint.window.record(e.durationMs * 1000, e.outcome !== 'success', this.settings.clock());
+        endpoint.window.record(e.durationMs * 1000, e.outcome !== 'success', this.settings.clock.now());
         m.httpClient.observe(
           {
             server_address: server,
@@ -122,7 +122,7 @@ export class ElevenLabsWatcher {
   }
 
   stats(): ExternalEndpointStats[] {
-    const now = this.settings.clock();
+    const now = this.settings.clock.now();
     const scratch = createLatencyHistogram();
     return [...this.endpoints.values()].map(({ window, ...counts }) => {
       scratch.reset();
@@ -148,7 +148,7 @@ export class ElevenLabsWatcher {
         attempts: 0,
         retries: 0,
         failures: 0,
-        window: new SlidingWindow(windowMs, windowSlices, clock()),
+        window: new SlidingWindow(windowMs, windowSlices, clock.now()),
       };
       this.endpoints.set(key, endpoint);
     }

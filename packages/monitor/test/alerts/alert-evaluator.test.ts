@@ -1,3 +1,4 @@
+import { manualClock } from '@perfkit/primitives/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type AlertEvent,
@@ -7,7 +8,6 @@ import {
   createLogSink,
 } from '../../src/index.js';
 import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
-import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
@@ -15,7 +15,8 @@ let app: MonitoredApp | undefined;
 
 /** An app whose `/api/agents` takes `latency.ms` by the manual clock and answers `latency.status`. */
 async function appWithAlerts(rules: AlertRule[]) {
-  const { clock, advance } = manualClock();
+  const clock = manualClock();
+  const { advance } = clock;
   const latency = { ms: 10, status: 200 };
   const events: AlertEvent[] = [];
   const emitted: AlertEvent[] = [];
@@ -155,7 +156,8 @@ describe('alert rules', () => {
 /** An app whose one request to `/slow` (300 ms by the manual clock) is enough to fire rule `slow`. */
 async function slowRouteApp(sinks: (log: CapturedLog) => AlertSink[]) {
   const log = captureLogger();
-  const { clock, advance } = manualClock();
+  const clock = manualClock();
+  const { advance } = clock;
   app = await start(
     (a) =>
       a.get('/slow', (_req, res) => {

@@ -82,7 +82,7 @@ describe('webhook sink', () => {
     expect(creating).toThrow(InvalidMonitorOptionsError);
     expect(creating).toThrow(message);
     expect(creating).toThrow(
-      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTIONS', option: 'url' }),
+      expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTION', option: 'url' }),
     );
     expect(creating).not.toThrow(/hunter2/);
   });

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { manualClock } from '@perfkit/primitives/testing';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,6 @@ import {
   OVERFLOW_ROUTE,
   UNMATCHED_ROUTE,
 } from '../../src/index.js';
-import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, metricLines } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
@@ -124,7 +124,8 @@ describe('express middleware', () => {
   });
 
   it('measures from arrival to the end of the response with the injected clock', async () => {
-    const { clock, advance } = manualClock();
+    const clock = manualClock();
+    const { advance } = clock;
     app = await start(
       (a) =>
         a.get('/slow', (_req, res) => {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { manualClock } from '@perfkit/primitives/testing';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
 import { listen } from '../helpers/http-server.js';
-import { manualClock } from '../helpers/manual-clock.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
@@ -39,7 +39,8 @@ async function timedApp(before: (app: Express) => void): Promise<string> {
 
 describe('Server-Timing', () => {
   it('sums timed sections per name, sync and async, and ends with the total', async () => {
-    const { clock, advance } = manualClock();
+    const clock = manualClock();
+    const { advance } = clock;
     app = await start(
       (a, monitor) =>
         a.get('/overview', async (_req, res) => {

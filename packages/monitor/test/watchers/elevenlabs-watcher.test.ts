@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { manualClock } from '@perfkit/primitives/testing';
 import { describe, expect, it } from 'vitest';
 import { createMonitor, type ElevenLabsEvents } from '../../src/index.js';
-import { manualClock } from '../helpers/manual-clock.js';
 
 const AGENT = { operation: 'getAgent', route: '/v1/convai/agents/:agent_id', method: 'GET' } as const;
 
@@ -15,28 +15,20 @@ function emit<E extends keyof ElevenLabsEvents>(
 
 describe('ElevenLabs watcher', () => {
   it('reports latency, retries and failures per endpoint, breaker state and concurrency', async () => {
-    const { clock } = manualClock();
+    const clock = manualClock();
     const monitor = createMonitor({ processMetrics: false, accessLog: false, clock });
     const client = new EventEmitter();
     const stop = monitor.watchElevenLabs(client);
     emit(client, 'attempt', {
       ...AGENT,
-      attempt: 1,
       durationMs: 900,
       status: 429,
       errorCode: 'rate_limit_exceeded',
       outcome: 'retry',
-      retryInMs: 1000,
     });
-    emit(client, 'attempt', { ...AGENT, attempt: 2, durationMs: 100, status: 200, outcome: 'success' });
-    emit(client, 'attempt', {
-      ...AGENT,
-      attempt: 1,
-      durationMs: 5000,
-      errorCode: 'timeout',
-      outcome: 'failure',
-    });
-    emit(client, 'failure', { operation: AGENT.operation, route: AGENT.route, code: 'timeout', attempts: 1 });
+    emit(client, 'attempt', { ...AGENT, durationMs: 100, status: 200, outcome: 'success' });
+    emit(client, 'attempt', { ...AGENT, durationMs: 5000, errorCode: 'timeout', outcome: 'failure' });
+    emit(client, 'failure', { operation: AGENT.operation, route: AGENT.route, code: 'timeout' });
     emit(client, 'breaker', { state: 'open' });
     emit(client, 'concurrency', { limit: 4 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { seededRandom } from '@perfkit/primitives';
 import type { AgentStatus } from '../schema/database.js';
-import { apportion, createPrng, randomToken } from './prng.js';
+import { apportion, randomToken } from './prng.js';
 import { SEED_ANCHOR, SEED_DAYS, type SeedScaleSpec } from './seed-scales.js';
 
 /** sha256 hex of an API key, as stored in `users.api_key_hash`. */
@@ -83,7 +84,7 @@ function dayQuantiles(): number[] {
  * seeded PRNG; the bulk rows are then generated server-side from this plan.
  */
 export function planSeed(spec: SeedScaleSpec, seed: number): SeedPlan {
-  const random = createPrng(seed);
+  const random = seededRandom(seed);
   const users: PlannedUser[] = [];
   for (let id = 1; id <= spec.users; id++) {
     users.push({

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@perfkit/primitives/testing';
 import { Redis } from 'ioredis';
 
 /** A redis-server this test owns: killed and restarted on the same port, its data kept on disk. */
@@ -17,18 +17,6 @@ export interface PrivateRedis {
   client(): Redis;
   /** Kills it and removes its data directory. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }
 
 async function answers(url: string, timeoutMs = 10_000): Promise<void> {

@@ -1,0 +1,9 @@
+export { type Clock, type NowClock, systemClock } from './clock.js';
+export { type Duration, type DurationUnit, durationToMs, parseDuration } from './duration.js';
+export {
+  InvalidOptionError,
+  type InvalidOptionErrorClass,
+  PerfkitError,
+  type PerfkitErrorCode,
+} from './errors.js';
+export { hashText, type Random, seededRandom } from './random.js';

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionError, PerfkitError } from '../src/index.js';
+
+class ThingError extends PerfkitError<'PERFKIT_THING_BROKEN' | 'PERFKIT_THING_LOST'> {}
+
+class ThingOptionError extends InvalidOptionError<'PERFKIT_THING_INVALID_OPTION'> {
+  constructor(option: string, message: string) {
+    super(option, `${option} ${message}`, 'PERFKIT_THING_INVALID_OPTION');
+  }
+}
+
+describe('PerfkitError', () => {
+  it('carries its code, its class name and the cause it was given', () => {
+    const cause = new Error('socket hang up');
+    const error = new ThingError('PERFKIT_THING_LOST', 'lost it', { cause });
+    expect(error).toBeInstanceOf(PerfkitError);
+    expect(error).toMatchObject({
+      name: 'ThingError',
+      code: 'PERFKIT_THING_LOST',
+      message: 'lost it',
+      cause,
+    });
+  });
+
+  it('has no cause property at all when it was given none', () => {
+    expect('cause' in new ThingError('PERFKIT_THING_BROKEN', 'broken', { cause: undefined })).toBe(false);
+  });
+});
+
+describe('InvalidOptionError', () => {
+  it('is built (option, message) in every package and names the option', () => {
+    const error = new ThingOptionError('retry.minDelay', 'must be >= 0');
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error).toBeInstanceOf(PerfkitError);
+    expect(error).toMatchObject({
+      name: 'ThingOptionError',
+      code: 'PERFKIT_THING_INVALID_OPTION',
+      option: 'retry.minDelay',
+      message: 'retry.minDelay must be >= 0',
+    });
+  });
+});
