@@ -1,4 +1,11 @@
-import { type Clock, type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
+import {
+  type Clock,
+  checkNumber,
+  type Duration,
+  type NowClock,
+  parseDuration,
+  systemClock,
+} from '@perfkit/primitives';
 import type { CacheBus } from './bus/cache-bus.js';
 import type { EntryPolicy } from './cache-entry.js';
 import { CacheOptionsError } from './errors.js';
@@ -130,15 +137,10 @@ export interface ResolvedCacheOptions {
   waitClock: Clock;
 }
 
+const POSITIVE_INTEGER = { min: 1, integer: true };
+
 function durationOption(value: Duration, option: string): number {
   return parseDuration(value, option, CacheOptionsError);
-}
-
-function positiveInteger(value: number, option: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new CacheOptionsError(option, `expected a positive integer, got ${value}`);
-  }
-  return value;
 }
 
 // Redis rejects a PX of 0, and a zero ttl would store nothing.
@@ -191,8 +193,8 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     },
     jitter: o.jitter,
     timeoutMs: durationOption(o.timeout, 'timeout'),
-    l1MaxEntries: positiveInteger(o.l1MaxEntries, 'l1MaxEntries'),
-    l1MaxBytes: positiveInteger(o.l1MaxBytes, 'l1MaxBytes'),
+    l1MaxEntries: checkNumber(o.l1MaxEntries, 'l1MaxEntries', POSITIVE_INTEGER, CacheOptionsError),
+    l1MaxBytes: checkNumber(o.l1MaxBytes, 'l1MaxBytes', POSITIVE_INTEGER, CacheOptionsError),
     l2: options.l2,
     bus: options.bus,
     lease: Boolean(o.lease),
@@ -201,7 +203,12 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     leasePollMs: Math.max(1, durationOption(o.leasePollInterval, 'leasePollInterval')),
     l2TimeoutMs,
     l2ConnectTimeoutMs: Math.max(l2TimeoutMs, durationOption(o.l2ConnectTimeout, 'l2ConnectTimeout')),
-    circuitThreshold: positiveInteger(o.circuitThreshold, 'circuitThreshold'),
+    circuitThreshold: checkNumber(
+      o.circuitThreshold,
+      'circuitThreshold',
+      POSITIVE_INTEGER,
+      CacheOptionsError,
+    ),
     circuitCooldownMs: durationOption(o.circuitCooldown, 'circuitCooldown'),
     fenceWindowMs: positiveDuration(o.fenceWindow, 'fenceWindow'),
     ...clocksOf(options.clock ?? systemClock),

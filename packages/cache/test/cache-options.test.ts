@@ -52,7 +52,7 @@ describe('resolveCacheOptions', () => {
       'Invalid cache option "clock": expected a Clock: { now(), sleep(ms, signal?) }',
     );
     expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
-      'Invalid cache option "l1MaxEntries": expected a positive integer, got 0',
+      'Invalid cache option "l1MaxEntries": must be an integer >= 1, got 0',
     );
   });
 });

@@ -1,3 +1,5 @@
+import { PerfkitError, InvalidOptionError as PerfkitInvalidOptionError } from '@perfkit/primitives';
+
 /** Exit codes every command uses, so CI scripts can tell a failed gate from a broken invocation. */
 export const EXIT_CODES = {
   /** Everything ran and every gate passed. */
@@ -44,8 +46,7 @@ export type PerfCliErrorCode =
  *   if (error instanceof PerfCliError && error.code === 'PERFKIT_CLI_FILE_UNREADABLE') …
  * }
  */
-export class PerfCliError extends Error {
-  readonly code: PerfCliErrorCode;
+export class PerfCliError extends PerfkitError<PerfCliErrorCode> {
   readonly exitCode: number;
   readonly context: Record<string, unknown>;
 
@@ -54,9 +55,8 @@ export class PerfCliError extends Error {
     message: string,
     options: { cause?: unknown; context?: Record<string, unknown>; exitCode?: number } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'PerfCliError';
-    this.code = code;
     this.exitCode = options.exitCode ?? EXIT_CODES.usage;
     this.context = options.context ?? {};
   }
@@ -67,21 +67,24 @@ export class PerfCliError extends Error {
  * the way its caller wrote it: the library's option (`warmupMs`,
  * `planChecks.largeTableRows`), or the CLI's flag (`--warmup`) once the
  * command has {@link InvalidOptionError.renamed renamed} it; `problem` is
- * the rest of the message.
+ * the rest of the message. Like every perfkit package's, it is the
+ * `InvalidOptionError` of `@perfkit/primitives` (so not a
+ * {@link PerfCliError}: match both with {@link isCliError}), with the
+ * `exitCode` and `context` of the CLI's errors.
  *
  * @example
  * throw new InvalidOptionError('warmupMs', 'must be >= 0 ms, got -1 ms'); // "warmupMs must be >= 0 ms, got -1 ms"
  */
-export class InvalidOptionError extends PerfCliError {
-  declare readonly code: 'PERFKIT_CLI_INVALID_OPTION';
-  readonly option: string;
+export class InvalidOptionError extends PerfkitInvalidOptionError<'PERFKIT_CLI_INVALID_OPTION'> {
   readonly problem: string;
+  readonly exitCode: number = EXIT_CODES.usage;
+  readonly context: Record<string, unknown>;
 
   constructor(option: string, problem: string, options: { cause?: unknown } = {}) {
-    super('PERFKIT_CLI_INVALID_OPTION', `${option} ${problem}`, { ...options, context: { option } });
+    super(option, `${option} ${problem}`, 'PERFKIT_CLI_INVALID_OPTION', options);
     this.name = 'InvalidOptionError';
-    this.option = option;
     this.problem = problem;
+    this.context = { option };
   }
 
   /**
@@ -94,6 +97,17 @@ export class InvalidOptionError extends PerfCliError {
   renamed(option: string): InvalidOptionError {
     return new InvalidOptionError(option, this.problem, { cause: this });
   }
+}
+
+/**
+ * True for an error of the CLI: a {@link PerfCliError} or an
+ * {@link InvalidOptionError}, each with its `code` and `exitCode`.
+ *
+ * @example
+ * if (isCliError(error)) { io.stderr.write(`perf-cli: ${error.message}\n`); return error.exitCode; }
+ */
+export function isCliError(error: unknown): error is PerfCliError | InvalidOptionError {
+  return error instanceof PerfCliError || error instanceof InvalidOptionError;
 }
 
 /**

@@ -39,6 +39,7 @@ export {
   EXIT_CODES,
   InvalidOptionError,
   InvalidReportError,
+  isCliError,
   PerfCliError,
 } from './errors.js';
 export type { CliIo } from './io.js';

@@ -6,7 +6,7 @@ import { indexesCommand } from './commands/indexes-command.js';
 import { loadtestCommand } from './commands/loadtest-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { reportCommand } from './commands/report-command.js';
-import { EXIT_CODES, PerfCliError } from './errors.js';
+import { EXIT_CODES, isCliError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 
 /**
@@ -72,7 +72,7 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
       }
       return EXIT_CODES.usage;
     }
-    if (error instanceof PerfCliError) {
+    if (isCliError(error)) {
       io.stderr.write(`perf-cli: ${error.message}\n`);
       return error.exitCode;
     }

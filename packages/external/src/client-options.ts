@@ -1,4 +1,11 @@
-import { type Clock, type Duration, parseDuration, type Random, systemClock } from '@perfkit/primitives';
+import {
+  type Clock,
+  checkNumber,
+  type Duration,
+  parseDuration,
+  type Random,
+  systemClock,
+} from '@perfkit/primitives';
 import type { CacheLike } from './cache-like.js';
 import { InvalidInputError } from './errors.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -136,14 +143,19 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
   const breaker = { ...CLIENT_DEFAULTS.breaker, ...definedOnly(options.breaker ?? {}) };
   const concurrency = options.concurrency ?? CLIENT_DEFAULTS.concurrency;
   const minConcurrency = options.minConcurrency ?? CLIENT_DEFAULTS.minConcurrency;
-  integerAtLeast('retry.retries', retry.retries, 0);
-  integerAtLeast('concurrency', concurrency, 1);
-  integerAtLeast('minConcurrency', minConcurrency, 1);
+  checkNumber(retry.retries, 'retry.retries', { min: 0, integer: true }, InvalidInputError);
+  checkNumber(concurrency, 'concurrency', { min: 1, integer: true }, InvalidInputError);
+  checkNumber(minConcurrency, 'minConcurrency', { min: 1, integer: true }, InvalidInputError);
   if (minConcurrency > concurrency)
     invalid('minConcurrency', `(${minConcurrency}) must not exceed concurrency (${concurrency})`);
-  integerAtLeast('breaker.failureThreshold', breaker.failureThreshold, 1);
+  checkNumber(
+    breaker.failureThreshold,
+    'breaker.failureThreshold',
+    { min: 1, integer: true },
+    InvalidInputError,
+  );
   const maxResponseBytes = options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes;
-  integerAtLeast('maxResponseBytes', maxResponseBytes, 1);
+  checkNumber(maxResponseBytes, 'maxResponseBytes', { min: 1, integer: true }, InvalidInputError);
   if (!(retry.factor >= 1)) invalid('retry.factor', `must be >= 1, got ${retry.factor}`);
   const baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
   if (!URL.canParse(baseUrl))
@@ -185,10 +197,6 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function integerAtLeast(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) invalid(name, `must be an integer >= ${min}, got ${value}`);
 }
 
 function invalid(option: string, problem: string): never {

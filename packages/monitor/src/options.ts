@@ -1,4 +1,4 @@
-import { type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
+import { checkNumber, type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { AlertRule } from './alerts/alert-rule.js';
@@ -141,15 +141,10 @@ export interface ResolvedMonitorOptions {
   clock: NowClock;
 }
 
+const POSITIVE_INTEGER = { min: 1, integer: true };
+
 function durationMs(option: string, value: Duration): number {
   return parseDuration(value, option, InvalidMonitorOptionsError);
-}
-
-function positiveInteger(option: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidMonitorOptionsError(option, `expected a positive integer, got ${value}`);
-  }
-  return value;
 }
 
 function ascendingBounds(value: readonly number[]): readonly number[] {
@@ -174,8 +169,18 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
     logger: options.logger ?? pino(),
     requestIdHeader: (options.requestIdHeader ?? d.requestIdHeader).toLowerCase(),
     windowMs,
-    windowSlices: positiveInteger('windowSlices', options.windowSlices ?? d.windowSlices),
-    maxSeries: positiveInteger('maxSeries', options.maxSeries ?? d.maxSeries),
+    windowSlices: checkNumber(
+      options.windowSlices ?? d.windowSlices,
+      'windowSlices',
+      POSITIVE_INTEGER,
+      InvalidMonitorOptionsError,
+    ),
+    maxSeries: checkNumber(
+      options.maxSeries ?? d.maxSeries,
+      'maxSeries',
+      POSITIVE_INTEGER,
+      InvalidMonitorOptionsError,
+    ),
     buckets: ascendingBounds(options.buckets ?? d.buckets),
     processMetrics: options.processMetrics ?? d.processMetrics,
     slowQueries: {
@@ -184,7 +189,12 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
       explainTimeoutMs: durationMs('slowQueries.explainTimeout', slow.explainTimeout),
       explainIntervalMs: durationMs('slowQueries.explainInterval', slow.explainInterval),
       explainPool: slow.explainPool,
-      maxShapes: positiveInteger('slowQueries.maxShapes', slow.maxShapes),
+      maxShapes: checkNumber(
+        slow.maxShapes,
+        'slowQueries.maxShapes',
+        POSITIVE_INTEGER,
+        InvalidMonitorOptionsError,
+      ),
     },
     alerts: {
       rules,

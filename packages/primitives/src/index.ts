@@ -6,4 +6,5 @@ export {
   PerfkitError,
   type PerfkitErrorCode,
 } from './errors.js';
+export { checkNumber, type NumberBounds, parseNumber } from './number.js';
 export { hashText, type Random, seededRandom } from './random.js';

@@ -1,11 +1,11 @@
+import { parseDuration } from '@perfkit/primitives';
 import { Command, Option } from 'commander';
 import { readQueryFile } from '../audit/query-source.js';
 import { SEVERITIES, type Severity } from '../audit/report-schema.js';
 import { auditFails, runAudit } from '../audit/run-audit.js';
-import { EXIT_CODES } from '../errors.js';
+import { EXIT_CODES, InvalidOptionError } from '../errors.js';
 import { formatAuditTable } from '../format/audit-format.js';
 import type { CliIo } from '../io.js';
-import { parseDuration } from '../util/duration.js';
 import { parseNumber } from '../util/option-checks.js';
 import { withFlagNames } from './flag-names.js';
 
@@ -56,7 +56,11 @@ export function auditCommand(io: CliIo): Command {
           ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
           ...(opts.schema ? { schema: opts.schema } : {}),
           ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
-          statementTimeoutMs: parseDuration(opts.statementTimeout, AUDIT_FLAGS.statementTimeoutMs),
+          statementTimeoutMs: parseDuration(
+            opts.statementTimeout,
+            AUDIT_FLAGS.statementTimeoutMs,
+            InvalidOptionError,
+          ),
           planChecks: {
             largeTableRows: parseNumber(opts.largeTableRows, AUDIT_FLAGS['planChecks.largeTableRows']),
           },

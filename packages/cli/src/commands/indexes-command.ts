@@ -1,9 +1,15 @@
+import { parseDuration } from '@perfkit/primitives';
 import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries';
 import { Command, Option } from 'commander';
-import { DatabaseUnavailableError, EXIT_CODES, PerfCliError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  EXIT_CODES,
+  InvalidOptionError,
+  isCliError,
+  PerfCliError,
+} from '../errors.js';
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
-import { parseDuration } from '../util/duration.js';
 import { redactUrl } from '../util/redact-url.js';
 import { collect } from './load-options.js';
 
@@ -14,7 +20,7 @@ async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof PerfCliError) throw error;
+    if (isCliError(error)) throw error;
     const e = error as Error & { code?: string };
     if (
       e.code === 'ECONNREFUSED' ||
@@ -83,8 +89,12 @@ export function indexesCommand(io: CliIo): Command {
         const results = await withDatabase(url(opts), () =>
           applyIndexes(url(opts), {
             ...selection(opts),
-            lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout'),
-            statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout'),
+            lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
+            statementTimeoutMs: parseDuration(
+              opts.statementTimeout,
+              '--statement-timeout',
+              InvalidOptionError,
+            ),
           }),
         );
         print(opts.json, results, formatIndexResults(results));

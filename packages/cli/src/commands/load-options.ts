@@ -1,13 +1,14 @@
+import { parseDuration } from '@perfkit/primitives';
 import { type Command, Option } from 'commander';
-import { PerfCliError } from '../errors.js';
+import { InvalidOptionError, PerfCliError } from '../errors.js';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
 import type { LoadtestOptions } from '../loadtest/loadtest-options.js';
 import type { LoadModel } from '../loadtest/report-schema.js';
 import { parseShard } from '../loadtest/shard.js';
 import { loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
-import { parseDuration, parseTime } from '../util/duration.js';
 import { parseNumber } from '../util/option-checks.js';
+import { parseTime } from '../util/parse-time.js';
 import type { FlagNames } from './flag-names.js';
 
 /** Appends a repeatable flag's values. */
@@ -124,10 +125,10 @@ export function loadOptionsFrom(opts: Record<string, unknown>, io: CliIo): Loadt
     model: opts.model as LoadModel,
     rate: parseNumber(opts.rate as string, LOAD_FLAGS.rate),
     connections: parseNumber(opts.connections as string, LOAD_FLAGS.connections),
-    durationMs: parseDuration(opts.duration as string, LOAD_FLAGS.durationMs),
-    warmupMs: parseDuration(opts.warmup as string, LOAD_FLAGS.warmupMs),
+    durationMs: parseDuration(opts.duration as string, LOAD_FLAGS.durationMs, InvalidOptionError),
+    warmupMs: parseDuration(opts.warmup as string, LOAD_FLAGS.warmupMs, InvalidOptionError),
     repetitions: parseNumber(opts.repetitions as string, LOAD_FLAGS.repetitions),
-    timeoutMs: parseDuration(opts.timeout as string, LOAD_FLAGS.timeoutMs),
+    timeoutMs: parseDuration(opts.timeout as string, LOAD_FLAGS.timeoutMs, InvalidOptionError),
     ...(opts.workers === undefined
       ? {}
       : { workers: parseNumber(opts.workers as string, LOAD_FLAGS.workers) }),

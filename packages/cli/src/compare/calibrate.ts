@@ -1,3 +1,4 @@
+import { seededRandom } from '@perfkit/primitives';
 import { InvalidOptionError } from '../errors.js';
 import type { LoadtestReport } from '../loadtest/report-schema.js';
 import { checkNumber } from '../util/option-checks.js';
@@ -50,17 +51,6 @@ export interface CalibrationResult {
 /** The largest regression calibration looks for: +200 %. */
 const MAX_SHIFT = 2;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Splits a report's repetitions into two reports: the first half in time and the second. */
 export function splitReport(report: LoadtestReport): [LoadtestReport, LoadtestReport] {
   const half = (from: number, to: number): LoadtestReport => ({
@@ -90,7 +80,7 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
   const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
   const power = checkNumber(options.power ?? 0.9, 'power', { above: 0, max: 1 });
   const trials = checkNumber(options.trials ?? 200, 'trials', { min: 1, integer: true });
-  const random = rng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
   if (n < 2)
     throw new InvalidOptionError(

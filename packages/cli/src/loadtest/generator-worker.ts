@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { PerfCliError } from '../errors.js';
+import { isCliError } from '../errors.js';
 import { prepareClosedModel } from './closed-model.js';
 import { type PreparedRun, prepareOpenModel } from './open-model.js';
 import { encodeRun } from './run-result.js';
@@ -50,10 +50,9 @@ port.on('message', (message: ToWorker) => {
     const e = error as Error;
     post({
       type: 'failed',
-      error:
-        error instanceof PerfCliError
-          ? { code: error.code, message: error.message, exitCode: error.exitCode }
-          : { code: null, message: e?.message ?? String(error), exitCode: null },
+      error: isCliError(error)
+        ? { code: error.code, message: error.message, exitCode: error.exitCode }
+        : { code: null, message: e?.message ?? String(error), exitCode: null },
     });
   });
 });

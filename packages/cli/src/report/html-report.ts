@@ -1,6 +1,6 @@
 import { compareReports } from '../compare/compare-reports.js';
 import type { CompareResult } from '../compare/result-schema.js';
-import { PerfCliError } from '../errors.js';
+import { isCliError } from '../errors.js';
 import { decodeHistogram, mergeHistograms, percentileCurve } from '../loadtest/histogram.js';
 import type { LoadtestReport, TargetReport } from '../loadtest/report-schema.js';
 
@@ -143,7 +143,7 @@ export function renderHtmlReport(current: LoadtestReport, baseline?: LoadtestRep
     try {
       comparison = compareTable(compareReports(baseline, current));
     } catch (error) {
-      if (!(error instanceof PerfCliError)) throw error;
+      if (!isCliError(error)) throw error;
       comparison = `<p class="bad">No gate verdict: ${escapeHtml(error.message)}</p>`;
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseShard, shardConnections, shardRequests, splitShard } from '../../src/loadtest/shard.js';
-import { parseTime } from '../../src/util/duration.js';
+import { parseTime } from '../../src/util/parse-time.js';
 
 describe('shards', () => {
   it('split a schedule so that every request is sent exactly once, over machines and their workers', () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Duration, parseDuration } from '@perfkit/primitives';
+import { checkNumber, type Duration, parseDuration } from '@perfkit/primitives';
 import { InvalidMonitorOptionsError, WebhookDeliveryError } from '../errors.js';
 import type { AlertSink } from './alert-sink.js';
 
@@ -83,10 +83,12 @@ function isRetryable(error: unknown): boolean {
 export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
   const url = parseWebhookUrl(options.url);
   const shownUrl = redactedUrl(url);
-  const attempts = options.attempts ?? WEBHOOK_DEFAULTS.attempts;
-  if (!Number.isInteger(attempts) || attempts < 1) {
-    throw new InvalidMonitorOptionsError('attempts', `expected a positive integer, got ${attempts}`);
-  }
+  const attempts = checkNumber(
+    options.attempts ?? WEBHOOK_DEFAULTS.attempts,
+    'attempts',
+    { min: 1, integer: true },
+    InvalidMonitorOptionsError,
+  );
   const retryDelayMs = parseDuration(
     options.retryDelay ?? WEBHOOK_DEFAULTS.retryDelay,
     'retryDelay',
