@@ -1,4 +1,4 @@
-import { checkNumber, type Duration, type NowClock, parseDuration, systemClock } from '@perfkit/primitives';
+import { checkNumber, type Duration, type NowClock, parseDuration, preciseClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { AlertRule } from './alerts/alert-rule.js';
@@ -46,7 +46,7 @@ export interface MonitorOptions {
   /**
    * Time of every request, section, query, window and alert: a `Clock` (only its `now` is read, since the
    * monitor never waits), so the clock a test gives the other packages fits here too. Default
-   * `systemClock`, epoch ms with sub-millisecond resolution.
+   * `preciseClock`, epoch ms with microsecond resolution.
    */
   clock?: NowClock;
 }
@@ -201,6 +201,6 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
       sinks: options.alerts?.sinks ?? [],
       intervalMs: durationMs('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
     },
-    clock: options.clock ?? systemClock,
+    clock: options.clock ?? preciseClock,
   };
 }

@@ -1,4 +1,4 @@
-export { type Clock, type NowClock, systemClock } from './clock.js';
+export { type Clock, type NowClock, preciseClock, systemClock } from './clock.js';
 export { type Duration, type DurationUnit, durationToMs, parseDuration } from './duration.js';
 export {
   InvalidOptionError,

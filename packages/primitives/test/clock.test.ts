@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { type Clock, systemClock } from '../src/index.js';
+import { type Clock, preciseClock, systemClock } from '../src/index.js';
 import { manualClock } from '../src/testing/index.js';
 
 /** A clock under test, and how a test lets `ms` pass on it. */
@@ -17,6 +17,7 @@ const nothing = () => undefined;
 // Every Clock of the repository must pass the table below.
 const CLOCKS: ReadonlyArray<readonly [name: string, make: () => ClockDriver]> = [
   ['systemClock', () => ({ clock: systemClock, elapse: nothing, slackMs: 1 })],
+  ['preciseClock', () => ({ clock: preciseClock, elapse: nothing, slackMs: 1 })],
   [
     'manualClock()',
     () => {
@@ -82,11 +83,18 @@ describe.each(CLOCKS.slice(0, 2))('a clock whose sleeps wait: %s', (_name, make)
   });
 });
 
-describe('systemClock', () => {
-  it('tells the wall-clock time with sub-millisecond resolution', () => {
+describe('the real clocks', () => {
+  it('systemClock tells the wall-clock time in whole milliseconds', () => {
+    const before = Date.now();
+    const now = systemClock.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(Number.isInteger(now)).toBe(true);
+  });
+
+  it('preciseClock tells the same time with sub-millisecond resolution', () => {
     // Margins far above machine noise: the two clocks agree to well under a second.
-    expect(Math.abs(systemClock.now() - Date.now())).toBeLessThan(1_000);
-    const readings = Array.from({ length: 1_000 }, systemClock.now);
+    expect(Math.abs(preciseClock.now() - Date.now())).toBeLessThan(1_000);
+    const readings = Array.from({ length: 1_000 }, preciseClock.now);
     expect(readings.some((ms) => !Number.isInteger(ms))).toBe(true);
   });
 });
