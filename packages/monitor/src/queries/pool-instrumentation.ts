@@ -86,12 +86,16 @@ export function timeClientQueries(
 
 type SiblingPool = ExplainPool & {
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(
+    event: 'connect',
+    listener: (client: { on(event: 'error', listener: (error: Error) => void): unknown }) => void,
+  ): unknown;
   end(): Promise<void>;
 };
 
 /**
  * Builds the separate one-connection pool that `EXPLAIN` runs on, with
- * `pool`'s settings; `onError` hears the errors of its idle connection.
+ * `pool`'s settings; `onError` hears its connection's errors, idle or not.
  */
 export function createSiblingExplainPool(
   pool: InstrumentablePool,
@@ -104,6 +108,9 @@ export function createSiblingExplainPool(
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
   });
+  // The pool hears an idle connection's error; a checked-out one (between BEGIN and ROLLBACK) emits
+  // it on the client, where unheard it would crash the process.
   sibling.on('error', onError);
+  sibling.on('connect', (client) => client.on('error', onError));
   return sibling;
 }

@@ -198,6 +198,45 @@ describe('pg pool instrumentation', () => {
     });
   });
 
+  it('survives the EXPLAIN connection being killed in the middle of its EXPLAIN, and reports the plan as failed', async () => {
+    const applicationName = 'monitor-explain-killed';
+    instrumented(
+      { slowQueries: { threshold: 100, explainTimeout: 60_000 } },
+      1,
+      new pg.Pool({ connectionString: TEST_DATABASE_URL, application_name: applicationName }),
+    );
+    const locker = await schema.pool.connect();
+    try {
+      // The lock is asked for while the application's query runs, so it is granted between that query
+      // and its EXPLAIN: planning then waits for it, the EXPLAIN connection checked out.
+      const reported = nextSlowQuery(monitor);
+      await locker.query('begin');
+      const slow = pool.query(`select pg_sleep(0.3), * from ${schema.schema}.locked_calls`);
+      await vi.waitFor(async () => {
+        const { rowCount } = await schema.pool.query(
+          `select 1 from pg_stat_activity where application_name = $1 and query like 'select pg_sleep(0.3)%'`,
+          [applicationName],
+        );
+        expect(rowCount).toBe(1);
+      });
+      const locked = locker.query(`lock table ${schema.schema}.locked_calls in access exclusive mode`);
+      await slow;
+      await locked;
+      await vi.waitFor(async () => {
+        const { rowCount } = await schema.pool.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+            where application_name = $1 and query like 'EXPLAIN%' and wait_event_type = 'Lock'`,
+          [applicationName],
+        );
+        expect(rowCount).toBe(1);
+      });
+      expect((await reported).explain).toBe('failed');
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+    }
+  });
+
   it('logs the EXPLAIN connection the server closes while idle, and explains again on a new one', async () => {
     const applicationName = 'monitor-explain-lost';
     instrumented(
