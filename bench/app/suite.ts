@@ -1,0 +1,462 @@
+/**
+ * The suite itself; run it through run.ts (`pnpm --filter @perfkit/bench run
+ * app`), which runs this file in a clean export of the last commit. Options
+ * and what is measured: see run.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { baselineTargets } from '@perfkit/express-app/load';
+import { startRemoteFake } from '../external/remote-fake.js';
+import { prepareDataset } from './dataset.js';
+import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
+import { pin, startApp, startCeiling, startCpuHog, startPrivateRedis } from './processes.js';
+import { type Api, claimTables, evaluateClaims, ms, type Row, resultTables, type Shape } from './report.js';
+import { addBuckets, type Buckets, bucketQuantile, bucketsBetween, scrapeMetrics } from './server-metrics.js';
+import { measureWriteVisibility, type VisibilityResult } from './write-visibility.js';
+
+const { values } = parseArgs({
+  // pnpm forwards its `--` separator; drop it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    duration: { type: 'string', default: '6000' },
+    'tenant-duration': { type: 'string', default: '100' },
+    repetitions: { type: 'string', default: '3' },
+    'naive-duration': { type: 'string', default: '60000' },
+    writes: { type: 'string', default: '50' },
+    skip: { type: 'string', default: '' },
+    label: { type: 'string', default: '' },
+  },
+});
+const CONNECTIONS = 50;
+const TENANTS = 100;
+const repetitions = Number(values.repetitions);
+const skip = new Set(values.skip.split(',').filter(Boolean));
+// One repetition per load test: the suite interleaves the load tests itself, warming the caches before each.
+const heavySpec: LoadSpec = {
+  connections: CONNECTIONS,
+  durationMs: Number(values.duration),
+  repetitions: 1,
+  timeoutMs: 60_000,
+};
+const roundRobinSpec: LoadSpec = { ...heavySpec, durationMs: Number(values['tenant-duration']) };
+const specFor = (shape: Shape) => (shape === 'heavy' ? heavySpec : roundRobinSpec);
+// A naive heavy request takes seconds at 50 connections: one long run per API, and one round per tenant.
+const naiveHeavySpec: LoadSpec = {
+  connections: CONNECTIONS,
+  durationMs: Number(values['naive-duration']),
+  repetitions: 1,
+  timeoutMs: 600_000,
+};
+const naiveRoundRobinSpec: LoadSpec = { ...naiveHeavySpec, durationMs: 1 };
+const METRICS_TOKEN = randomBytes(16).toString('hex');
+const SHED_THRESHOLD_MS = 500; // the app's default SHED_EVENT_LOOP_DELAY_MS, left as is
+const APP_CPU = '1';
+const GENERATOR_CPU = '0';
+
+const lines: string[] = [];
+const log = (line = '') => {
+  console.log(line);
+  lines.push(line);
+};
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
+
+const dataset = await prepareDataset(TENANTS, log);
+const { manifest, heavy, spread } = dataset;
+const spreadKeys = spread.map((user) => user.apiKey);
+const paths = Object.fromEntries(
+  baselineTargets(manifest)
+    .filter((t) => t.tenants === 'heavy')
+    .map((t) => [t.endpoint, t.path]),
+) as Record<Api, string>;
+const APIS = Object.keys(paths) as Api[];
+const SHAPES: Shape[] = ['heavy', 'round-robin'];
+log(
+  `large: ${manifest.counts.calls} calls, ${manifest.counts.leads} leads; heavy tenant ${heavy.id}: ${heavy.agents} agents, ${heavy.calls} calls; ` +
+    `round-robin over ${spread.length} tenants (${Math.min(...spread.map((u) => u.agents))}–${Math.max(...spread.map((u) => u.agents))} agents each)`,
+);
+// Set by run.ts, which runs this file in an export of that commit.
+const COMMIT = process.env.PERFKIT_BENCH_COMMIT ?? 'the working tree (not through run.ts)';
+log(
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}; load average ${loadAverage()}; code: ${COMMIT}`,
+);
+
+const running: Array<{ stop(): Promise<void> }> = [];
+const started = <T extends { stop(): Promise<void> }>(process: T): T => {
+  running.push(process);
+  return process;
+};
+
+/** A process loaded by a call: an app variant (monitored through `/metrics`) or the ceiling. */
+interface Subject {
+  variant: string;
+  url: string;
+  monitored: boolean;
+  /** Warm before each measurement (the optimized app with its caches on). */
+  cached: boolean;
+  /** The APIs it answers, with their paths. */
+  routes: Array<[Api, string]>;
+}
+
+/** Rows accumulate over calls: generator figures add up, server-side buckets add up. */
+const accumulated = new Map<string, { row: Row; buckets: Buckets }>();
+
+function record(
+  variant: string,
+  shape: Shape,
+  api: Api,
+  generator: Measured,
+  server?: { buckets: Buckets; count5xx: number; lagMaxMs: number },
+) {
+  const key = `${variant}|${shape}|${api}`;
+  const previous = accumulated.get(key);
+  const merged = previous ? addMeasured(previous.row.generator, generator) : generator;
+  const buckets = server
+    ? addBuckets(previous?.buckets ?? { bounds: [], cumulative: [] }, server.buckets)
+    : undefined;
+  const row: Row = {
+    variant,
+    shape,
+    api,
+    generator: merged,
+    server:
+      server && buckets
+        ? {
+            count: buckets.cumulative.at(-1) ?? 0,
+            p99: bucketQuantile(buckets, 0.99),
+            status5xx: (previous?.row.server?.status5xx ?? 0) + server.count5xx,
+            lagMaxMs: Math.max(previous?.row.server?.lagMaxMs ?? 0, server.lagMaxMs),
+          }
+        : undefined,
+  };
+  accumulated.set(key, { row, buckets: buckets ?? { bounds: [], cumulative: [] } });
+}
+
+/**
+ * One load test of one subject's route in `shape`, with the app's `/metrics`
+ * scraped before and after, so the monitor's figures cover exactly the
+ * requests the generator counted. A cached subject is warmed first.
+ */
+async function measureCall(subject: Subject, [api, path]: [Api, string], shape: Shape, spec: LoadSpec) {
+  if (subject.cached) await warmCaches(subject.url);
+  const origin = new URL(subject.url).origin;
+  const before = subject.monitored ? await scrapeMetrics(origin, METRICS_TOKEN) : undefined;
+  const apiKeys = shape === 'heavy' ? [heavy.apiKey] : spreadKeys;
+  const generator = await loadTenants(`${subject.url}${path}`, apiKeys, spec);
+  const after = before ? await scrapeMetrics(origin, METRICS_TOKEN) : undefined;
+  const route = new URL(path, 'http://x').pathname;
+  const server =
+    before && after
+      ? {
+          buckets: bucketsBetween(before, after, route, '2xx'),
+          count5xx: bucketsBetween(before, after, route, '5xx').cumulative.at(-1) ?? 0,
+          lagMaxMs: after.lagMaxMs,
+        }
+      : undefined;
+  record(subject.variant, shape, api, generator, server);
+  if (subject.monitored) await settle(origin);
+  console.log(
+    `  ${subject.variant} ${shape} ${api}: ${generator.requests} ok, p50 ${ms(generator.latency.p50)}, p99 ${ms(generator.latency.p99)} ` +
+      `(raw ${ms(generator.raw.p99)}), ${generator.rps.toFixed(1)} req/s` +
+      (server ? `, monitor p99 ≈ ${ms(bucketQuantile(server.buckets, 0.99)?.estimateMs ?? Number.NaN)}` : ''),
+  );
+}
+
+/**
+ * Waits until the app has no ElevenLabs fetch finishing any more: fetches
+ * that outlive their response's budget go on in the background (by design),
+ * and after a cold agents run there are thousands, which would load the
+ * machine and the fake while the next run is measured.
+ */
+async function settle(origin: string): Promise<void> {
+  let last = -1;
+  for (let quiet = 0; quiet < 3; ) {
+    const { externalCalls } = await scrapeMetrics(origin, METRICS_TOKEN);
+    quiet = externalCalls === last ? quiet + 1 : 0;
+    last = externalCalls;
+    await sleep(1_000);
+  }
+}
+
+/** 503s the warm-up met (the app sheds when its event loop lags), retried after `Retry-After` as a client would. */
+let warmingSheds = 0;
+
+async function getWarming(url: string, apiKey: string): Promise<Response> {
+  for (;;) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` } });
+    if (res.status !== 503) return res;
+    warmingSheds++;
+    await res.arrayBuffer();
+    await sleep(1000 * Number(res.headers.get('retry-after') ?? 1));
+  }
+}
+
+/**
+ * Reads every API for the heavy tenant and every round-robin tenant until a
+ * whole pass is served from cache (`X-Cache: hit`) with every agent's config
+ * fresh: the data, the API-key lookups and the ElevenLabs configs are all in
+ * cache and young, which is what "warm" means here.
+ */
+async function warmCaches(appUrl: string): Promise<void> {
+  const keys = [heavy.apiKey, ...spreadKeys];
+  let notWarm: Record<string, number> = {};
+  for (let pass = 1; pass <= 10; pass++) {
+    notWarm = {};
+    const count = (reason: string, n = 1) => {
+      if (n > 0) notWarm[reason] = (notWarm[reason] ?? 0) + n;
+    };
+    for (const api of APIS) {
+      for (const key of keys) {
+        const res = await getWarming(`${appUrl}${paths[api]}`, key);
+        const body = await res.text();
+        if (!res.ok) throw new Error(`warming ${api} answered ${res.status}: ${body}`);
+        count(`${api} X-Cache ${res.headers.get('x-cache')}`, res.headers.get('x-cache') === 'hit' ? 0 : 1);
+        if (api === 'agents') {
+          for (const agent of (JSON.parse(body) as { agents: Array<{ configStatus: string }> }).agents)
+            count(`config ${agent.configStatus}`, agent.configStatus === 'fresh' ? 0 : 1);
+        }
+      }
+    }
+    if (Object.keys(notWarm).length === 0) return;
+    // Refreshes (stale entries, configs still coming) finish in the background; the fake's p99 is 1.5 s.
+    await sleep(pass === 1 ? 500 : 2_000);
+  }
+  // Served stale (SWR) costs a request no more than a hit, so the run goes on; the log says what stayed cold, and why the cache thinks so.
+  const metrics = await (
+    await fetch(`${appUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
+  const interesting =
+    /^(cache_(errors|lookups)_total|db_client_connection|http_client_operation_failures_total)|^http_client_circuit_breaker_state.* 1$/;
+  const cacheLines = metrics.split('\n').filter((line) => interesting.test(line));
+  log(
+    `warning: ${appUrl} not all warm after 10 passes: ${JSON.stringify(notWarm)}; ${cacheLines.join('; ')}`,
+  );
+}
+
+const results: { rows: Row[]; visibility?: VisibilityResult } = { rows: [] };
+const appRoutes = APIS.map((api): [Api, string] => [api, paths[api]]);
+
+try {
+  const fake = await startRemoteFake();
+  started({ stop: () => fake.close() });
+  const base = {
+    DATABASE_URL: dataset.url,
+    NOW: manifest.anchor,
+    ELEVENLABS_BASE_URL: fake.url,
+    ELEVENLABS_API_KEY: fake.apiKey,
+    METRICS_TOKEN,
+    LOG_LEVEL: 'error',
+  };
+  const redis = started(await startPrivateRedis());
+  const REDIS_URL = redis.url;
+  // The first optimized start builds missing indexes (CONCURRENTLY, about half a minute on large); the others find them.
+  const indexStart = performance.now();
+  const warmMemory = started(await startApp({ MODE: 'optimized', CACHE: 'on' }, base));
+  log(`indexes in place (first optimized start: ${ms(performance.now() - indexStart)})`);
+  const [cold, warmRedis] = await Promise.all([
+    startApp({ MODE: 'optimized', CACHE: 'off' }, base).then(started),
+    startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL }, base).then(started),
+  ]);
+
+  log('warming the caches (every API, heavy and round-robin tenants, until all configs are fresh)…');
+  await Promise.all([warmCaches(warmMemory.url), warmCaches(warmRedis.url)]);
+  const heavyGet = async (url: string) => {
+    const res = await getWarming(url, heavy.apiKey);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${body}`);
+    return body;
+  };
+  const overviewBody = await heavyGet(`${warmMemory.url}${paths.overview}`);
+  const ceiling = started(await startCeiling(overviewBody));
+  const bodyBytes: Record<string, number> = {};
+  for (const api of APIS)
+    bodyBytes[api] = Buffer.byteLength(await heavyGet(`${warmMemory.url}${paths[api]}`));
+  log(
+    `heavy tenant's warm bodies (bytes): ${JSON.stringify(bodyBytes)}; the ceiling answers the overview's ${Buffer.byteLength(overviewBody)}`,
+  );
+
+  const subjects: Subject[] = [
+    { variant: 'ceiling', url: ceiling.url, monitored: false, cached: false, routes: [['overview', '']] },
+    { variant: 'optimized cold', url: cold.url, monitored: true, cached: false, routes: appRoutes },
+    {
+      variant: 'optimized warm (memory)',
+      url: warmMemory.url,
+      monitored: true,
+      cached: true,
+      routes: appRoutes,
+    },
+    {
+      variant: 'optimized warm (Redis)',
+      url: warmRedis.url,
+      monitored: true,
+      cached: true,
+      routes: appRoutes,
+    },
+  ];
+  // Unmeasured: JIT, pools, PostgreSQL's buffers (the cache warming above read every round-robin tenant once).
+  for (const subject of subjects) {
+    for (const [, path] of subject.routes) {
+      await loadTenants(`${subject.url}${path}`, [heavy.apiKey], { ...heavySpec, durationMs: 2_000 });
+    }
+  }
+
+  log(
+    `\noptimized and ceiling, ${repetitions} repetitions: heavy ${heavySpec.durationMs / 1000} s per run; ` +
+      `round-robin ${spread.length} tenants × ${roundRobinSpec.durationMs} ms per run; warm apps warmed before each run`,
+  );
+  for (let rep = 1; rep <= repetitions; rep++) {
+    for (const shape of SHAPES) {
+      log(`repetition ${rep}, ${shape}: load average ${loadAverage()}`);
+      for (const subject of subjects) {
+        for (const route of subject.routes) await measureCall(subject, route, shape, specFor(shape));
+      }
+    }
+  }
+
+  if (!skip.has('hog')) {
+    log(
+      `\nCPU hog: the warm (memory) app pinned to core ${APP_CPU}, the generator to core ${GENERATOR_CPU}; ` +
+        `each call without, then with, a spinning process on core ${APP_CPU}`,
+    );
+    await pin(warmMemory.pid, APP_CPU);
+    await pin(process.pid, GENERATOR_CPU);
+    try {
+      for (let rep = 1; rep <= repetitions; rep++) {
+        for (const shape of SHAPES) {
+          log(`repetition ${rep}, ${shape}, pinned: load average ${loadAverage()}`);
+          const app = { url: warmMemory.url, monitored: true, cached: true, routes: appRoutes };
+          for (const route of appRoutes) {
+            await measureCall({ ...app, variant: 'warm, pinned' }, route, shape, specFor(shape));
+            const hog = await startCpuHog(APP_CPU);
+            try {
+              await measureCall({ ...app, variant: 'warm, pinned + CPU hog' }, route, shape, specFor(shape));
+            } finally {
+              await hog.stop();
+            }
+          }
+        }
+      }
+    } finally {
+      const all = os
+        .cpus()
+        .map((_, i) => i)
+        .join(',');
+      await pin(warmMemory.pid, all);
+      await pin(process.pid, all);
+    }
+  }
+
+  if (!skip.has('visibility')) {
+    log(
+      '\nwrite visibility: a second optimized instance on the same Redis; write through one, poll the other',
+    );
+    const second = started(await startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL }, base));
+    results.visibility = await measureWriteVisibility({
+      writerUrl: warmRedis.url,
+      readerUrl: second.url,
+      databaseUrl: dataset.url,
+      tenants: spread.map((u) => ({ id: u.id, apiKey: u.apiKey })),
+      anchor: manifest.anchor,
+      writes: Number(values.writes),
+      timeoutMs: 5_000,
+    });
+    await second.stop();
+  }
+
+  // Naive last: its scans would otherwise evict the optimized reads' pages before they are measured.
+  if (!skip.has('naive')) {
+    for (const app of [cold, warmMemory, warmRedis]) await app.stop();
+    const naive = started(await startApp({ MODE: 'naive' }, base));
+    log(
+      `\nnaive (indexes in place): heavy one run of ${naiveHeavySpec.durationMs / 1000} s per API, ` +
+        `round-robin one request per connection per tenant; after one unmeasured request per API`,
+    );
+    for (const api of APIS) await heavyGet(`${naive.url}${paths[api]}`);
+    const subject: Subject = {
+      variant: 'naive',
+      url: naive.url,
+      monitored: true,
+      cached: false,
+      routes: appRoutes,
+    };
+    for (const route of appRoutes) {
+      await measureCall(subject, route, 'heavy', naiveHeavySpec);
+      await measureCall(subject, route, 'round-robin', naiveRoundRobinSpec);
+    }
+  }
+} finally {
+  for (const process of running.reverse()) await process.stop().catch(() => undefined);
+}
+
+// Order: variant, then shape, then API.
+const VARIANT_ORDER = [
+  'naive',
+  'optimized cold',
+  'optimized warm (memory)',
+  'optimized warm (Redis)',
+  'ceiling',
+  'warm, pinned',
+  'warm, pinned + CPU hog',
+];
+results.rows = [...accumulated.values()]
+  .map((a) => a.row)
+  .sort(
+    (a, b) =>
+      VARIANT_ORDER.indexOf(a.variant) - VARIANT_ORDER.indexOf(b.variant) ||
+      a.shape.localeCompare(b.shape) ||
+      APIS.indexOf(a.api) - APIS.indexOf(b.api),
+  );
+
+const rows = results.rows;
+const claims = evaluateClaims(rows, APIS, {
+  shedThresholdMs: SHED_THRESHOLD_MS,
+  ...(results.visibility
+    ? { visibilityMs: results.visibility.delaysMs, visibilityTimedOut: results.visibility.timedOut }
+    : {}),
+});
+const columns = SHAPES.flatMap((shape) => APIS.map((api) => `${shape} ${api}`));
+const resultsTable = resultTables(rows);
+const claimsTable = claimTables(claims, columns);
+log(`\n${resultsTable.terminal}`);
+log(claimsTable.terminal);
+log(`503s met while warming (retried after Retry-After): ${warmingSheds}`);
+log(`load average at the end: ${loadAverage()}`);
+
+const resultsDir = new URL('../results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+const name = `app-large${values.label ? `-${values.label}` : ''}`;
+await writeFile(
+  new URL(`${name}.json`, resultsDir),
+  JSON.stringify(
+    {
+      stamp: new Date().toISOString(),
+      commit: COMMIT,
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+      load: {
+        connections: CONNECTIONS,
+        tenants: TENANTS,
+        heavySpec,
+        roundRobinSpec,
+        naiveHeavySpec,
+        naiveRoundRobinSpec,
+      },
+      rows: rows.map(({ generator, ...rest }) => ({
+        ...rest,
+        generator: { ...generator, histogram: undefined, rawHistogram: undefined },
+      })),
+      visibility: results.visibility,
+      claims,
+      log: lines,
+    },
+    null,
+    2,
+  ),
+);
+await writeFile(new URL(`${name}.md`, resultsDir), `${resultsTable.markdown}\n\n${claimsTable.markdown}\n`);
+console.log(`results: bench/results/${name}.json and .md`);
