@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { migrateAndSeed } from '@perfkit/express-app/load';
-import type { SeedManifest } from '@perfkit/queries';
+import type { SeedManifest } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { ensureDatabase } from '../support/scratch-database.js';
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type AppProcess, startAppProcess } from '@perfkit/express-app/load';
-import { freePort } from '@perfkit/primitives/testing';
+import { freePort } from '@perfkit/testing';
 import { Redis } from 'ioredis';
 
 const run = promisify(execFile);

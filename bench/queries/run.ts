@@ -9,20 +9,17 @@
  * Uses its own database (perfkit_queries_<scale>); seeds it once, reuses it after.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createDatabase, loadAgentsPage, loadAnalytics, loadOverview } from '@perfkit/queries';
 import {
   applyIndexes,
   catalogQueries,
-  createDatabase,
   dropIndexes,
-  loadAgentsPage,
-  loadAnalytics,
-  loadOverview,
   migrateToLatest,
   runRollup,
   SEED_ANCHOR,
   type SeedScale,
   seedDatabase,
-} from '@perfkit/queries';
+} from '@perfkit/queries/admin';
 import { ensureDatabase } from '../support/scratch-database.js';
 import { createEvictor } from './cold-cache.js';
 import { naiveAgentsQueries, naiveAnalyticsQueries, naiveOverviewQueries } from './naive-patterns.js';

@@ -2,13 +2,8 @@
 // checksums and load times: the seed's determinism and speed acceptance.
 //   pnpm --filter @perfkit/bench run seed [-- --scale large]
 import { parseArgs } from 'node:util';
-import {
-  createDatabase,
-  migrateToLatest,
-  type SeedScale,
-  seedDatabase,
-  tableChecksums,
-} from '@perfkit/queries';
+import { createDatabase } from '@perfkit/queries';
+import { migrateToLatest, type SeedScale, seedDatabase, tableChecksums } from '@perfkit/queries/admin';
 import Table from 'cli-table3';
 import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
 

@@ -3,7 +3,7 @@
  * some writes, spread over every tenant of the seed.
  */
 import { randomUUID } from 'node:crypto';
-import type { SeedManifest } from '@perfkit/queries';
+import type { SeedManifest } from '@perfkit/queries/admin';
 import pg from 'pg';
 
 /** A tenant with what the traffic needs to address its data. */

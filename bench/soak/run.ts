@@ -11,7 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { migrateAndSeed, startAppProcess } from '@perfkit/express-app/load';
-import type { SeedScale } from '@perfkit/queries';
+import type { SeedScale } from '@perfkit/queries/admin';
 import Table from 'cli-table3';
 import { startPrivateRedis } from '../app/processes.js';
 import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';

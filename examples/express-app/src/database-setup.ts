@@ -1,13 +1,11 @@
+import { createDatabase, type Database, DEFAULT_DATABASE_URL } from '@perfkit/queries';
 import {
-  createDatabase,
-  type Database,
-  DEFAULT_DATABASE_URL,
   migrateToLatest,
   runRollup,
   type SeedManifest,
   type SeedScale,
   seedDatabase,
-} from '@perfkit/queries';
+} from '@perfkit/queries/admin';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATABASE_URL, SEED_SCALES, type SeedScale } from '@perfkit/queries';
+import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
+import { SEED_SCALES, type SeedScale } from '@perfkit/queries/admin';
 import { ensureDatabase, migrateAndSeed } from './database-setup.js';
 
 const USAGE = `Usage: pnpm seed [--scale tiny|small|large] [--manifest path.json]

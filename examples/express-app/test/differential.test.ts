@@ -1,4 +1,4 @@
-import { runRollup, SEED_ANCHOR, type SeedScale } from '@perfkit/queries';
+import { runRollup, SEED_ANCHOR, type SeedScale } from '@perfkit/queries/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bucket, Range } from '../src/contract/query-params.js';
 import type { AgentsListBody, AgentView } from '../src/contract/response-bodies.js';

@@ -1,4 +1,4 @@
-import { TEST_DATABASE_URL } from '@perfkit/queries/testing';
+import { TEST_DATABASE_URL } from '@perfkit/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from '../src/error-handler.js';

@@ -1,4 +1,4 @@
-import { catalogQueries } from '@perfkit/queries';
+import { catalogQueries } from '@perfkit/queries/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody } from '../src/contract/response-bodies.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

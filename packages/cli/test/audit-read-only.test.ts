@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seedDatabase } from '@perfkit/queries';
-import { createTestSchema, type TestSchema } from '@perfkit/queries/testing';
+import { seedDatabase } from '@perfkit/queries/admin';
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditReport, runAudit } from '../src/index.js';
 import { runCli } from '../src/program.js';

@@ -1,16 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findPostgresBinaries, type PrivatePostgres, startPrivatePostgres } from '@perfkit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { memoryIo } from './helpers/latency-server.js';
-import {
-  findPostgresBinaries,
-  type PrivatePostgres,
-  startPrivatePostgres,
-} from './helpers/private-postgres.js';
 
 const bin = findPostgresBinaries();
 const WORKLOAD = 'SELECT count(*) FROM generate_series(1, 20000) AS g WHERE g % 7 = 0';

@@ -1,6 +1,6 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSchema, type TestSchema } from '../src/testing/index.js';
 
 let t: TestSchema;
 beforeAll(async () => {

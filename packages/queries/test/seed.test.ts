@@ -1,7 +1,13 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey, SEED_ANCHOR, type SeedManifest, seedDatabase, tableChecksums } from '../src/index.js';
-import { createTestSchema, type TestSchema } from '../src/testing/index.js';
+import {
+  hashApiKey,
+  SEED_ANCHOR,
+  type SeedManifest,
+  seedDatabase,
+  tableChecksums,
+} from './support/queries.js';
 
 let t: TestSchema;
 let manifest: SeedManifest;

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliIo, runCli } from '@perfkit/cli';
 import { startFakeElevenLabs } from '@perfkit/external/fake';
-import { dropIndexes, type SeedManifest } from '@perfkit/queries';
+import { dropIndexes, type SeedManifest } from '@perfkit/queries/admin';
 import { migrateAndSeed } from '../database-setup.js';
 import { API_PATHS } from '../load/baseline-targets.js';
 import { redactUrl } from '../redact.js';

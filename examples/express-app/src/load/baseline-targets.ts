@@ -1,4 +1,4 @@
-import type { SeedManifest } from '@perfkit/queries';
+import type { SeedManifest } from '@perfkit/queries/admin';
 
 /** The three APIs as a dashboard calls them by default: what the demo and the benchmarks load. */
 export const API_PATHS = {

@@ -1,6 +1,7 @@
 import type { CacheOptions } from '@perfkit/cache';
 import { ElevenLabsClient } from '@perfkit/external';
-import { applyIndexes, startRollupTimer, TenantCountCache } from '@perfkit/queries';
+import { TenantCountCache } from '@perfkit/queries';
+import { applyIndexes, startRollupTimer } from '@perfkit/queries/admin';
 import { optimizedAgents } from '../agents/optimized-agents.js';
 import { findUserIdByKey } from '../auth/api-key-auth.js';
 import { cachedUserIdForKey } from '../auth/cached-auth.js';

@@ -1,4 +1,4 @@
-import { applyIndexes, declaredIndexes, dropIndexes, indexStatus } from '@perfkit/queries';
+import { applyIndexes, declaredIndexes, dropIndexes, indexStatus } from '@perfkit/queries/admin';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

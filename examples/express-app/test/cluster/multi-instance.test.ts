@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { SEED_ANCHOR } from '@perfkit/queries';
+import { SEED_ANCHOR } from '@perfkit/queries/admin';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,4 @@
-import { SEED_ANCHOR } from '@perfkit/queries';
+import { SEED_ANCHOR } from '@perfkit/queries/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody } from '../../src/contract/response-bodies.js';
 import { type AppProcess, startAppProcess } from '../../src/load/app-process.js';

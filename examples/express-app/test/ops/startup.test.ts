@@ -1,4 +1,4 @@
-import { declaredIndexes } from '@perfkit/queries';
+import { declaredIndexes } from '@perfkit/queries/admin';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/server.js';

@@ -1,11 +1,12 @@
-import { createDatabase, type DatabaseHandle, SEED_ANCHOR } from '@perfkit/queries';
+import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
+import { SEED_ANCHOR } from '@perfkit/queries/admin';
+import { findPostgresBinaries } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OverviewBody } from '../../src/contract/response-bodies.js';
 import type { LeadBody } from '../../src/contract/write-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import {
-  findPostgresBinaries,
   type ReplicatedPostgres,
   type ReplicatedPostgresOptions,
   seedPrimary,

@@ -1,4 +1,4 @@
-import type { TestSchema } from '@perfkit/queries/testing';
+import type { TestSchema } from '@perfkit/testing';
 import { sql } from 'kysely';
 
 /**

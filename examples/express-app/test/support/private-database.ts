@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startFakeElevenLabs } from '@perfkit/external/fake';
-import { createDatabase, migrateToLatest, type SeedScale } from '@perfkit/queries';
-import { TEST_DATABASE_URL } from '@perfkit/queries/testing';
+import { createDatabase } from '@perfkit/queries';
+import { migrateToLatest, type SeedScale } from '@perfkit/queries/admin';
+import { TEST_DATABASE_URL } from '@perfkit/testing';
 import pg from 'pg';
 import { ensureDatabase, seedAndRollUp, withDatabase } from '../../src/database-setup.js';
 import type { TestData } from './test-app.js';

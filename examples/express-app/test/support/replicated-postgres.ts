@@ -1,18 +1,16 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { startFakeElevenLabs } from '@perfkit/external/fake';
-import { createDatabase, type SeedScale } from '@perfkit/queries';
+import { createDatabase } from '@perfkit/queries';
+import type { SeedScale } from '@perfkit/queries/admin';
+import { freePorts } from '@perfkit/testing';
 import pg from 'pg';
 import { migrateAndSeed } from '../../src/database-setup.js';
 import type { TestData } from './test-app.js';
-
-// One finder of the server binaries for every test that starts a private PostgreSQL.
-export { findPostgresBinaries } from '../../../../packages/cli/test/helpers/private-postgres.js';
 
 const run = promisify(execFile);
 
@@ -38,20 +36,6 @@ export interface ReplicatedPostgresOptions {
   applyDelay?: string;
   /** More `-c` settings of the primary, e.g. `{ wal_writer_delay: '10s' }`. Default: none. */
   primarySettings?: Record<string, string>;
-}
-
-/** Two distinct free ports: both are held open until both are known. */
-async function twoFreePorts(): Promise<[number, number]> {
-  const listen = () =>
-    new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    });
-  const servers = [await listen(), await listen()];
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return [ports[0] ?? 0, ports[1] ?? 0];
 }
 
 async function queryOne<T>(url: string, text: string, values: unknown[] = []): Promise<T> {
@@ -83,7 +67,7 @@ export async function startReplicatedPostgres(
   bin: string,
   options: ReplicatedPostgresOptions = {},
 ): Promise<ReplicatedPostgres> {
-  const [primaryPort, replicaPort] = await twoFreePorts();
+  const [primaryPort = 0, replicaPort = 0] = await freePorts(2);
   const dir = mkdtempSync(join(tmpdir(), 'perfkit-replica-'));
   const asRoot = userInfo().uid === 0;
   const asPostgres = (name: string, args: string[]): [string, string[]] =>

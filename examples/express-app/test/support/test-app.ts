@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FakeElevenLabs, startFakeElevenLabs } from '@perfkit/external/fake';
-import { SEED_ANCHOR, type SeedManifest, type SeedScale } from '@perfkit/queries';
-import { createTestSchema, type TestSchema } from '@perfkit/queries/testing';
+import { SEED_ANCHOR, type SeedManifest, type SeedScale } from '@perfkit/queries/admin';
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { type AppConfig, loadConfig, type Mode } from '../../src/config.js';
 import { seedAndRollUp } from '../../src/database-setup.js';
 import { type RunningApp, type StartOptions, startServer } from '../../src/server.js';

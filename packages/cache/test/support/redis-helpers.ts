@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { freePort, type ManualClock } from '@perfkit/primitives/testing';
+import type { ManualClock } from '@perfkit/primitives/testing';
+import { freePort } from '@perfkit/testing';
 import { Redis } from 'ioredis';
 import { type Cache, type CacheOptions, createCache } from '../../src/index.js';
 import { createRedisBus, createRedisStore } from '../../src/redis.js';

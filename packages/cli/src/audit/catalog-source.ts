@@ -1,4 +1,5 @@
-import { catalogQueries, createDatabase } from '@perfkit/queries';
+import { createDatabase } from '@perfkit/queries';
+import { catalogQueries } from '@perfkit/queries/admin';
 import type { AuditQuery } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parseDuration } from '@perfkit/primitives';
-import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries';
+import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries/admin';
 import { Command, Option } from 'commander';
 import {
   DatabaseUnavailableError,

@@ -1,4 +1,4 @@
-import type { IndexPlanStep, IndexResult, IndexState } from '@perfkit/queries';
+import type { IndexPlanStep, IndexResult, IndexState } from '@perfkit/queries/admin';
 import { ms, renderTable } from './table.js';
 
 /**

@@ -1,4 +1,4 @@
-import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '@perfkit/queries/testing';
+import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '@perfkit/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {

@@ -1,5 +1,7 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTenants } from '../support/platform-builder.js';
 import {
   applyIndexes,
   approximateCounts,
@@ -16,9 +18,7 @@ import {
   type SeedManifest,
   seedDatabase,
   TenantCountCache,
-} from '../../src/index.js';
-import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
-import { insertTenants } from '../support/platform-builder.js';
+} from '../support/queries.js';
 
 let t: TestSchema;
 let manifest: SeedManifest;

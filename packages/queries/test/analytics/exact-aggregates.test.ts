@@ -1,6 +1,8 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTenants, type OracleDay, oracleDays, sumOracle } from '../support/platform-builder.js';
 import {
   agentStatsQuery,
   type CallStatus,
@@ -9,9 +11,7 @@ import {
   loadAnalytics,
   loadOverview,
   runRollup,
-} from '../../src/index.js';
-import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
-import { insertTenants, type OracleDay, oracleDays, sumOracle } from '../support/platform-builder.js';
+} from '../support/queries.js';
 
 const NOW = new Date('2026-11-01T15:00:00Z');
 const DAY_MS = 86_400_000;

@@ -1,9 +1,9 @@
+import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '@perfkit/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgentsPage, loadOverview, runRollup } from '../../src/index.js';
-import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../src/testing/index.js';
 import { insertTenants } from '../support/platform-builder.js';
+import { loadAgentsPage, loadOverview, runRollup } from '../support/queries.js';
 
 const NOW = new Date('2026-11-01T15:00:00Z');
 

@@ -1,6 +1,6 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogQueries, runRollup, type SeedManifest, seedDatabase } from '../../src/index.js';
-import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
+import { catalogQueries, runRollup, type SeedManifest, seedDatabase } from '../support/queries.js';
 
 let t: TestSchema;
 let manifest: SeedManifest;

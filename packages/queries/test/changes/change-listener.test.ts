@@ -1,13 +1,13 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTenants } from '../support/platform-builder.js';
 import {
   type ChangeListener,
   type ChangeNotification,
   listenForChanges,
   type ReconnectInfo,
-} from '../../src/index.js';
-import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
-import { insertTenants } from '../support/platform-builder.js';
+} from '../support/queries.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 let t: TestSchema;

@@ -1,7 +1,7 @@
+import { TEST_DATABASE_URL } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type DatabaseHandle } from '../../src/index.js';
-import { TEST_DATABASE_URL } from '../../src/testing/index.js';
+import { createDatabase, type DatabaseHandle } from '../support/queries.js';
 
 describe('createDatabase', () => {
   let database: DatabaseHandle;

@@ -1,3 +1,4 @@
+import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,8 +10,7 @@ import {
   planIndexes,
   runRollup,
   seedDatabase,
-} from '../../src/index.js';
-import { createTestSchema, type TestSchema } from '../../src/testing/index.js';
+} from '../support/queries.js';
 
 let t: TestSchema;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { METRIC_COLUMNS } from '../../src/analytics/daily-metrics.js';
-import type { Database } from '../../src/index.js';
+import type { Database } from './queries.js';
 
 /** Inserts tenants and agents by hand, for tests that need no seed. */
 export async function insertTenants(

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@perfkit/primitives/testing';
+import { freePort } from '@perfkit/testing';
 import { Redis } from 'ioredis';
 
 /** A redis-server this test owns: killed and restarted on the same port, its data kept on disk. */

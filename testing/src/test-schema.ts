@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
+import { migrateToLatest, poolConfig } from '@perfkit/queries/admin';
 import pg from 'pg';
-import { createDatabase, type DatabaseHandle, poolConfig } from '../db/connection.js';
-import { migrateToLatest } from '../schema/migrate.js';
 
 /** Tests use the `test` database unless `DATABASE_URL` says otherwise. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
