@@ -13,7 +13,8 @@ export interface CacheHitEvent {
 }
 
 /**
- * Neither tier had a servable value, so the loader runs; once per load, not per caller joining it.
+ * Neither tier had a servable value, so the loader runs; once per load, not per caller joining it. A `peek`
+ * that finds nothing counts one too (its caller loads).
  *
  * @example
  * cache.on('miss', (e: CacheMissEvent) => misses.inc());

@@ -35,7 +35,7 @@ export class CacheTelemetry {
     if (this.events.has('hit')) this.events.emit('hit', { namespace: this.namespace, key, layer });
   }
 
-  /** Once per load, not per caller joining it. */
+  /** Once per load, not per caller joining it; and once per `peek` that finds nothing. */
   miss(key: string): void {
     this.counters.misses += 1;
     if (this.events.has('miss')) this.events.emit('miss', { namespace: this.namespace, key });

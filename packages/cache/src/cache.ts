@@ -147,16 +147,27 @@ class TwoTierCache implements Cache {
     return this.resolve(key, loader, options) as Promise<CacheResult<T>>;
   }
 
+  // A consumer that keeps its own freshness (the ElevenLabs client's deadline mode) looks up with peek, so
+  // a peek reports its lookup like getOrSet does: hit, stale, or miss (the caller then loads on its own).
   async peek<T>(key: string): Promise<{ value: T; ageMs: number } | undefined> {
     validateKey(key);
     const now = this.o.clock.now();
     let entry = this.usableL1(key);
+    let layer: 'l1' | 'l2' = 'l1';
     if (entry === undefined && this.l2 !== undefined) {
       const read = await this.l2.run('read', (store) => store.read(this.namespace, key));
       entry = read?.payload === undefined ? undefined : decodeStoredEntry(read.payload);
+      layer = 'l2';
     }
-    if (entry === undefined || freshnessOf(entry, now) === 'gone') return undefined;
-    return { value: entry.value as T, ageMs: now - entry.createdAt };
+    const freshness = entry === undefined ? 'gone' : freshnessOf(entry, now);
+    if (entry === undefined || freshness === 'gone') {
+      this.telemetry.miss(key);
+      return undefined;
+    }
+    const ageMs = now - entry.createdAt;
+    if (freshness === 'fresh') this.telemetry.hit(key, layer);
+    else this.telemetry.stale(key, ageMs, freshness === 'stale' ? 'swr' : 'error');
+    return { value: entry.value as T, ageMs };
   }
 
   async set<T>(key: string, value: T, options?: EntryOptions): Promise<void> {

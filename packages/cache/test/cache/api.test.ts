@@ -97,11 +97,15 @@ describe('createCache with Redis as L2', () => {
     expect(Object.isFrozen(original)).toBe(false);
   });
 
-  it('peeks at the stored value and its age without loading', async () => {
+  it('peeks at the stored value and its age without loading, and reports each peek as a lookup', async () => {
+    const lookups: string[] = [];
+    b.cache.on('hit', (e) => lookups.push(`hit ${e.key} ${e.layer}`));
+    b.cache.on('miss', (e) => lookups.push(`miss ${e.key}`));
     await a.cache.set('peeked', 'v');
     clock.advance(1234);
     expect(await b.cache.peek('peeked')).toEqual({ value: 'v', ageMs: 1234 });
     expect(await b.cache.peek('never-stored')).toBeUndefined();
+    expect(lookups).toEqual(['hit peeked l2', 'miss never-stored']);
   });
 
   it('isolates namespaces in L1 and in L2', async () => {

@@ -33,13 +33,18 @@ export interface ElevenLabsEvents {
 
 /**
  * Anything with `on` / `off` for {@link ElevenLabsEvents}: `@perfkit/external`'s client, or a Node `EventEmitter`.
+ * The events say when the breaker state or the concurrency limit change; a source that also tells their
+ * current values (the client's getters) has its gauges set from the moment it is watched.
  *
  * @example
  * ```ts
- * const source: ElevenLabsEventSource = createElevenLabsClient({ apiKey });
+ * const source: ElevenLabsEventSource = new ElevenLabsClient({ apiKey });
  * ```
  */
-export type ElevenLabsEventSource = EventSource<ElevenLabsEvents>;
+export type ElevenLabsEventSource = EventSource<ElevenLabsEvents> & {
+  readonly breakerState?: ElevenLabsEvents['breaker']['state'];
+  readonly concurrency?: number;
+};
 
 /**
  * Third-party figures of one endpoint: attempts since start-up, and attempt
@@ -118,6 +123,8 @@ export class ElevenLabsWatcher {
       },
       concurrency: (e) => m.externalConcurrency.set({ server_address: server }, e.limit),
     };
+    if (source.breakerState !== undefined) listeners.breaker({ state: source.breakerState });
+    if (source.concurrency !== undefined) listeners.concurrency({ limit: source.concurrency });
     return subscribeAll(source, listeners);
   }
 

@@ -50,4 +50,19 @@ describe('ElevenLabs watcher', () => {
     stop();
     expect(client.eventNames()).toEqual([]);
   });
+
+  it("sets the breaker and concurrency gauges from a source's current values when it is watched", async () => {
+    const monitor = createMonitor({ processMetrics: false, accessLog: false });
+    const client = Object.assign(new EventEmitter(), { breakerState: 'half_open' as const, concurrency: 8 });
+    monitor.watchElevenLabs(client);
+    const exposition = await monitor.registry.metrics();
+    expect(exposition).toContain(
+      'http_client_circuit_breaker_state{server_address="elevenlabs",state="half_open"} 1',
+    );
+    expect(exposition).toContain(
+      'http_client_circuit_breaker_state{server_address="elevenlabs",state="closed"} 0',
+    );
+    expect(exposition).toContain('http_client_concurrency_limit{server_address="elevenlabs"} 8');
+    await monitor.close();
+  });
 });
