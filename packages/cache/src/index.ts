@@ -26,4 +26,4 @@ export {
   CacheOptionsError,
   CacheSerializationError,
 } from './errors.js';
-export type { CacheStore, StoreReadResult, StoreWriteOptions } from './store/cache-store.js';
+export type { CacheStore, LeaseRequest, StoreReadResult, StoreWriteOptions } from './store/cache-store.js';

@@ -17,32 +17,34 @@ export interface LeaseWaitOptions {
 /**
  * Reads a key from L2 before loading it, taking the key's load lease when nothing is stored. While another
  * instance holds the lease, polls L2 (every `pollMs` on the clock) until its value appears, the lease frees
- * up and is taken, L2 fails, or `waitMs` has passed. `undefined` when L2 is out.
+ * up and is taken (or is taken over: an invalidation of the key or of one of `tags` since the holder took
+ * it voids the holder's value), L2 fails, or `waitMs` has passed. `undefined` when L2 is out.
  *
  * @example
- * const read = await readWithLease(guard, 'overview:user:42', { namespace, token, ttlMs: 10_000, waitMs: 10_000, pollMs: 20, clock });
+ * const read = await readWithLease(guard, 'overview:user:42', ['user:42'], { namespace, token, ttlMs: 10_000, waitMs: 10_000, pollMs: 20, clock });
  * if (read?.payload === undefined) load(); // with read.leased, this instance holds the lease
  */
 export async function readWithLease(
   guard: L2Guard,
   key: string,
+  tags: readonly string[],
   options: LeaseWaitOptions,
 ): Promise<StoreReadResult | undefined> {
-  const first = await readTakingLease(guard, key, options);
+  const first = await readTakingLease(guard, key, tags, options);
   if (first === undefined || first.payload !== undefined || first.leased) return first;
   const { clock } = options;
   const deadline = clock.now() + options.waitMs;
   while (clock.now() < deadline) {
     await clock.sleep(options.pollMs);
-    const next = await readTakingLease(guard, key, options);
+    const next = await readTakingLease(guard, key, tags, options);
     if (next === undefined || next.payload !== undefined || next.leased) return next;
   }
   // The holder is slow or gone: load without the lease, keeping the first fence for the write.
   return first;
 }
 
-function readTakingLease(guard: L2Guard, key: string, options: LeaseWaitOptions) {
+function readTakingLease(guard: L2Guard, key: string, tags: readonly string[], options: LeaseWaitOptions) {
   return guard.run('read', (store) =>
-    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs }),
+    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs, tags }),
   );
 }

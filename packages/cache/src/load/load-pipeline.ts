@@ -73,7 +73,7 @@ export class LoadPipeline {
   async load(request: LoadRequest): Promise<CacheResult<unknown>> {
     const { key, background } = request;
     let fallback = request.fallback;
-    const read = await this.readL2(key);
+    const read = await this.readL2(key, request.policy.tags);
     if (read?.payload !== undefined) {
       const stored = decodeStoredEntry(read.payload);
       const now = this.parts.options.clock.now();
@@ -100,10 +100,10 @@ export class LoadPipeline {
     return this.runLoader({ ...request, fallback }, read);
   }
 
-  private readL2(key: string): Promise<StoreReadResult | undefined> {
+  private readL2(key: string, tags: readonly string[]): Promise<StoreReadResult | undefined> {
     const { l2, options } = this.parts;
     if (l2 === undefined) return Promise.resolve(undefined);
-    if (this.lease !== undefined) return readWithLease(l2, key, this.lease);
+    if (this.lease !== undefined) return readWithLease(l2, key, tags, this.lease);
     return l2.run('read', (store) => store.read(options.namespace, key));
   }
 

@@ -30,6 +30,19 @@ export interface StoreWriteOptions {
 }
 
 /**
+ * A reader's request for a key's load lease.
+ *
+ * @example
+ * await store.read('perfkit', key, { token: instanceId, ttlMs: 10_000, tags: ['user:42'] });
+ */
+export interface LeaseRequest {
+  token: string;
+  ttlMs: number;
+  /** The tags the reader's value will carry: an invalidation of one voids leases taken before it. */
+  tags?: readonly string[];
+}
+
+/**
  * The shared second tier. Every operation is scoped by namespace; all of them may reject (the cache guards
  * them with timeouts and a circuit breaker). Implementations must pass `test/store/cache-store-contract.ts`.
  *
@@ -38,8 +51,12 @@ export interface StoreWriteOptions {
  * const cache = createCache({ l2 });
  */
 export interface CacheStore {
-  /** Reads a key; with `lease`, takes the key's load lease if no entry is stored and nobody holds it. */
-  read(namespace: string, key: string, lease?: { token: string; ttlMs: number }): Promise<StoreReadResult>;
+  /**
+   * Reads a key; with `lease`, takes the key's load lease if no entry is stored and nobody holds it, or
+   * if its holder took it before the key or one of `lease.tags` was invalidated (that holder's write will
+   * be fenced out, so waiting for it would be waiting for nothing).
+   */
+  read(namespace: string, key: string, lease?: LeaseRequest): Promise<StoreReadResult>;
   /** Stores an entry unless fenced out; resolves `false` when a newer delete, invalidation or set won. */
   write(namespace: string, key: string, payload: string, options: StoreWriteOptions): Promise<boolean>;
   /** Releases a lease if `token` still holds it. */

@@ -5,35 +5,56 @@
 //   <gen>:e:<key>  `<seq>|<payload>`; an empty payload is a tombstone left by delete
 //   <gen>:t:<tag>  set of keys carrying the tag
 //   <gen>:v:<tag>  sequence number of the tag's last invalidation
-//   <gen>:l:<key>  load lease holding its owner's token
+//   <gen>:l:<key>  load lease: `<token>|<seq when taken>`
 
 const GENERATION = `
 local base = ARGV[1]
 local g = base .. (redis.call('GET', base .. 'gen') or '0') .. ':'
 `;
 
+// Lua: whether the lease at `lk` belongs to `token` (a lease is `<token>|<seq when taken>`).
+const OWNS_LEASE = `
+local function owns(lk, token)
+  local held = redis.call('GET', lk)
+  return held ~= false and string.sub(held, 1, #token + 1) == token .. '|'
+end
+`;
+
 /**
- * ARGV: base, key, lease token ('' for none), lease ttl ms. Returns {payload or '', fence, leased 0/1}.
+ * ARGV: base, key, lease token ('' for none), lease ttl ms, the reader's tags... Returns {payload or '', fence,
+ * leased 0/1}. A lease taken before the key or one of the reader's tags was invalidated is for a value whose
+ * write the fence will reject: the reader takes it over instead of waiting for a value that cannot come.
  * Reads that find an entry under the generation the store last saw use one MGET instead (`redis-store.ts`).
  */
 export const READ_SCRIPT = `${GENERATION}
 local v = redis.call('GET', g .. 'e:' .. ARGV[2])
 local fence = tonumber(redis.call('GET', base .. 'seq') or '0')
+local invalidated = 0
 if v then
   local sep = string.find(v, '|', 1, true)
   if sep < #v then return {string.sub(v, sep + 1), fence, 0} end
+  invalidated = tonumber(string.sub(v, 1, sep - 1))
 end
-if ARGV[3] ~= '' and redis.call('SET', g .. 'l:' .. ARGV[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+if ARGV[3] == '' then return {'', fence, 0} end
+local lk = g .. 'l:' .. ARGV[2]
+local mine = ARGV[3] .. '|' .. fence
+if redis.call('SET', lk, mine, 'NX', 'PX', ARGV[4]) then return {'', fence, 1} end
+local takenAt = tonumber(string.match(redis.call('GET', lk), '|(%d+)$') or '0')
+for i = 5, #ARGV do
+  invalidated = math.max(invalidated, tonumber(redis.call('GET', g .. 'v:' .. ARGV[i]) or '0'))
+end
+if invalidated > takenAt then
+  redis.call('SET', lk, mine, 'PX', ARGV[4])
   return {'', fence, 1}
 end
 return {'', fence, 0}
 `;
 
 /** ARGV: base, key, payload, ttl ms, fence ('' = unconditional), lease token ('' = none), tags... Returns 1 or 0. */
-export const WRITE_SCRIPT = `${GENERATION}
+export const WRITE_SCRIPT = `${GENERATION}${OWNS_LEASE}
 local key = ARGV[2]
 local ek = g .. 'e:' .. key
-if ARGV[6] ~= '' and redis.call('GET', g .. 'l:' .. key) == ARGV[6] then redis.call('DEL', g .. 'l:' .. key) end
+if ARGV[6] ~= '' and owns(g .. 'l:' .. key, ARGV[6]) then redis.call('DEL', g .. 'l:' .. key) end
 if ARGV[5] ~= '' then
   local fence = tonumber(ARGV[5])
   if tonumber(redis.call('GET', base .. 'gen') or '0') > fence then return 0 end
@@ -56,8 +77,8 @@ return 1
 `;
 
 /** ARGV: base, key, token. */
-export const RELEASE_SCRIPT = `${GENERATION}
-if redis.call('GET', g .. 'l:' .. ARGV[2]) == ARGV[3] then redis.call('DEL', g .. 'l:' .. ARGV[2]) end
+export const RELEASE_SCRIPT = `${GENERATION}${OWNS_LEASE}
+if owns(g .. 'l:' .. ARGV[2], ARGV[3]) then redis.call('DEL', g .. 'l:' .. ARGV[2]) end
 return 1
 `;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors.js';
 import { ConnectionCheck } from '../redis-connection.js';
-import type { CacheStore, StoreReadResult, StoreWriteOptions } from './cache-store.js';
+import type { CacheStore, LeaseRequest, StoreReadResult, StoreWriteOptions } from './cache-store.js';
 import {
   CLEAR_SCRIPT,
   DELETE_SCRIPT,
@@ -64,7 +64,7 @@ class RedisStore implements CacheStore {
   // The common case, a stored entry, takes one MGET of the generation, the write sequence and the entry under
   // the generation last seen: one atomic snapshot, as the script's, at a tenth of its cost in Redis. The
   // script runs when the generation moved (the key named was the wrong one) or a lease must be taken.
-  read(namespace: string, key: string, lease?: { token: string; ttlMs: number }): Promise<StoreReadResult> {
+  read(namespace: string, key: string, lease?: LeaseRequest): Promise<StoreReadResult> {
     const lost = this.connection.lost('read');
     if (lost) return Promise.reject(lost);
     const base = `${this.prefix}${namespace}:`;
@@ -112,12 +112,13 @@ class RedisStore implements CacheStore {
   private async readByScript(
     namespace: string,
     key: string,
-    lease: { token: string; ttlMs: number } | undefined,
+    lease: LeaseRequest | undefined,
   ): Promise<StoreReadResult> {
     const [payload, fence, leased] = (await this.run('read', scripts.read, namespace, [
       key,
       lease?.token ?? '',
       lease?.ttlMs ?? 0,
+      ...(lease?.tags ?? []),
     ])) as [string, number, number];
     return { payload: payload === '' ? undefined : payload, fence, leased: leased === 1 };
   }

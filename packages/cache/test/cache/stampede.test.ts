@@ -95,6 +95,26 @@ describe('stampede protection', () => {
     expect(waited).toBeLessThanOrEqual(2 * POLL);
   });
 
+  it('stops waiting for a holder whose value an invalidation voided: the waiter takes the lease at its next poll', async () => {
+    const key = nextKey();
+    const [a, b, c] = instances;
+    const tags = [`tag-of-${key}`];
+    const overtaken = gatedLoader(() => 'before the write');
+    const fromA = a.cache.getOrSet(key, overtaken.loader, { tags });
+    await overtaken.started;
+    const fromB = b.cache.getOrSet(key, async () => 'after the write', { tags });
+    await clock.sleeping(POLL);
+    // A write elsewhere invalidates the tag while a's load (started before it) still runs.
+    await c.cache.invalidateTags(tags);
+    const waited = await advanceUntilSettled(clock, fromB, POLL);
+    expect(await fromB).toBe('after the write');
+    expect(waited).toBeLessThanOrEqual(2 * POLL);
+    overtaken.release();
+    expect(await fromA).toBe('before the write');
+    // Both loads started before the invalidation, so neither value is stored: the next reader loads.
+    expect(await c.cache.getOrSet(key, async () => 'reloaded', { tags })).toBe('reloaded');
+  });
+
   it('polls a dead holder’s lease on the injected clock and loads itself once leaseWait has passed on it', async () => {
     const key = nextKey();
     const impatient = await createInstance(PREFIX, { ...LEASE, leaseWait: '1h', clock });

@@ -98,5 +98,24 @@ export function describeCacheStoreContract(name: string, setup: () => Promise<St
       await store.delete(ns, ['k'], FENCE_WINDOW);
       expect((await store.read(ns, 'k', lease('c'))).leased).toBe(true);
     });
+
+    it('hands a lease taken before an invalidation of its key or of the reader’s tags to the next reader', async () => {
+      const ns = namespace();
+      const lease = (token: string, tags: string[] = []) => ({ token, ttlMs: 10_000, tags });
+      expect((await store.read(ns, 'k', lease('a', ['t']))).leased).toBe(true);
+      expect((await store.read(ns, 'k', lease('b', ['t']))).leased).toBe(false);
+      await store.invalidateTags(ns, ['other'], FENCE_WINDOW);
+      expect((await store.read(ns, 'k', lease('b', ['t']))).leased).toBe(false);
+      await store.invalidateTags(ns, ['t'], FENCE_WINDOW);
+      const takenOver = await store.read(ns, 'k', lease('b', ['t']));
+      expect(takenOver.leased).toBe(true);
+      // The first holder neither releases nor writes over its successor's lease.
+      await store.releaseLease(ns, 'k', 'a');
+      expect(await write(store, ns, 'k', 'a’s', { fence: 0, leaseToken: 'a', tags: ['t'] })).toBe(false);
+      expect((await store.read(ns, 'k', lease('c', ['t']))).leased).toBe(false);
+      await store.delete(ns, ['k'], FENCE_WINDOW);
+      expect((await store.read(ns, 'k', lease('c'))).leased).toBe(true);
+      expect((await store.read(ns, 'k', lease('b'))).leased).toBe(false);
+    });
   });
 }
