@@ -1,8 +1,8 @@
 import type { AgentConfigEntry, ElevenLabsClient } from '@perfkit/external';
 import { loadAgent, loadAgentsPage, type TenantCountCache } from '@perfkit/queries';
 import { cachedReply, dataKeys, dataTags } from '../cache/cached-reads.js';
-import type { AgentsListBody, AgentView } from '../contract/response-bodies.js';
-import { type Reply, renderBody } from '../http/reply.js';
+import type { AgentsListBody } from '../contract/response-bodies.js';
+import { type RenderedBody, type Reply, renderBody } from '../http/reply.js';
 import type { DataSource } from '../modes/app-mode.js';
 import { type OptimizedReadDeps, timedRead } from '../modes/optimized-reads.js';
 import { type AgentData, agentData, withConfig } from './agent-bodies.js';
@@ -35,29 +35,29 @@ interface AgentsPageData {
 export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'agentsList' | 'agent'> {
   const { cached, policies, monitor } = deps;
 
-  /** The agents with their configs, and whether every config was fresh (then the browser may reuse it). */
-  async function withConfigs(
-    agents: readonly AgentData[],
-  ): Promise<{ views: AgentView[]; allFresh: boolean }> {
-    const entries: AgentConfigEntry[] =
-      agents.length === 0
-        ? []
-        : await monitor.timed('elevenlabs', () =>
-            deps.elevenLabs.getAgentConfigs(
-              agents.map((a) => a.elevenlabsAgentId),
-              { budgetMs: deps.budgetMs },
-            ),
-          );
+  /** Each agent's config entry, in the agents' order, within the budget. */
+  async function configEntries(agents: readonly AgentData[]): Promise<(AgentConfigEntry | undefined)[]> {
+    if (agents.length === 0) return [];
+    const entries = await monitor.timed('elevenlabs', () =>
+      deps.elevenLabs.getAgentConfigs(
+        agents.map((a) => a.elevenlabsAgentId),
+        { budgetMs: deps.budgetMs },
+      ),
+    );
     const byId = new Map(entries.map((entry) => [entry.agentId, entry]));
-    const views = agents.map((agent) => withConfig(agent, byId.get(agent.elevenlabsAgentId)));
-    return { views, allFresh: views.every((view) => view.configStatus === 'fresh') };
+    return agents.map((agent) => byId.get(agent.elevenlabsAgentId));
   }
 
-  function reply(userId: number, body: unknown, cache: Reply['cache'], allFresh: boolean): Reply {
+  const allFresh = (entries: readonly (AgentConfigEntry | undefined)[]) =>
+    entries.every((entry) => entry?.status === 'fresh');
+
+  function reply(rendered: RenderedBody, cache: Reply['cache'], fresh: boolean): Reply {
     // A config still coming must not be pinned in the browser: it revalidates until all are fresh.
-    const policy = allFresh ? policies.agents : { ...policies.agents, browserMaxAgeSeconds: 0 };
-    return cachedReply({ value: renderBody(userId, body), ...(cache ? { cache } : {}) }, policy);
+    const policy = fresh ? policies.agents : { ...policies.agents, browserMaxAgeSeconds: 0 };
+    return cachedReply({ value: rendered, ...(cache ? { cache } : {}) }, policy);
   }
+
+  const renderedPages = new RenderedPages();
 
   return {
     async agentsList(userId, params) {
@@ -75,13 +75,17 @@ export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'ag
         },
         { api: 'agents', tags: [dataTags.user(userId)] },
       );
-      const { views, allFresh } = await withConfigs(page.value.agents);
-      const body: AgentsListBody = {
-        agents: views,
-        nextCursor: page.value.nextCursor,
-        total: page.value.total,
-      };
-      return reply(userId, body, page.cache, allFresh);
+      const { agents, nextCursor, total } = page.value;
+      const entries = await configEntries(agents);
+      const rendered = renderedPages.render(page.value, entries, () => {
+        const body: AgentsListBody = {
+          agents: agents.map((agent, i) => withConfig(agent, entries[i])),
+          nextCursor,
+          total,
+        };
+        return renderBody(userId, body);
+      });
+      return reply(rendered, page.cache, allFresh(entries));
     },
     async agent(userId, { agentId }) {
       const found = await cached.get<AgentData | null>(
@@ -93,8 +97,44 @@ export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'ag
         { api: 'agents', tags: [dataTags.user(userId), dataTags.agent(agentId)] },
       );
       if (!found.value) return null;
-      const { views, allFresh } = await withConfigs([found.value]);
-      return reply(userId, { agent: views[0] }, found.cache, allFresh);
+      const entries = await configEntries([found.value]);
+      const body = { agent: withConfig(found.value, entries[0]) };
+      return reply(renderBody(userId, body), found.cache, allFresh(entries));
     },
   };
+}
+
+/**
+ * The last rendered body of each cached page, reused while every agent's config entry is the same object
+ * with the same status. A warm page and its configs are shared, frozen objects from the caches, so on a
+ * warm cache nearly every request reuses the JSON and its ETag, most of an agents request's CPU. Keyed by
+ * the page object itself: a page is one user's, and an evicted page takes its rendering with it.
+ */
+class RenderedPages {
+  private readonly last = new WeakMap<
+    AgentsPageData,
+    { entries: readonly (AgentConfigEntry | undefined)[]; rendered: RenderedBody }
+  >();
+
+  render(
+    page: AgentsPageData,
+    entries: readonly (AgentConfigEntry | undefined)[],
+    render: () => RenderedBody,
+  ): RenderedBody {
+    const previous = this.last.get(page);
+    if (previous && sameConfigs(previous.entries, entries)) return previous.rendered;
+    const rendered = render();
+    this.last.set(page, { entries, rendered });
+    return rendered;
+  }
+}
+
+function sameConfigs(
+  a: readonly (AgentConfigEntry | undefined)[],
+  b: readonly (AgentConfigEntry | undefined)[],
+): boolean {
+  return (
+    a.length === b.length &&
+    a.every((entry, i) => entry?.config === b[i]?.config && entry?.status === b[i]?.status)
+  );
 }
