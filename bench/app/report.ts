@@ -72,6 +72,7 @@ const RESULT_HEAD = [
   'p99',
   'p99 raw',
   'req/s',
+  'generator busy',
   'monitor p99',
 ];
 
