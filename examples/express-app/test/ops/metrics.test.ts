@@ -19,6 +19,14 @@ describe('/metrics', () => {
     expect(response.text).toMatch(
       /http_server_request_duration_seconds_bucket\{.*http_route="\/api\/dashboard\/overview"/,
     );
+    // Buckets from 1 ms to a minute: a naive dashboard's 10–30 s is measured, not just "above 10 s".
+    for (const bound of ['0.001', '0.02', '30', '60']) {
+      expect(response.text).toMatch(
+        new RegExp(
+          `http_server_request_duration_seconds_bucket\\{.*http_route="/api/dashboard/overview".*le="${bound}"\\}`,
+        ),
+      );
+    }
     expect(response.text).toMatch(/cache_lookups_total\{cache_namespace="data"/);
     expect(response.text).toMatch(/db_client_connection_count\{db_client_connection_pool_name="primary"/);
   });
