@@ -12,7 +12,8 @@ import {
   readReport,
 } from '@perfkit/cli';
 import Table from 'cli-table3';
-import { CORES, f, loadAverage, median, perfCli, startServer, type WrkResult, wrk } from './servers.js';
+import { median } from '../monitor/stats.js';
+import { CORES, f, loadAverage, perfCli, startServer, type WrkResult, wrk } from './servers.js';
 
 const CONNECTIONS = 50;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

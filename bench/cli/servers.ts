@@ -190,11 +190,3 @@ export const loadAverage = () =>
 
 export const f = (v: number | undefined | null, d = 2) =>
   v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(d);
-
-export const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};

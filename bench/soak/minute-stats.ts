@@ -1,5 +1,6 @@
 /** Per-minute figures of a soak: latency percentiles, errors and the app's resident memory. */
 import { readFile } from 'node:fs/promises';
+import { percentile } from '../cache/measure.js';
 
 /** One minute of the soak. */
 export interface MinuteFigures {
@@ -30,11 +31,6 @@ interface MinuteState {
   errors: number;
   rssKb: number[];
   lagMaxMs: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /** The resident set size of process `pid`, kB (Linux `/proc`). */
@@ -96,8 +92,9 @@ export class MinuteStats {
         reads: state.reads,
         writes: state.writes,
         errors: state.errors,
-        p50Ms: percentile(sorted, 50),
-        p99Ms: percentile(sorted, 99),
+        // A minute without a request reads 0, not NaN.
+        p50Ms: sorted.length === 0 ? 0 : percentile(sorted, 50),
+        p99Ms: sorted.length === 0 ? 0 : percentile(sorted, 99),
         maxMs: sorted.at(-1) ?? 0,
         rssMb: rss / 1024,
         rssFloorMb: (state.rssKb.length ? Math.min(...state.rssKb) : 0) / 1024,

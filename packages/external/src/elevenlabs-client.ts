@@ -180,7 +180,8 @@ export class ElevenLabsClient {
   /**
    * Deadline mode, for a response that must not wait on ElevenLabs: within `budgetMs`, each id's config
    * with its status — `fresh`, `stale` (last known, from the cache), `pending` (still being fetched: it
-   * finishes in the background under `backgroundDeadline` and fills the cache) or `unavailable`.
+   * finishes in the background under `backgroundDeadline` and fills the cache) or `unavailable`. The
+   * entries come in the order of `agentIds`.
    *
    * @example
    * const entries = await client.getAgentConfigs(ids, { budgetMs: 300 });

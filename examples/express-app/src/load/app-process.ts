@@ -47,24 +47,6 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   return { url, pid: child.pid as number, stop: () => stopChild(child) };
 }
 
-/**
- * The naive ("before") app over a seeded database, with the seed's anchor as
- * "now" and the fake ElevenLabs in-process: what the demo and the baseline
- * benchmark both measure.
- *
- * @example
- * const app = await startNaiveApp(url, manifest.anchor);
- */
-export function startNaiveApp(databaseUrl: string, anchor: string): Promise<AppProcess> {
-  return startAppProcess({
-    DATABASE_URL: databaseUrl,
-    MODE: 'naive',
-    NOW: anchor,
-    ELEVENLABS_BASE_URL: '',
-    ELEVENLABS_API_KEY: '',
-  });
-}
-
 async function stopChild(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   const exited = once(child, 'exit') as Promise<[number | null]>;

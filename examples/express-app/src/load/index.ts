@@ -1,5 +1,5 @@
-export { ensureDatabase, migrateAndSeed, withDatabase } from '../database-setup.js';
+export { ensureDatabase, migrateAndSeed } from '../database-setup.js';
 export type { AppProcess } from './app-process.js';
-export { startAppProcess, startNaiveApp } from './app-process.js';
-export type { ApiName, TenantTarget } from './baseline-targets.js';
-export { API_PATHS, baselineTargets } from './baseline-targets.js';
+export { startAppProcess } from './app-process.js';
+export type { TenantTarget } from './baseline-targets.js';
+export { baselineTargets } from './baseline-targets.js';

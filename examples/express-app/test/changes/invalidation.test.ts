@@ -1,17 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody, OverviewBody } from '../../src/contract/response-bodies.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-/** Reads until `done` holds (a notification travelling), or fails after 10 s. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let tries = 0; tries < 100 && !done(value); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
 
 describe('optimized mode: invalidation', () => {
   const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };

@@ -1,5 +1,5 @@
 /** How many load tests a test runs, at most, to get one conclusive run. */
-export const CONCLUSIVE_ATTEMPTS = 4;
+const CONCLUSIVE_ATTEMPTS = 4;
 
 /**
  * Runs a load test until it is conclusive, at most `attempts` times, and

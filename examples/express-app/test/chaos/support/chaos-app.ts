@@ -10,7 +10,7 @@ import { startAppOn, TEST_REDIS_URL, type TestAppOptions, type TestData } from '
  * has its own tests (test/ops/load-shedding.test.ts); here a stall longer than
  * this still fails the scenario.
  */
-export const CHAOS_SHED_EVENT_LOOP_DELAY_MS = 2_000;
+const CHAOS_SHED_EVENT_LOOP_DELAY_MS = 2_000;
 
 /**
  * An app for a chaos scenario: {@link startAppOn} with the chaos shedding threshold.

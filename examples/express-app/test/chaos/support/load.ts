@@ -9,7 +9,7 @@ export interface LoadRequest {
 }
 
 /** Latency percentiles of one label, ms. */
-export interface LatencyFigures {
+interface LatencyFigures {
   count: number;
   p50: number;
   p99: number;
@@ -32,8 +32,6 @@ export interface LoadReport {
 
 /** A load loop that runs until stopped. */
 export interface RunningLoad {
-  /** Requests answered so far. */
-  readonly requests: number;
   /** Resolves once `count` more requests have been answered. */
   progress(count: number): Promise<void>;
   /** Stops the workers after their current request and reports. */
@@ -106,9 +104,6 @@ export function startLoad(concurrency: number, next: (worker: number) => LoadReq
 
   const workers = Array.from({ length: concurrency }, (_, n) => worker(n));
   return {
-    get requests() {
-      return requests;
-    },
     progress(count) {
       return new Promise((resolve) => waiters.add({ target: requests + count, resolve }));
     },

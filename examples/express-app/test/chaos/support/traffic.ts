@@ -13,7 +13,7 @@ export interface Tenant {
 }
 
 /** The read endpoints the dashboards call, with each API's label. */
-export const READ_PATHS: readonly { label: 'overview' | 'analytics' | 'agents'; path: string }[] = [
+const READ_PATHS: readonly { label: 'overview' | 'analytics' | 'agents'; path: string }[] = [
   { label: 'overview', path: '/api/dashboard/overview?range=7d' },
   { label: 'overview', path: '/api/dashboard/overview?range=30d' },
   { label: 'analytics', path: '/api/dashboard/analytics?range=30d&bucket=week' },
@@ -62,7 +62,7 @@ export function expectStatus(...statuses: number[]): (response: JsonResponse) =>
 }
 
 /** A finished call as the webhook receives it; `endedAt` defaults to the app's "now". */
-export function callEndedBody(agentId: number, withLead = false) {
+function callEndedBody(agentId: number, withLead = false) {
   return {
     agentId,
     status: 'completed' as const,
