@@ -4,13 +4,13 @@ import { z } from 'zod';
 // it and the published JSON Schema (`auditReportJsonSchema`) is generated
 // from it.
 
-export const severitySchema = z.enum(['high', 'medium', 'low', 'info']);
+const severitySchema = z.enum(['high', 'medium', 'low', 'info']);
 /** How bad a finding is; `--fail-on` names the lowest severity that fails the run. */
 export type Severity = z.infer<typeof severitySchema>;
 /** Most severe first. */
 export const SEVERITIES: readonly Severity[] = severitySchema.options;
 
-export const findingKindSchema = z.enum([
+const findingKindSchema = z.enum([
   'seq_scan_large_table',
   'row_misestimate',
   'filter_discards_rows',
@@ -30,7 +30,7 @@ export const findingKindSchema = z.enum([
 /** Every kind of finding the audit reports. */
 export type FindingKind = z.infer<typeof findingKindSchema>;
 
-export const auditFindingSchema = z.object({
+const auditFindingSchema = z.object({
   kind: findingKindSchema,
   severity: severitySchema,
   query: z.string().optional().describe('the catalog query whose plan showed it; absent for schema findings'),
@@ -44,7 +44,7 @@ export const auditFindingSchema = z.object({
 /** One problem found in a plan or in the schema. */
 export type AuditFinding = z.infer<typeof auditFindingSchema>;
 
-export const auditedQuerySchema = z.object({
+const auditedQuerySchema = z.object({
   name: z.string(),
   sql: z.string(),
   planningMs: z.number().nullable(),
@@ -57,7 +57,7 @@ export const auditedQuerySchema = z.object({
 /** One audited query's figures. */
 export type AuditedQuery = z.infer<typeof auditedQuerySchema>;
 
-export const indexSuggestionSchema = z.object({
+const indexSuggestionSchema = z.object({
   table: z.string(),
   columns: z.array(z.string()).min(1),
   sql: z
@@ -80,7 +80,7 @@ export const indexSuggestionSchema = z.object({
 /** An index the audit proposes, and whether HypoPG confirmed it lowers the plan's cost. */
 export type IndexSuggestion = z.infer<typeof indexSuggestionSchema>;
 
-export const topStatementSchema = z.object({
+const topStatementSchema = z.object({
   query: z.string(),
   calls: z.number(),
   totalMs: z.number(),

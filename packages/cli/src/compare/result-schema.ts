@@ -10,7 +10,7 @@ export const gateMetricSchema = z.enum([...LATENCY_METRICS, 'rps']);
 /** Metrics the gate can test: latency figures (higher is worse) and `rps` (lower is worse). */
 export type GateMetric = z.infer<typeof gateMetricSchema>;
 
-export const metricComparisonSchema = z.object({
+const metricComparisonSchema = z.object({
   metric: gateMetricSchema,
   baseValues: z.array(z.number()).describe('per repetition (ms, or req/s for rps)'),
   currentValues: z.array(z.number()),
@@ -36,7 +36,7 @@ const sideSchema = z.object({
   requests: z.number().int().min(0),
 });
 
-export const targetComparisonSchema = z.object({
+const targetComparisonSchema = z.object({
   name: z.string(),
   base: sideSchema.describe('over all repetitions merged'),
   current: sideSchema,

@@ -37,11 +37,11 @@ export const latencySummarySchema = z.object({
 /** The latency figures every report shows, in milliseconds. */
 export type LatencySummary = z.infer<typeof latencySummarySchema>;
 
-export const errorCountsSchema = z.object({ status: count, network: count, timeout: count });
+const errorCountsSchema = z.object({ status: count, network: count, timeout: count });
 /** Failed requests by kind: an HTTP status of 400 or more, a broken connection, no answer in time. */
 export type ErrorCounts = z.infer<typeof errorCountsSchema>;
 
-export const shardSchema = z
+const shardSchema = z
   .object({ index: z.number().int().min(1), count: z.number().int().min(1) })
   .refine((shard) => shard.index <= shard.count, 'a shard index is at most the shard count');
 /**
@@ -53,7 +53,7 @@ export const shardSchema = z
  */
 export type Shard = z.infer<typeof shardSchema>;
 
-export const runMetadataSchema = z.object({
+const runMetadataSchema = z.object({
   gitCommit: z.string().nullable().describe('GITHUB_SHA, else git rev-parse HEAD, else null'),
   nodeVersion: z.string(),
   cpuModel: z.string(),
@@ -64,11 +64,11 @@ export const runMetadataSchema = z.object({
 /** Where and when a run was made: enough to tell why two runs differ. */
 export type RunMetadata = z.infer<typeof runMetadataSchema>;
 
-export const loadModelSchema = z.enum(['open', 'closed']);
+const loadModelSchema = z.enum(['open', 'closed']);
 /** `open`: a fixed request rate, latency from each request's intended send time. `closed`: connection loops, each sending when answered. */
 export type LoadModel = z.infer<typeof loadModelSchema>;
 
-export const loadtestConfigSchema = z.object({
+const loadtestConfigSchema = z.object({
   model: loadModelSchema,
   rate: z
     .number()
@@ -112,7 +112,7 @@ export const loadtestConfigSchema = z.object({
 /** The configuration a report was made with; `compare` refuses reports whose configurations differ. */
 export type LoadtestConfig = z.infer<typeof loadtestConfigSchema>;
 
-export const generatorLoadSchema = z.object({
+const generatorLoadSchema = z.object({
   busy: z
     .number()
     .min(0)
@@ -128,7 +128,7 @@ export const generatorLoadSchema = z.object({
 /** How hard one generator worker worked during a run. */
 export type GeneratorLoad = z.infer<typeof generatorLoadSchema>;
 
-export const generatorReportSchema = z.object({
+const generatorReportSchema = z.object({
   cpuCores: z
     .number()
     .min(0)
@@ -140,7 +140,7 @@ export const generatorReportSchema = z.object({
 /** How hard the generator worked during one repetition. */
 export type GeneratorReport = z.infer<typeof generatorReportSchema>;
 
-export const repetitionReportSchema = z.object({
+const repetitionReportSchema = z.object({
   index: z.number().int().min(1),
   startedAt: isoTime,
   elapsedMs: z.number().min(0),
@@ -168,7 +168,7 @@ export const repetitionReportSchema = z.object({
 /** One measured repetition of one target. */
 export type RepetitionReport = z.infer<typeof repetitionReportSchema>;
 
-export const targetReportSchema = z.object({
+const targetReportSchema = z.object({
   name: z.string().min(1),
   latency: latencySummarySchema.describe('over all repetitions merged'),
   uncorrectedLatency: latencySummarySchema.nullable(),
@@ -182,7 +182,7 @@ export const targetReportSchema = z.object({
 /** All repetitions of one target, with figures over all of them merged. */
 export type TargetReport = z.infer<typeof targetReportSchema>;
 
-export const thresholdSchema = z.object({
+const thresholdSchema = z.object({
   source: z.string().describe('as written, e.g. overview:p99<2000'),
   target: z.string().describe('a target name, or * for every target'),
   metric: z.enum(THRESHOLD_METRICS),
@@ -192,7 +192,7 @@ export const thresholdSchema = z.object({
 /** An absolute bound such as `overview:p99<2000` (target `*` means every target). */
 export type Threshold = z.infer<typeof thresholdSchema>;
 
-export const thresholdResultSchema = thresholdSchema.extend({
+const thresholdResultSchema = thresholdSchema.extend({
   checkedTarget: z.string().describe('the target checked (a * threshold yields one result per target)'),
   actual: z.number(),
   passed: z.boolean(),
@@ -200,7 +200,7 @@ export const thresholdResultSchema = thresholdSchema.extend({
 /** The outcome of one threshold on one target. */
 export type ThresholdResult = z.infer<typeof thresholdResultSchema>;
 
-export const reportPartSchema = z.object({
+const reportPartSchema = z.object({
   shard: shardSchema,
   workers: z.number().int().min(1),
   metadata: runMetadataSchema,

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { preciseClock } from '@perfkit/primitives';
 import { PerfCliError } from '../errors.js';
 import { decodeRun, mergeRuns, type RunResult } from './run-result.js';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol.js';
@@ -128,9 +128,9 @@ export async function startGeneratorPool(size: number): Promise<GeneratorPool> {
       await Promise.all(
         handles.map((h, i) => h.ask({ type: 'prepare', job: jobs[i] as WorkerJob }, 'prepared')),
       );
-      const t0Epoch = startAt ?? performance.timeOrigin + performance.now() + START_MARGIN_MS;
+      const epochNow = preciseClock.now;
+      const t0Epoch = startAt ?? epochNow() + START_MARGIN_MS;
       for (const [i, h] of handles.entries()) h.onProgress = i === 0 ? onProgress : undefined;
-      const epochNow = () => performance.timeOrigin + performance.now();
       const cpuBefore = process.cpuUsage();
       const askedAt = epochNow();
       const replies = await Promise.all(

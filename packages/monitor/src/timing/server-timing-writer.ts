@@ -62,7 +62,7 @@ function withServerTiming(
 export class ServerTimingWriter {
   private readonly servers = new WeakSet<Server>();
   // A Map rather than a WeakMap, as it costs the garbage collector less:
-  // each entry goes at its response's commit, or at its end without one.
+  // each entry goes at its response's end (`forget`).
   private readonly timings = new Map<ServerResponse, RequestTimings>();
   // The response wrapped on arrival whose middleware has not run yet: node
   // emits 'request' right after publishing, so the next middleware call is
@@ -79,11 +79,8 @@ export class ServerTimingWriter {
   };
 
   // One function for every response wrapped on arrival, which all had node's writeHead.
-  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => {
-    const timings = this.timings.get(res);
-    if (timings !== undefined) this.timings.delete(res);
-    return timings;
-  });
+  // The entry stays until `forget` at the response's end: the header is taken once anyway.
+  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => this.timings.get(res));
 
   /** Has `timings` written into `res`'s headers at commit; the first call subscribes to node's channel. */
   attach(req: IncomingMessage, res: ServerResponse, timings: RequestTimings): void {
