@@ -155,9 +155,15 @@ class TwoTierCache implements Cache {
     let entry = this.usableL1(key);
     let layer: 'l1' | 'l2' = 'l1';
     if (entry === undefined && this.l2 !== undefined) {
+      const sequence = this.loads.sequence;
       const read = await this.l2.run('read', (store) => store.read(this.namespace, key));
       entry = read?.payload === undefined ? undefined : decodeStoredEntry(read.payload);
       layer = 'l2';
+      // Kept in L1 as a load's L2 hit is, so the next peek costs no round trip; not if anything was
+      // invalidated while Redis answered, as the value read may be what that invalidation removed.
+      if (entry !== undefined && freshnessOf(entry, now) !== 'gone' && this.loads.sequence === sequence) {
+        this.l1.set(key, entry);
+      }
     }
     const freshness = entry === undefined ? 'gone' : freshnessOf(entry, now);
     if (entry === undefined || freshness === 'gone') {

@@ -23,6 +23,11 @@ export class InFlightLoads {
   private readonly tagFences = new Map<string, number>();
   private readonly loads = new Map<string, InFlight>();
 
+  /** Moves on at every invalidation, loads running or not: a reader compares it across an await. */
+  get sequence(): number {
+    return this.seq;
+  }
+
   /** True while a load of `key` runs that new callers may join. */
   has(key: string): boolean {
     return this.loads.has(key);

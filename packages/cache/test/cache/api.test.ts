@@ -1,7 +1,8 @@
 import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheLike, CacheLoadTimeoutError, createCache } from '../../src/index.js';
-import { createInstance, deleteKeys, type Instance } from '../support/redis-helpers.js';
+import { type CacheLike, CacheLoadTimeoutError, type CacheStore, createCache } from '../../src/index.js';
+import { createRedisStore } from '../../src/redis.js';
+import { createInstance, deferred, deleteKeys, type Instance } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:api:${process.pid}:`;
 const clock = manualClock();
@@ -106,6 +107,50 @@ describe('createCache with Redis as L2', () => {
     expect(await b.cache.peek('peeked')).toEqual({ value: 'v', ageMs: 1234 });
     expect(await b.cache.peek('never-stored')).toBeUndefined();
     expect(lookups).toEqual(['hit peeked l2', 'miss never-stored']);
+  });
+
+  it('keeps what a peek read from L2 in L1, so the next peek costs no round trip', async () => {
+    await a.cache.set('peeked-twice', 'v');
+    // Subscribed after the write's bus message, which would otherwise race the peeks.
+    const late = await createInstance(PREFIX, { namespace: 'app', clock });
+    const layers: string[] = [];
+    late.cache.on('hit', (e) => layers.push(e.layer));
+    try {
+      await late.cache.peek('peeked-twice');
+      expect(await late.cache.peek('peeked-twice')).toEqual({ value: 'v', ageMs: 0 });
+      expect(layers).toEqual(['l2', 'l1']);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('does not keep a peeked value in L1 when an invalidation overtook the read', async () => {
+    const store = createRedisStore(a.client, { prefix: PREFIX });
+    const answered = deferred();
+    const release = deferred();
+    // Reads L2 at once but answers only when released: the invalidation lands in between.
+    const slowReads: CacheStore = {
+      read: async (...args) => {
+        const read = await store.read(...args);
+        answered.resolve();
+        await release.promise;
+        return read;
+      },
+      write: (...args) => store.write(...args),
+      releaseLease: (...args) => store.releaseLease(...args),
+      delete: (...args) => store.delete(...args),
+      invalidateTags: (...args) => store.invalidateTags(...args),
+      clear: (...args) => store.clear(...args),
+    };
+    const reader = createCache({ namespace: 'app', l2: slowReads, clock });
+    await a.cache.set('overtaken', 'old');
+    const peeked = reader.peek('overtaken');
+    await answered.promise;
+    await reader.delete('overtaken');
+    release.resolve();
+    expect(await peeked).toEqual({ value: 'old', ageMs: 0 });
+    expect(await reader.peek('overtaken')).toBeUndefined();
+    reader.close();
   });
 
   it('isolates namespaces in L1 and in L2', async () => {
