@@ -87,6 +87,21 @@ export interface EntryOptions {
 }
 
 /**
+ * Per-call options of `getOrSet` and `getOrSetWithStatus`: an entry's options, and which loaded values to keep.
+ *
+ * @example
+ * await cache.getOrSet(hash, async () => (await findUserId(key)) ?? null, { isCacheable: (id) => id !== null });
+ */
+export interface LoadOptions<T> extends EntryOptions {
+  /**
+   * Whether a loaded value is stored. A refused value is returned (to every caller joined to the load) but
+   * not stored, and the entry it supersedes is deleted as by `delete`, so it is not served stale later
+   * either. Default: every value is stored.
+   */
+  isCacheable?: (value: T) => boolean;
+}
+
+/**
  * The defaults of every `CacheOptions` field, in one place.
  *
  * @example
@@ -218,6 +233,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
 /** Per-call options resolved against the cache's defaults. */
 export interface ResolvedEntryOptions extends EntryPolicy {
   timeoutMs: number;
+  isCacheable?: (value: unknown) => boolean;
 }
 
 /**
@@ -227,11 +243,16 @@ export interface ResolvedEntryOptions extends EntryPolicy {
  * resolveEntryOptions({ ttl: '5s' }, resolved).ttlMs; // 5000
  */
 export function resolveEntryOptions(
-  options: EntryOptions | undefined,
+  options: LoadOptions<never> | undefined,
   defaults: ResolvedEntryOptions,
 ): ResolvedEntryOptions {
   if (options === undefined) return defaults;
+  const { isCacheable } = options;
+  if (isCacheable !== undefined && typeof isCacheable !== 'function') {
+    throw new CacheOptionsError('isCacheable', 'expected a function (value) => boolean');
+  }
   return {
+    isCacheable: isCacheable as ResolvedEntryOptions['isCacheable'],
     ttlMs: options.ttl === undefined ? defaults.ttlMs : durationOption(options.ttl, 'ttl'),
     swrMs: options.swr === undefined ? defaults.swrMs : durationOption(options.swr, 'swr'),
     staleIfErrorMs:

@@ -13,6 +13,7 @@ import type { CacheEventListener, CacheEventName } from './cache-events.js';
 import {
   type CacheOptions,
   type EntryOptions,
+  type LoadOptions,
   type ResolvedCacheOptions,
   type ResolvedEntryOptions,
   resolveCacheOptions,
@@ -36,12 +37,12 @@ import { type Loader, LoadPipeline } from './load/load-pipeline.js';
  */
 export interface CacheLike {
   /** The stored value if servable, else the loader's (one loader per key at a time). */
-  getOrSet<T>(key: string, loader: () => Promise<T>, options?: EntryOptions): Promise<T>;
+  getOrSet<T>(key: string, loader: () => Promise<T>, options?: LoadOptions<T>): Promise<T>;
   /** Like `getOrSet`, and says how the value was served (for `X-Cache`). */
   getOrSetWithStatus<T>(
     key: string,
     loader: () => Promise<T>,
-    options?: EntryOptions,
+    options?: LoadOptions<T>,
   ): Promise<CacheResult<T>>;
   /** The stored value and its age, without loading; `undefined` if none is stored. */
   peek<T>(key: string): Promise<{ value: T; ageMs: number } | undefined>;
@@ -112,6 +113,7 @@ class TwoTierCache implements Cache {
       l2: this.l2,
       loads: this.loads,
       telemetry,
+      drop: (key) => this.delete(key),
     });
     this.sync = new BusSync(options.bus, {
       namespace: options.namespace,
@@ -124,7 +126,7 @@ class TwoTierCache implements Cache {
     });
   }
 
-  getOrSet<T>(key: string, loader: () => Promise<T>, options?: EntryOptions): Promise<T> {
+  getOrSet<T>(key: string, loader: () => Promise<T>, options?: LoadOptions<T>): Promise<T> {
     const entry = this.freshHit(key);
     if (entry !== undefined) {
       entry.hitValue ??= Promise.resolve(entry.value);
@@ -136,7 +138,7 @@ class TwoTierCache implements Cache {
   getOrSetWithStatus<T>(
     key: string,
     loader: () => Promise<T>,
-    options?: EntryOptions,
+    options?: LoadOptions<T>,
   ): Promise<CacheResult<T>> {
     const entry = this.freshHit(key);
     if (entry !== undefined) {
@@ -259,7 +261,7 @@ class TwoTierCache implements Cache {
   private resolve(
     key: string,
     loader: Loader,
-    options: EntryOptions | undefined,
+    options: LoadOptions<never> | undefined,
   ): Promise<CacheResult<unknown>> {
     try {
       validateKey(key);

@@ -15,7 +15,7 @@ export type {
   CacheRefreshEvent,
   CacheStaleEvent,
 } from './cache-events.js';
-export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions } from './cache-options.js';
+export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions, type LoadOptions } from './cache-options.js';
 export type { CacheStats } from './cache-stats.js';
 export {
   CacheBusMessageError,

@@ -20,12 +20,11 @@ export function cachedUserIdForKey(
 ): (apiKey: string) => Promise<number | undefined> {
   return async (apiKey) => {
     const hash = hashKey(apiKey);
-    // An unknown key is an answer, not a failure: a thrown "unknown" would let
-    // stale-if-error serve a revoked key's old user.
-    const userId = await cache.getOrSet(hash, async () => (await findUserIdByKey(db, apiKey)) ?? null);
-    if (userId !== null) return userId;
-    // Not kept either, so a key created a moment later works at once.
-    await cache.delete(hash);
-    return undefined;
+    // An unknown key is an answer, not a failure: a thrown "unknown" would let stale-if-error serve a
+    // revoked key's old user. It is not stored, so a key created a moment later works at once.
+    const userId = await cache.getOrSet(hash, async () => (await findUserIdByKey(db, apiKey)) ?? null, {
+      isCacheable: (found) => found !== null,
+    });
+    return userId ?? undefined;
   };
 }

@@ -44,6 +44,8 @@ export interface LoadPipelineParts {
   l2: L2Guard | undefined;
   loads: InFlightLoads;
   telemetry: CacheTelemetry;
+  /** Deletes a key everywhere, as `Cache.delete` does. */
+  drop(key: string): Promise<void>;
 }
 
 /**
@@ -115,23 +117,39 @@ export class LoadPipeline {
     const { options, telemetry } = this.parts;
     const startedAt = options.waitClock.now();
     telemetry.loadStarted();
-    let loaded: EncodedEntry;
+    let value: unknown;
+    let loaded: EncodedEntry | undefined;
     try {
-      const value = await withTimeout(
+      value = await withTimeout(
         Promise.resolve().then(request.loader),
         policy.timeoutMs,
         options.waitClock,
         () => new CacheLoadTimeoutError(key, policy.timeoutMs),
       );
-      loaded = createEntry(key, value, policy, options.clock.now(), options.jitter);
+      if (policy.isCacheable?.(value) !== false) {
+        loaded = createEntry(key, value, policy, options.clock.now(), options.jitter);
+      }
     } catch (thrown) {
       return this.afterFailure(request, read, toError(thrown));
     }
     const durationMs = options.waitClock.now() - startedAt;
-    await this.store(request, loaded, read, durationMs);
+    if (loaded === undefined) await this.skipStore(request, read);
+    else await this.store(request, loaded, read, durationMs);
     request.finish();
     telemetry.refreshed(key, durationMs);
-    return { value: loaded.entry.value, status: 'miss' };
+    return { value: loaded === undefined ? value : loaded.entry.value, status: 'miss' };
+  }
+
+  // A refused value is still the source's latest answer: what it supersedes must not be served any more.
+  private async skipStore(request: LoadRequest, read: StoreReadResult | undefined): Promise<void> {
+    const { key } = request;
+    const { options, l1, l2, loads, origin } = this.parts;
+    if (read?.leased) {
+      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, origin));
+    }
+    // A fenced load was overtaken by a newer set or invalidation, whose outcome stands.
+    const superseded = l1.get(key) !== undefined || read?.payload !== undefined;
+    if (superseded && !loads.isFenced(key, request.policy.tags, request.startSeq)) await this.parts.drop(key);
   }
 
   private async afterFailure(
