@@ -1,3 +1,4 @@
+import { isConnectionError } from '@perfkit/queries';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ErrorBody } from './contract/response-bodies.js';
@@ -31,16 +32,11 @@ function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** Whether the database (not the request) is why this failed: down, restarting, timed out, or no connection free. */
+/** Whether the database (not the request) is why this failed: unreachable, overloaded, stopped or too slow. */
 function isDatabaseUnavailable(error: unknown): boolean {
   const state = sqlState(error);
-  if (state && /^(08|53|57)/.test(state)) return true; // connection, resources, operator intervention (incl. timeouts)
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'PERFKIT_CACHE_LOAD_TIMEOUT') return true;
-  return (
-    typeof message === 'string' &&
-    /timeout exceeded when trying to connect|Connection terminated|is not queryable/i.test(message)
-  );
+  if (state && /^(53|57)/.test(state)) return true; // resources, operator intervention (incl. timeouts)
+  return (error as { code?: unknown } | null)?.code === 'PERFKIT_CACHE_LOAD_TIMEOUT';
 }
 
 /** The errors and their causes, outermost first. */
@@ -69,7 +65,7 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(400, 'invalid_value', 'A value in the request is not acceptable');
   if (state?.startsWith('23'))
     return new HttpError(409, 'conflict', 'The request conflicts with existing data');
-  if ([...causes(error)].some(isDatabaseUnavailable)) {
+  if (isConnectionError(error) || [...causes(error)].some(isDatabaseUnavailable)) {
     return new HttpError(503, 'unavailable', 'The service is temporarily unavailable; retry shortly');
   }
   return new HttpError(500, 'internal_error', 'Internal server error');

@@ -41,6 +41,7 @@ export type { TenantCountCacheOptions } from './counts/tenant-counts.js';
 export { TenantCountCache } from './counts/tenant-counts.js';
 export type { DatabaseHandle, DatabaseOptions } from './db/connection.js';
 export { createDatabase, DEFAULT_DATABASE_URL } from './db/connection.js';
+export { isConnectionError } from './db/connection-errors.js';
 export {
   InvalidCursorError,
   InvalidOptionError,
