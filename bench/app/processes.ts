@@ -5,12 +5,9 @@
  */
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type AppProcess, startAppProcess } from '@perfkit/express-app/load';
-import { freePort } from '@perfkit/testing';
-import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
 
@@ -89,33 +86,4 @@ export async function startCpuHog(cpus: string): Promise<{ stop(): Promise<void>
   const child = spawn('taskset', ['-c', cpus, process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
   await once(child, 'spawn');
   return { stop: () => stopChild(child) };
-}
-
-/**
- * A redis-server of this run's own on a free port: the apps' cache keys,
- * leases and invalidation bus (pub/sub channels are shared by every database
- * of a server) stay apart from whatever else uses the machine's Redis.
- *
- * @example
- * const redis = await startPrivateRedis(); // redis.url: 'redis://127.0.0.1:40123'
- */
-export async function startPrivateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  try {
-    for (let tries = 0; probe.status !== 'ready'; tries++) {
-      if (tries === 100) throw new Error(`redis-server on port ${port} did not start`);
-      await probe.connect().catch(() => sleep(50));
-    }
-  } finally {
-    probe.disconnect();
-  }
-  return { url, stop: () => stopChild(child) };
 }

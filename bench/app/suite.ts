@@ -9,10 +9,11 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { baselineTargets } from '@perfkit/express-app/load';
+import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
 import { prepareDataset } from './dataset.js';
 import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
-import { pin, startApp, startCeiling, startCpuHog, startPrivateRedis } from './processes.js';
+import { pin, startApp, startCeiling, startCpuHog } from './processes.js';
 import { type Api, claimTables, evaluateClaims, ms, type Row, resultTables, type Shape } from './report.js';
 import { addBuckets, type Buckets, bucketQuantile, bucketsBetween, scrapeMetrics } from './server-metrics.js';
 import { measureWriteVisibility, type VisibilityResult } from './write-visibility.js';
@@ -253,6 +254,8 @@ try {
     METRICS_TOKEN,
     LOG_LEVEL: 'error',
   };
+  // A Redis of the run's own: the apps' keys, leases and invalidation bus (pub/sub spans every
+  // database of a server) stay apart from whatever else uses the machine's.
   const redis = started(await startPrivateRedis());
   const REDIS_URL = redis.url;
   // The first optimized start builds missing indexes (CONCURRENTLY, about half a minute on large); the others find them.

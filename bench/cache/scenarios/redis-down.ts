@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createCache } from '@perfkit/cache';
 import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
+import { freePort, startPrivateRedis } from '@perfkit/testing';
 import { Redis } from 'ioredis';
 import { delay, percentile, sortedCopy } from '../measure.js';
 
@@ -22,8 +21,8 @@ export async function measureRedisDown(calls: number): Promise<RedisDownRow[]> {
   process.on('unhandledRejection', onUnhandled);
   try {
     const never = await measureAgainst(`redis://127.0.0.1:${await freePort()}`, calls, async () => undefined);
-    const server = await startRedis();
-    const killed = await measureAgainst(server.url, calls, server.kill);
+    const server = await startPrivateRedis();
+    const killed = await measureAgainst(server.url, calls, server.kill).finally(() => server.stop());
     await delay(100);
     return [
       { case: 'never reachable', ...never, unhandledRejections: 0 },
@@ -61,34 +60,5 @@ async function measureAgainst(url: string, calls: number, breakRedis: () => Prom
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? Number.NaN,
     invalidateMs,
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; kill(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { retryStrategy: () => 20 });
-  probe.on('error', () => undefined);
-  while (probe.status !== 'ready') await delay(10);
-  probe.disconnect();
-  return {
-    url,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
   };
 }

@@ -1,12 +1,8 @@
 import { manualClock } from '@perfkit/primitives/testing';
+import { type PrivateRedis, startPrivateRedis } from '@perfkit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheL2ErrorEvent } from '../../src/index.js';
-import {
-  createInstance,
-  type Instance,
-  type PrivateRedis,
-  startPrivateRedis,
-} from '../support/redis-helpers.js';
+import { createInstance, type Instance } from '../support/redis-helpers.js';
 
 const PREFIX = 'test:cache:outage:';
 const L2_TIMEOUT = 50;

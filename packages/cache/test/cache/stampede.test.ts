@@ -1,4 +1,5 @@
 import { manualClock } from '@perfkit/primitives/testing';
+import { type PrivateRedis, startPrivateRedis } from '@perfkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheL2Error, CacheLoadTimeoutError, createCache } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
@@ -9,8 +10,6 @@ import {
   deleteKeys,
   gatedLoader,
   type Instance,
-  type PrivateRedis,
-  startPrivateRedis,
 } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:stampede:${process.pid}:`;

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import type { ManualClock } from '@perfkit/primitives/testing';
-import { freePort } from '@perfkit/testing';
 import { Redis } from 'ioredis';
 import { type Cache, type CacheOptions, createCache } from '../../src/index.js';
 import { createRedisBus, createRedisStore } from '../../src/redis.js';
@@ -131,36 +129,4 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Prom
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** A private redis-server on a free port, to freeze, thaw or kill mid-test. */
-export interface PrivateRedis {
-  url: string;
-  /** SIGSTOP: connections stay open but nothing answers, like a stalled server. */
-  freeze(): void;
-  thaw(): void;
-  stop(): Promise<void>;
-}
-
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = connectRedis(url);
-  await waitFor(() => probe.status === 'ready');
-  probe.disconnect();
-  return {
-    url,
-    freeze: () => child.kill('SIGSTOP'),
-    thaw: () => child.kill('SIGCONT'),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-        child.kill('SIGCONT');
-      }),
-  };
 }
