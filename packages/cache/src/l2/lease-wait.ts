@@ -30,21 +30,27 @@ export async function readWithLease(
   tags: readonly string[],
   options: LeaseWaitOptions,
 ): Promise<StoreReadResult | undefined> {
-  const first = await readTakingLease(guard, key, tags, options);
+  const first = await readTakingLease(guard, key, tags, options, false);
   if (first === undefined || first.payload !== undefined || first.leased) return first;
   const { clock } = options;
   const deadline = clock.now() + options.waitMs;
   while (clock.now() < deadline) {
     await clock.sleep(options.pollMs);
-    const next = await readTakingLease(guard, key, tags, options);
+    const next = await readTakingLease(guard, key, tags, options, true);
     if (next === undefined || next.payload !== undefined || next.leased) return next;
   }
   // The holder is slow or gone: load without the lease, keeping the first fence for the write.
   return first;
 }
 
-function readTakingLease(guard: L2Guard, key: string, tags: readonly string[], options: LeaseWaitOptions) {
+function readTakingLease(
+  guard: L2Guard,
+  key: string,
+  tags: readonly string[],
+  options: LeaseWaitOptions,
+  polling: boolean,
+) {
   return guard.run('read', (store) =>
-    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs, tags }),
+    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs, tags, polling }),
   );
 }

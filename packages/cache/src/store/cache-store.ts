@@ -40,6 +40,11 @@ export interface LeaseRequest {
   ttlMs: number;
   /** The tags the reader's value will carry: an invalidation of one voids leases taken before it. */
   tags?: readonly string[];
+  /**
+   * Set on the re-reads of a reader waiting for another holder's value: finding nothing is then likely, so
+   * a store may skip a fast path meant for stored entries. Never changes what a read returns. Default `false`.
+   */
+  polling?: boolean;
 }
 
 /**

@@ -63,8 +63,10 @@ class RedisStore implements CacheStore {
 
   // The common case, a stored entry, takes one MGET of the generation, the write sequence and the entry under
   // the generation last seen: one atomic snapshot, as the script's, at a tenth of its cost in Redis. The
-  // script runs when the generation moved (the key named was the wrong one) or a lease must be taken.
+  // script runs when the generation moved (the key named was the wrong one) or a lease must be taken, and
+  // at once for a lease waiter's poll, which mostly finds nothing: one round trip instead of two.
   read(namespace: string, key: string, lease?: LeaseRequest): Promise<StoreReadResult> {
+    if (lease?.polling) return this.readByScript(namespace, key, lease);
     const lost = this.connection.lost('read');
     if (lost) return Promise.reject(lost);
     const base = `${this.prefix}${namespace}:`;

@@ -1,7 +1,7 @@
 import { manualClock } from '@perfkit/primitives/testing';
 import { type PrivateRedis, startPrivateRedis } from '@perfkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheL2Error, CacheLoadTimeoutError, createCache } from '../../src/index.js';
+import { CacheL2Error, CacheLoadTimeoutError, type CacheStore, createCache } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis.js';
 import {
   advanceUntilSettled,
@@ -115,6 +115,27 @@ describe('stampede protection', () => {
     expect(await fromA).toBe('before the write');
     // Both loads started before the invalidation, so neither value is stored: the next reader loads.
     expect(await c.cache.getOrSet(key, async () => 'reloaded', { tags })).toBe('reloaded');
+  });
+
+  it('marks a waiter’s re-reads as polls, which the Redis store answers in one round trip', async () => {
+    const key = nextKey();
+    const store = createRedisStore(instances[0].client, { prefix: PREFIX });
+    await store.read('default', key, { token: 'dead-instance', ttlMs: 60_000 });
+    const polling: boolean[] = [];
+    const recording: CacheStore = Object.assign(Object.create(store) as CacheStore, {
+      read: (...[namespace, read, lease]: Parameters<CacheStore['read']>) => {
+        polling.push(lease?.polling ?? false);
+        return store.read(namespace, read, lease);
+      },
+    });
+    const waiter = createCache({ ...LEASE, leaseWait: 2 * POLL, l2: recording, clock });
+    const value = waiter.getOrSet(key, async () => 'mine');
+    for (let poll = 0; poll < 2; poll++) {
+      await clock.sleeping(POLL);
+      clock.advance(POLL);
+    }
+    expect(await value).toBe('mine');
+    expect(polling).toEqual([false, true, true]);
   });
 
   it('polls a dead holder’s lease on the injected clock and loads itself once leaseWait has passed on it', async () => {

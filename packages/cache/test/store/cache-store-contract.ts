@@ -99,6 +99,17 @@ export function describeCacheStoreContract(name: string, setup: () => Promise<St
       expect((await store.read(ns, 'k', lease('c'))).leased).toBe(true);
     });
 
+    it('answers a waiter’s polling read as any read: nothing while leased, then the value or the lease', async () => {
+      const ns = namespace();
+      const poll = { token: 'b', ttlMs: 10_000, polling: true };
+      expect((await store.read(ns, 'k', { token: 'a', ttlMs: 10_000 })).leased).toBe(true);
+      expect(await store.read(ns, 'k', poll)).toMatchObject({ payload: undefined, leased: false });
+      await write(store, ns, 'k', 'value', { leaseToken: 'a' });
+      expect(await store.read(ns, 'k', poll)).toMatchObject({ payload: 'value', leased: false });
+      await store.delete(ns, ['k'], FENCE_WINDOW);
+      expect((await store.read(ns, 'k', poll)).leased).toBe(true);
+    });
+
     it('hands a lease taken before an invalidation of its key or of the reader’s tags to the next reader', async () => {
       const ns = namespace();
       const lease = (token: string, tags: string[] = []) => ({ token, ttlMs: 10_000, tags });

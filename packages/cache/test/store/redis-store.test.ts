@@ -52,6 +52,25 @@ describe('RedisStore', () => {
     expect(await mine.write('moved', 'k', 'late', { ttlMs: 60_000, tags: [], fence })).toBe(false);
   });
 
+  it('polls for another holder’s value in one round trip', async () => {
+    const store = createRedisStore(client, { prefix: PREFIX });
+    const base = `${PREFIX}polled:`;
+    await store.read('polled', 'k', { token: 'holder', ttlMs: 10_000 });
+    const monitor = await client.monitor();
+    const commands: string[] = [];
+    // Lua's own calls are not round trips; other test files share this Redis, so only this namespace counts.
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => arg.startsWith(base))) commands.push(args[0] ?? '');
+    });
+    const poll = await store.read('polled', 'k', { token: 'waiter', ttlMs: 10_000, polling: true });
+    // MONITOR reports commands in the order Redis ran them: once this one shows, the poll's have.
+    await client.get(`${base}done`);
+    await waitFor(() => commands.includes('get'));
+    monitor.disconnect();
+    expect(poll).toMatchObject({ payload: undefined, leased: false });
+    expect(commands.map((command) => command.toLowerCase())).toEqual(['evalsha', 'get']);
+  });
+
   it('reloads its scripts after Redis forgot them', async () => {
     const store = createRedisStore(client, { prefix: PREFIX });
     await client.script('FLUSH');
