@@ -8,6 +8,7 @@ import {
   type ErrorBody,
 } from '../../src/contract/response-bodies.js';
 import { expectedAgents } from '../support/expected-sql.js';
+import { offsetClock } from '../support/offset-clock.js';
 import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** What the fake serves for an agent, mapped by hand to the contract's field names. */
@@ -145,7 +146,7 @@ describe('naive mode: ElevenLabs one agent after another', () => {
 });
 
 describe('optimized mode: ElevenLabs in deadline mode', () => {
-  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  const clock = offsetClock();
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp('agents_deadline', {
@@ -205,7 +206,7 @@ describe('optimized mode: ElevenLabs in deadline mode', () => {
     );
     if (!third) throw new Error('the tiny seed has no third user with agents');
     t.fake.configure({ faults: { rates: [{ fault: { kind: 'status', status: 503 }, rate: 1 }] } });
-    clock.offsetMs += 10 * 60_000; // past `freshFor`: the heavy tenant's configs are due for a refresh
+    clock.advance(10 * 60_000); // past `freshFor`: the heavy tenant's configs are due for a refresh
     try {
       const known = await t.request<AgentsListBody>('/api/agents');
       t.fake.configure({ faults: { rates: [{ fault: { kind: 'status', status: 404 }, rate: 1 }] } });

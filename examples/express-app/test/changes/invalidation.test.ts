@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody, OverviewBody } from '../../src/contract/response-bodies.js';
 import { eventually } from '../support/eventually.js';
+import { offsetClock } from '../support/offset-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('optimized mode: invalidation', () => {
-  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  const clock = offsetClock();
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp('invalidation', {
@@ -81,7 +82,7 @@ describe('optimized mode: invalidation', () => {
 
     await sql`UPDATE users SET api_key_hash = 'revoked' WHERE id = ${t.otherUser.id}`.execute(t.schema.db);
     const withinBound = await t.request('/api/dashboard/overview', { key });
-    clock.offsetMs += 30_001;
+    clock.advance(30_001);
     const pastBound = await t.request('/api/dashboard/overview', { key });
 
     expect(withinBound.status).toBe(200);

@@ -9,6 +9,7 @@ import type {
 } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import { eventually } from '../support/eventually.js';
+import { type OffsetClock, offsetClock } from '../support/offset-clock.js';
 import { type JsonResponse, requestJson, seedTestData, type TestData } from '../support/test-app.js';
 import { startChaosApp } from './support/chaos-app.js';
 import { loadProgress, printFigures, type RunningLoad, startLoad } from './support/load.js';
@@ -123,7 +124,7 @@ describe('scenario 2: ElevenLabs fails in every way under load', () => {
   /** An app on its own fake ElevenLabs (so its breaker and config cache start empty) with a movable cache clock. */
   async function startOnOwnFake() {
     const fake = await startFakeElevenLabs({ latency: { kind: 'none' } });
-    const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+    const clock = offsetClock();
     const app = await startChaosApp(data, {
       mode: 'optimized',
       config: { elevenLabsBaseUrl: fake.url, elevenLabsApiKey: fake.apiKey, metricsToken: METRICS_TOKEN },
@@ -165,13 +166,13 @@ describe('scenario 2: ElevenLabs fails in every way under load', () => {
   }
 
   /** Fetches the heavy tenant's configs while ElevenLabs is healthy, then ages them past `freshFor`. */
-  async function warmThenAge(app: RunningApp, clock: { offsetMs: number }) {
+  async function warmThenAge(app: RunningApp, clock: OffsetClock) {
     const warmed = tenants[0] as Tenant;
     await eventually(
       () => requestJson<AgentsListBody>(app.url, '/api/agents?limit=100', { key: warmed.apiKey }),
       (page) => page.body.agents.every((agent) => agent.configStatus === 'fresh'),
     );
-    clock.offsetMs += AGE_PAST_FRESH_MS;
+    clock.advance(AGE_PAST_FRESH_MS);
   }
 
   it.each(FAULTS)(

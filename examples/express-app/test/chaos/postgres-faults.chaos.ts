@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import { eventually } from '../support/eventually.js';
+import { type OffsetClock, offsetClock } from '../support/offset-clock.js';
 import { seedPrivateDatabase } from '../support/private-database.js';
 import { type JsonResponse, requestJson, type TestAppOptions, type TestData } from '../support/test-app.js';
 import { startChaosApp } from './support/chaos-app.js';
@@ -63,7 +64,7 @@ describe('scenario 3: PostgreSQL faults under load', () => {
 
   /** An optimized app whose cache clock the test moves. */
   async function startApp(config: TestAppOptions['config'] = {}) {
-    const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+    const clock = offsetClock();
     const app = await startChaosApp(data, {
       mode: 'optimized',
       config,
@@ -73,11 +74,11 @@ describe('scenario 3: PostgreSQL faults under load', () => {
   }
 
   /** Caches the dashboards of {@link cachedTenant}, then ages them so that only a failed load may serve them. */
-  async function cacheThenAge(app: RunningApp, clock: { offsetMs: number }) {
+  async function cacheThenAge(app: RunningApp, clock: OffsetClock) {
     for (const path of CACHED_PATHS) {
       expect((await requestJson(app.url, path, { key: cachedTenant.apiKey })).status).toBe(200);
     }
-    clock.offsetMs += AGE_INTO_STALE_IF_ERROR_MS;
+    clock.advance(AGE_INTO_STALE_IF_ERROR_MS);
   }
 
   /** Another session locks the tables the dashboards read, as a long migration would. */
@@ -171,7 +172,7 @@ describe('scenario 3: PostgreSQL faults under load', () => {
       let killed = 0;
       for (let round = 0; round < 20; round++) {
         // Each round the cached answers are due again, so the next reads reload through the pool.
-        cached.clock.offsetMs += AGE_PAST_SWR_MS;
+        cached.clock.advance(AGE_PAST_SWR_MS);
         await loadProgress(load, 20);
         // Not the monitor's EXPLAIN connection (same application_name): killed between its
         // statements it crashes the process, a defect of @perfkit/monitor (RELIABILITY.md, open findings).

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBody } from '../../src/http/reply.js';
+import { offsetClock } from '../support/offset-clock.js';
 import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
 
 const READS = [
@@ -70,7 +71,7 @@ describe.each(MODES)('%s mode', (mode) => {
 });
 
 describe('optimized mode', () => {
-  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  const clock = offsetClock();
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp('http_caching_optimized', {
@@ -84,7 +85,7 @@ describe('optimized mode', () => {
     const path = '/api/dashboard/overview?range=7d';
     const miss = await t.request(path);
     const hit = await t.request(path);
-    clock.offsetMs += 61_000; // overview: fresh 60 s, then served stale for 5 min while it refreshes
+    clock.advance(61_000); // overview: fresh 60 s, then served stale for 5 min while it refreshes
     const stale = await t.request(path);
 
     expect([miss, hit, stale].map((r) => r.headers.get('x-cache'))).toEqual(['miss', 'hit', 'stale']);
@@ -95,7 +96,7 @@ describe('optimized mode', () => {
   it('refreshes a stale entry in the background: the next reads are hits again', async () => {
     const path = '/api/dashboard/analytics?range=7d&bucket=week';
     await t.request(path);
-    clock.offsetMs += 5 * 60_000 + 1_000; // analytics: fresh 5 min, then stale while it refreshes
+    clock.advance(5 * 60_000 + 1_000); // analytics: fresh 5 min, then stale while it refreshes
     expect((await t.request(path)).headers.get('x-cache')).toBe('stale');
 
     let next = await t.request(path);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import { eventually } from '../support/eventually.js';
+import { offsetClock } from '../support/offset-clock.js';
 import { seedPrivateDatabase } from '../support/private-database.js';
 import { requestJson, startAppOn, startTestApp, type TestApp, type TestData } from '../support/test-app.js';
 
@@ -82,7 +83,7 @@ describe('when its database backends are killed mid-request', () => {
 });
 
 describe('when no database connection is free after a cached lookup of the key expired', () => {
-  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+  const clock = offsetClock();
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp('stale_auth', {
@@ -96,7 +97,7 @@ describe('when no database connection is free after a cached lookup of the key e
   it('still serves the cached dashboard stale (the key is known from before the failure)', async () => {
     expect((await t.request('/api/dashboard/overview?range=7d')).status).toBe(200);
     // Past the overview's ttl + swr (6 min) and the key lookup's AUTH_CACHE_TTL_MS (30 s).
-    clock.offsetMs += 7 * 60_000;
+    clock.advance(7 * 60_000);
     const locker = new pg.Client({ connectionString: t.schema.connectionString });
     await locker.connect();
     try {
