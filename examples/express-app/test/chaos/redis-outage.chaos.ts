@@ -5,7 +5,7 @@ import type { OverviewBody } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import { eventually } from '../support/eventually.js';
 import { requestJson, seedTestData, type TestData } from '../support/test-app.js';
-import { startChaosApp } from './support/chaos-app.js';
+import { type InstancePair, startInstancePair } from './support/chaos-app.js';
 import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
 import {
   deliverCallEnded,
@@ -26,6 +26,7 @@ describe('scenario 1: Redis killed and restarted under load', () => {
   let redis: PrivateRedis;
   /** The test's own connection, to count the keys Redis holds. */
   let redisClient: Redis;
+  let pair: InstancePair;
   let a: RunningApp;
   let b: RunningApp;
   let tenants: Tenant[];
@@ -34,14 +35,12 @@ describe('scenario 1: Redis killed and restarted under load', () => {
     redis = await startPrivateRedis({ persistent: true });
     redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     redisClient.on('error', () => undefined);
-    // Two instances sharing the private Redis (one key prefix, one bus), as in production.
-    a = await startChaosApp(data, { mode: 'optimized', config: { redisUrl: redis.url } });
-    b = await startChaosApp(data, { mode: 'optimized', config: { redisUrl: redis.url } });
+    pair = await startInstancePair(data, { redisUrl: redis.url });
+    ({ a, b } = pair);
     tenants = await loadTenants(data);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    await pair?.close();
     redisClient?.disconnect();
     await redis?.stop();
     await data?.close();

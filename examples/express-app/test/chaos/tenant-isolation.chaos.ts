@@ -8,14 +8,8 @@ import type {
   OverviewBody,
 } from '../../src/contract/response-bodies.js';
 import type { RunningApp } from '../../src/server.js';
-import {
-  type JsonResponse,
-  requestJson,
-  seedTestData,
-  TEST_REDIS_URL,
-  type TestData,
-} from '../support/test-app.js';
-import { forgetRedisKeys, startChaosApp } from './support/chaos-app.js';
+import { type JsonResponse, requestJson, seedTestData, type TestData } from '../support/test-app.js';
+import { type InstancePair, startChaosApp, startInstancePair } from './support/chaos-app.js';
 import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
 import { loadTenants, pick, type Tenant } from './support/traffic.js';
 
@@ -59,24 +53,24 @@ function bodyDigest(body: unknown): string {
 describe('scenario 4: tenant isolation under randomized load', () => {
   let data: TestData;
   let tenants: Tenant[];
+  let pair: InstancePair;
+  let noCache: RunningApp;
   /** Two instances sharing Redis, and one without any cache. */
   let instances: { name: string; app: RunningApp }[];
   beforeAll(async () => {
     data = await seedTestData('chaos_tenants', 'small');
     tenants = (await loadTenants(data)).filter((tenant) => tenant.agentIds.length > 0).slice(0, TENANTS);
-    const shared = { mode: 'optimized' as const, config: { redisUrl: TEST_REDIS_URL, poolSize: 8 } };
+    pair = await startInstancePair(data, { poolSize: 8 });
+    noCache = await startChaosApp(data, { mode: 'optimized', config: { cache: 'off', poolSize: 8 } });
     instances = [
-      { name: 'redis-a', app: await startChaosApp(data, shared) },
-      { name: 'redis-b', app: await startChaosApp(data, shared) },
-      {
-        name: 'no-cache',
-        app: await startChaosApp(data, { mode: 'optimized', config: { cache: 'off', poolSize: 8 } }),
-      },
+      { name: 'redis-a', app: pair.a },
+      { name: 'redis-b', app: pair.b },
+      { name: 'no-cache', app: noCache },
     ];
   });
   afterAll(async () => {
-    for (const { app } of instances ?? []) await app.close();
-    if (data) await forgetRedisKeys(data);
+    await noCache?.close();
+    await pair?.close();
     await data?.close();
   });
 

@@ -5,14 +5,8 @@ import type { AgentsListBody, OverviewBody } from '../../src/contract/response-b
 import type { CallEndedResponse, LeadBody } from '../../src/contract/write-bodies.js';
 import type { RunningApp } from '../../src/server.js';
 import { eventually } from '../support/eventually.js';
-import {
-  type JsonResponse,
-  requestJson,
-  seedTestData,
-  TEST_REDIS_URL,
-  type TestData,
-} from '../support/test-app.js';
-import { forgetRedisKeys, startChaosApp } from './support/chaos-app.js';
+import { type JsonResponse, requestJson, seedTestData, type TestData } from '../support/test-app.js';
+import { type InstancePair, startInstancePair } from './support/chaos-app.js';
 import { type LoadRequest, loadProgress, printFigures, startLoad } from './support/load.js';
 import {
   deliverCallEnded,
@@ -40,19 +34,18 @@ interface TenantWrites {
 
 describe('scenario 6: writes under load, retried by their clients', () => {
   let data: TestData;
+  let pair: InstancePair;
   let a: RunningApp;
   let b: RunningApp;
   let tenants: Tenant[];
   beforeAll(async () => {
     data = await seedTestData('chaos_writes');
-    a = await startChaosApp(data, { mode: 'optimized', config: { redisUrl: TEST_REDIS_URL } });
-    b = await startChaosApp(data, { mode: 'optimized', config: { redisUrl: TEST_REDIS_URL } });
+    pair = await startInstancePair(data);
+    ({ a, b } = pair);
     tenants = await loadTenants(data);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    if (data) await forgetRedisKeys(data);
+    await pair?.close();
     await data?.close();
   });
 

@@ -25,6 +25,45 @@ export function startChaosApp(data: TestData, options: TestAppOptions = {}): Pro
   });
 }
 
+/** Two optimized instances on one Redis: one key prefix, one invalidation bus, as in production. */
+export interface InstancePair {
+  a: RunningApp;
+  b: RunningApp;
+  /** Closes both; on the shared test Redis, also removes the keys they left there. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts two optimized chaos apps on `data` with `config`, sharing the Redis
+ * at `config.redisUrl` (default: the shared test Redis). A private Redis is
+ * the caller's to stop, its keys with it, so only the shared one's are
+ * removed at close.
+ *
+ * @example
+ * const { a, b, close } = await startInstancePair(data, { redisUrl: redis.url });
+ */
+export async function startInstancePair(
+  data: TestData,
+  config: TestAppOptions['config'] = {},
+): Promise<InstancePair> {
+  const redisUrl = config.redisUrl ?? TEST_REDIS_URL;
+  const start = () => startChaosApp(data, { mode: 'optimized', config: { ...config, redisUrl } });
+  const a = await start();
+  const b = await start().catch(async (error: unknown) => {
+    await a.close();
+    throw error;
+  });
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      if (redisUrl === TEST_REDIS_URL) await forgetRedisKeys(data);
+    },
+  };
+}
+
 /**
  * Removes what apps on `data` left in the shared Redis (their key prefix is
  * the data set's, see `startAppOn`).
