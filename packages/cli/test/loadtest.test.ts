@@ -66,7 +66,7 @@ describe('loadtest', () => {
     expect(saved.targets[0].repetitions[0].histogram).toMatch(/^[A-Za-z0-9+/=]+$/);
     expect(saved.metadata.nodeVersion).toBe(process.version);
     expect(saved.config.rate).toBe(40);
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema());
     expect(validate(saved), JSON.stringify(validate.errors)).toBe(true);
   });
   it('saves a report without the credentials of a target URL', async () => {

@@ -39,7 +39,7 @@ describe('the perf-cli program', () => {
 
 describe('the published JSON Schemas', () => {
   it('accept a load-test report and refuse a changed one', () => {
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema());
     expect(validate(buildReport(noisy(20, 6, 0.05))), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...buildReport([20]), verdict: 'maybe' })).toBe(false);
   });
@@ -51,7 +51,7 @@ describe('the published JSON Schemas', () => {
       writeReport(join(dir, 'current.json'), buildReport(noisy(30, 6, 0.05, 7)));
       const run = memoryIo();
       await runCli(['compare', join(dir, 'base.json'), join(dir, 'current.json'), '--json'], run.io);
-      const validate = new Ajv({ allErrors: true }).compile(compareResultJsonSchema);
+      const validate = new Ajv({ allErrors: true }).compile(compareResultJsonSchema());
       expect(validate(JSON.parse(run.stdout())), JSON.stringify(validate.errors)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

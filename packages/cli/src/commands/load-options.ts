@@ -1,6 +1,6 @@
 import { parseDuration } from '@perfkit/primitives';
 import { type Command, Option } from 'commander';
-import { InvalidOptionError, PerfCliError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
 import type { LoadtestOptions } from '../loadtest/loadtest-options.js';
@@ -103,8 +103,9 @@ export function addLoadOptions(command: Command, defaults: { repetitions: string
 
 /**
  * Turns the parsed shared options into {@link LoadtestOptions}: the text of
- * each flag parsed (a message names the flag), the ranges left to
- * `runLoadtest` (map its errors with {@link LOAD_FLAGS}).
+ * each flag parsed (a message names the flag), the ranges and the targets
+ * (none at all included) left to `runLoadtest`, which checks them for every
+ * caller (map its errors with {@link LOAD_FLAGS}).
  *
  * @example
  * runLoadtest(loadOptionsFrom(command.opts(), io))
@@ -115,11 +116,6 @@ export function loadOptionsFrom(opts: Record<string, unknown>, io: CliIo): Loadt
     ...(typeof opts.targets === 'string' ? loadTargetsFile(opts.targets) : []),
     ...((opts.target as string[] | undefined) ?? []).map((flag) => parseTargetFlag(flag, headers)),
   ];
-  if (targets.length === 0)
-    throw new PerfCliError(
-      'PERFKIT_CLI_INVALID_TARGETS',
-      'no targets: pass --target URL (repeatable) or --targets FILE',
-    );
   return {
     targets,
     model: opts.model as LoadModel,

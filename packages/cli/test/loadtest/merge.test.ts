@@ -73,7 +73,7 @@ describe('loadtest --shard --start-at, then merge', () => {
       { index: 2, count: 2 },
     ]);
     expect(report.thresholds.map((t) => t.source)).toEqual(['p99<5000']);
-    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema);
+    const validate = new Ajv({ allErrors: true }).compile(loadtestReportJsonSchema());
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     // The whole is inconclusive exactly when a shard distrusted its share, for the shard's reasons.
     const reasons = [1, 2].flatMap((r) =>
