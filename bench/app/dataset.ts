@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { migrateAndSeed } from '@perfkit/express-app/load';
 import type { SeedManifest } from '@perfkit/queries/admin';
 import pg from 'pg';
-import { ensureDatabase } from '../support/scratch-database.js';
+import { scratchDatabase } from '../support/scratch-database.js';
 
 /** The seeded `large` database the suite measures, and who its tenants are. */
 export interface Dataset {
@@ -46,7 +46,7 @@ async function matchesSeed(client: pg.Client, manifest: SeedManifest): Promise<b
  * const { url, manifest, heavy, spread } = await prepareDataset(100, console.log);
  */
 export async function prepareDataset(tenants: number, log: (line: string) => void): Promise<Dataset> {
-  const url = await ensureDatabase(DATABASE_NAME);
+  const url = await scratchDatabase(DATABASE_NAME);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

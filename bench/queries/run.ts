@@ -20,7 +20,7 @@ import {
   type SeedScale,
   seedDatabase,
 } from '@perfkit/queries/admin';
-import { ensureDatabase } from '../support/scratch-database.js';
+import { scratchDatabase } from '../support/scratch-database.js';
 import { createEvictor } from './cold-cache.js';
 import { naiveAgentsQueries, naiveAnalyticsQueries, naiveOverviewQueries } from './naive-patterns.js';
 
@@ -32,7 +32,7 @@ const quick = args.includes('--quick');
 const naiveToo = !args.includes('--perfkit-only');
 const now = SEED_ANCHOR;
 
-const url = await ensureDatabase(`perfkit_queries_${scale}`);
+const url = await scratchDatabase(`perfkit_queries_${scale}`);
 const handle = createDatabase({ connectionString: url, max: 60, applicationName: 'perfkit-bench-queries' });
 const { db, pool } = handle;
 const lines: string[] = [];

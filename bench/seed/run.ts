@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createDatabase } from '@perfkit/queries';
 import { migrateToLatest, type SeedScale, seedDatabase, tableChecksums } from '@perfkit/queries/admin';
 import Table from 'cli-table3';
-import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
+import { dropDatabase, scratchDatabase } from '../support/scratch-database.js';
 
 const { values } = parseArgs({
   // pnpm forwards its `--` separator; drop it.
@@ -16,7 +16,7 @@ const scale = values.scale as SeedScale;
 
 const runs = [];
 for (const name of ['perfkit_seed_check_a', 'perfkit_seed_check_b']) {
-  const handle = createDatabase({ connectionString: await ensureDatabase(name, { fresh: true }) });
+  const handle = createDatabase({ connectionString: await scratchDatabase(name, { fresh: true }) });
   await migrateToLatest(handle.db);
   const manifest = await seedDatabase(handle.db, { scale });
   runs.push({ name, manifest, checksums: await tableChecksums(handle.db) });

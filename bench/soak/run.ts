@@ -14,7 +14,7 @@ import { migrateAndSeed, startAppProcess } from '@perfkit/express-app/load';
 import type { SeedScale } from '@perfkit/queries/admin';
 import { startPrivateRedis } from '@perfkit/testing';
 import Table from 'cli-table3';
-import { dropDatabase, ensureDatabase } from '../support/scratch-database.js';
+import { dropDatabase, scratchDatabase } from '../support/scratch-database.js';
 import { type MinuteFigures, MinuteStats, residentKb } from './minute-stats.js';
 import { loadSoakTenants, nextRequest, type SoakTenant } from './mixed-traffic.js';
 
@@ -50,7 +50,7 @@ const RESULTS = new URL('../results/', import.meta.url);
 const log = (line: string) => console.log(`[soak] ${line}`);
 
 const DATABASE = `perfkit_soak_${scale}`;
-const url = await ensureDatabase(DATABASE);
+const url = await scratchDatabase(DATABASE);
 log(`seeding ${scale} into ${new URL(url).pathname.slice(1)} and rolling it up…`);
 const manifest = await migrateAndSeed(url, scale);
 const tenants = await loadSoakTenants(url, manifest);

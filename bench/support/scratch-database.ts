@@ -1,36 +1,42 @@
+import { ensureDatabase } from '@perfkit/express-app/load';
 import pg from 'pg';
 
 const ADMIN_URL = process.env.ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** `name`, once checked to be a plain identifier: `dropDatabase` writes it into SQL unquoted. */
+function checkedName(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name "${name}"`);
+  return name;
+}
+
 /** The URL of database `name` on the benchmark server. */
-export function databaseUrl(name: string): string {
+function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  url.pathname = `/${checkedName(name)}`;
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Creates database `name` (dropping it first when `fresh`) and returns its URL. */
-export async function ensureDatabase(name: string, options: { fresh?: boolean } = {}): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name "${name}"`);
-  await admin(async (client) => {
-    if (options.fresh) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!exists.rowCount) await client.query(`CREATE DATABASE ${name}`);
-  });
-  return databaseUrl(name);
+/**
+ * Creates database `name` on the benchmark server unless it exists (dropping it first when `fresh`),
+ * through the app's `ensureDatabase`, and returns its URL.
+ *
+ * @example
+ * const url = await scratchDatabase('perfkit_seed_bench', { fresh: true });
+ */
+export async function scratchDatabase(name: string, options: { fresh?: boolean } = {}): Promise<string> {
+  if (options.fresh) await dropDatabase(name);
+  const url = databaseUrl(name);
+  await ensureDatabase(url);
+  return url;
 }
 
 /** Drops database `name` if it exists. */
 export async function dropDatabase(name: string): Promise<void> {
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${checkedName(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
