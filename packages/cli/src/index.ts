@@ -79,6 +79,7 @@ export { generatorDemand, MAX_GENERATOR_LOAD, saturationReasons } from './loadte
 export { formatShard, parseShard, WHOLE_RUN } from './loadtest/shard.js';
 export type { LoadTarget } from './loadtest/targets.js';
 export { loadTargetsFile, parseTargetFlag } from './loadtest/targets.js';
+export type { ThresholdInput } from './loadtest/thresholds.js';
 export { evaluateThresholds, parseThreshold } from './loadtest/thresholds.js';
 export { createProgram, runCli } from './program.js';
 export { renderHtmlReport } from './report/html-report.js';

@@ -96,16 +96,7 @@ export function judgeTargets(
   targets: TargetReport[],
   thresholds: Threshold[],
 ): { thresholds: ThresholdResult[]; inconclusive: string[]; verdict: 'pass' | 'fail' | 'inconclusive' } {
-  const results = evaluateThresholds(
-    thresholds,
-    targets.map((t) => ({
-      name: t.name,
-      latency: t.latency,
-      rps: t.rps,
-      errors: t.errors.status + t.errors.network + t.errors.timeout,
-      requests: t.requests,
-    })),
-  );
+  const results = evaluateThresholds(thresholds, targets);
   const inconclusive = targets.flatMap((t) =>
     t.repetitions.flatMap((r) =>
       r.inconclusive.map((reason) => `${t.name} repetition ${r.index}: ${reason}`),

@@ -1,5 +1,5 @@
 import { PerfCliError } from '../errors.js';
-import type { LatencySummary, Threshold, ThresholdResult } from './report-schema.js';
+import type { TargetReport, Threshold, ThresholdResult } from './report-schema.js';
 
 /** Metrics a threshold can name: latency percentiles in ms, `rps`, `errors` (count) and `error_rate` (0..1). */
 export const THRESHOLD_METRICS = [
@@ -39,22 +39,19 @@ export function parseThreshold(source: string): Threshold {
   };
 }
 
-/** What thresholds are checked against, per target. */
-export interface ThresholdInput {
-  name: string;
-  latency: LatencySummary;
-  rps: number;
-  errors: number;
-  requests: number;
-}
+/** What thresholds are checked against: a report's target (`report.targets[i]`), or these figures of one. */
+export type ThresholdInput = Pick<TargetReport, 'name' | 'latency' | 'rps' | 'requests' | 'errors'>;
 
 /**
- * Checks thresholds against per-target figures (all repetitions merged).
+ * Checks thresholds against per-target figures (all repetitions merged), such as a saved report's targets.
  *
  * @example
- * evaluateThresholds([parseThreshold('p99<100')], [{ name: 'a', latency, rps: 50, errors: 0, requests: 500 }])
+ * const failed = evaluateThresholds([parseThreshold('agents:p99<1000')], report.targets).filter((r) => !r.passed);
  */
-export function evaluateThresholds(thresholds: Threshold[], targets: ThresholdInput[]): ThresholdResult[] {
+export function evaluateThresholds(
+  thresholds: readonly Threshold[],
+  targets: readonly ThresholdInput[],
+): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const threshold of thresholds) {
     const matching = targets.filter((t) => threshold.target === '*' || t.name === threshold.target);
@@ -65,13 +62,14 @@ export function evaluateThresholds(thresholds: Threshold[], targets: ThresholdIn
       );
     }
     for (const t of matching) {
+      const errors = t.errors.status + t.errors.network + t.errors.timeout;
       const actual =
         threshold.metric === 'rps'
           ? t.rps
           : threshold.metric === 'errors'
-            ? t.errors
+            ? errors
             : threshold.metric === 'error_rate'
-              ? t.errors / Math.max(1, t.requests + t.errors)
+              ? errors / Math.max(1, t.requests + errors)
               : t.latency[threshold.metric];
       const passed =
         threshold.op === '<'
