@@ -31,7 +31,7 @@ const monitor = config.startsWith('perfkit')
 if (monitor !== undefined) {
   app.use(monitor.middleware());
   const inner = handler;
-  handler = (req, res, next) => monitor.timed('db', () => inner(req, res, next));
+  handler = (req, res, next) => monitor.timer(res).time('db', () => inner(req, res, next));
 } else if (variant === 'express-prom-bundle') {
   app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true }));
 } else if (variant === 'express layer only') {

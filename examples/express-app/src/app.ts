@@ -14,8 +14,9 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
  * The platform's HTTP API: the monitor first (so it times everything),
- * `/health` and `/metrics`, then everything under `/api` behind load
- * shedding and API-key auth, JSON errors throughout.
+ * everything under `/api` behind load shedding and API-key auth, then
+ * `/health` and `/metrics` (neither shed nor authenticated by API key),
+ * JSON errors throughout.
  *
  * @example
  * const server = createApp(context).listen(0);
@@ -25,15 +26,17 @@ export function createApp(context: AppContext): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(context.monitor.middleware());
-  app.use(healthRoutes(context));
-  app.use(metricsRoutes(context));
   app.use('/api', context.shedder.middleware);
-  app.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
   app.use('/api', apiKeyAuth(context.mode.source.userIdForKey));
   app.use('/api', dashboardRoutes(context));
   app.use('/api', agentsRoutes(context));
+  // Only the writes take bodies: the reads above never run the parser.
+  app.use('/api', express.json({ limit: BODY_LIMIT_BYTES }));
   app.use('/api', leadsRoutes(context));
   app.use('/api', webhooksRoutes(context));
+  // After the API, so that an API request never walks these routers.
+  app.use(healthRoutes(context));
+  app.use(metricsRoutes(context));
   app.use(notFound);
   app.use(errorHandler(context.logger));
   return app;

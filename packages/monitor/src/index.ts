@@ -27,6 +27,8 @@ export type { QueryShapeStats, SlowQuery } from './queries/query-recorder.js';
 export { OVERFLOW_SHAPE } from './queries/query-recorder.js';
 export type { MonitorSnapshot, RouteStats } from './snapshot.js';
 export { SNAPSHOT_QUERY_LIMIT } from './snapshot.js';
+export type { RequestTimer } from './timing/request-timings.js';
+export { UNTIMED } from './timing/request-timings.js';
 export type { CacheEventSource, CacheEvents, CacheNamespaceStats } from './watchers/cache-watcher.js';
 export type {
   ElevenLabsEventSource,

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -21,7 +20,7 @@ import {
 } from './queries/pool-instrumentation.js';
 import { QueryRecorder, type SlowQuery } from './queries/query-recorder.js';
 import { type MonitorSnapshot, routeStats, SNAPSHOT_QUERY_LIMIT } from './snapshot.js';
-import type { RequestTimings } from './timing/request-timings.js';
+import { isPromiseLike, type RequestTimer, UNTIMED } from './timing/request-timings.js';
 import { ServerTimingWriter } from './timing/server-timing-writer.js';
 import { type CacheEventSource, CacheWatcher } from './watchers/cache-watcher.js';
 import { type ElevenLabsEventSource, ElevenLabsWatcher } from './watchers/elevenlabs-watcher.js';
@@ -61,10 +60,6 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
 /**
  * Latency, metrics, alerts and slow-query plans for one process. Create it
  * with {@link createMonitor}; every monitor has its own Prometheus registry.
@@ -90,10 +85,6 @@ export class Monitor {
   private readonly alerts: AlertEvaluator;
   private readonly events = new EventEmitter();
   private readonly alertTimer: NodeJS.Timeout | undefined;
-  // Its own context rather than one shared by every monitor, so that close()
-  // can disable it: on node 20 an enabled AsyncLocalStorage keeps an async
-  // hook running for every async resource in the process.
-  private readonly timings = new AsyncLocalStorage<RequestTimings>();
   private readonly serverTimingWriter = new ServerTimingWriter();
   private readonly responses: ResponseObserver;
 
@@ -184,43 +175,20 @@ export class Monitor {
   }
 
   /**
-   * Runs `fn` (sync or async) and adds its duration under `name` to the
-   * current request's `Server-Timing`; outside a request, or with
-   * `serverTiming` off, it only runs `fn`.
+   * The `Server-Timing` timer of the response `res`: its `time(name, fn)`
+   * runs `fn` (sync or async) and adds its duration under `name`. A response
+   * the monitor does not time (`serverTiming` off, not passed through its
+   * middleware, ended already) gets a timer that only runs `fn`. Handlers
+   * pass it down explicitly rather than through an `AsyncLocalStorage`,
+   * which on node 20 runs a hook for every promise in the process.
    *
    * @example
    * ```ts
-   * const rows = await monitor.timed('db', () => db.selectFrom('agents').selectAll().execute());
+   * const rows = await monitor.timer(res).time('db', () => db.selectFrom('agents').selectAll().execute());
    * ```
    */
-  timed<T>(name: string, fn: () => T): T {
-    const timings = this.timings.getStore();
-    if (timings === undefined) return fn();
-    const clock = this.options.clock;
-    const start = clock.now();
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      timings.add(name, clock.now() - start);
-      throw error;
-    }
-    // The synchronous path allocates no closure: it runs on every request.
-    if (!isPromiseLike(result)) {
-      timings.add(name, clock.now() - start);
-      return result;
-    }
-    const settle = () => timings.add(name, clock.now() - start);
-    return result.then(
-      (value) => {
-        settle();
-        return value;
-      },
-      (error: unknown) => {
-        settle();
-        throw error;
-      },
-    ) as T;
+  timer(res: ServerResponse): RequestTimer {
+    return this.serverTimingWriter.timingsOf(res) ?? UNTIMED;
   }
 
   /**
@@ -354,7 +322,7 @@ export class Monitor {
   /**
    * Removes everything the monitor installed in the process (its
    * subscription to node's HTTP diagnostics channel, its listeners on open
-   * connections, its `Server-Timing` context), stops the alert timer, waits
+   * connections, its `Server-Timing` writer), stops the alert timer, waits
    * for slow-query reports in flight and closes the `EXPLAIN` pools the
    * monitor created. Its middleware and wrapped handlers then pass requests
    * through unrecorded.
@@ -367,7 +335,6 @@ export class Monitor {
   async close(): Promise<void> {
     this.responses.close();
     this.serverTimingWriter.close();
-    this.timings.disable();
     clearInterval(this.alertTimer);
     await this.queries.settled();
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
@@ -394,7 +361,7 @@ export class Monitor {
       {
         table: this.table,
         clock: o.clock,
-        serverTiming: o.serverTiming ? { context: this.timings, writer: this.serverTimingWriter } : undefined,
+        serverTiming: o.serverTiming ? this.serverTimingWriter : undefined,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
         responses: this.responses,

@@ -1,10 +1,10 @@
 import { decodeAgentsCursor, InvalidCursorError } from '@perfkit/queries';
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import { userIdOf } from '../auth/api-key-auth.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
 import { HttpError } from '../errors.js';
+import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
 
 /** The sort key in a cursor this API issued; anything else is a 400 `invalid_cursor`. */
@@ -35,11 +35,11 @@ export function agentsRoutes(context: AppContext): Router {
       query.cursor === undefined
         ? { limit: query.limit }
         : { limit: query.limit, after: decodeCursor(query.cursor) };
-    sendReply(req, res, await source.agentsList(userIdOf(res), params, context.now()));
+    sendReply(req, res, await source.agentsList(readScope(context, res), params));
   });
   router.get('/agents/:id', async (req, res) => {
     const { id } = validate(idParamSchema, req.params, 'path');
-    const reply = await source.agent(userIdOf(res), { agentId: id }, context.now());
+    const reply = await source.agent(readScope(context, res), { agentId: id });
     if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
     sendReply(req, res, reply);
   });

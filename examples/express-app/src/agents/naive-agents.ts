@@ -69,7 +69,7 @@ async function naiveAgentView(deps: NaiveDeps, row: AgentRow): Promise<AgentView
 
   let config: AgentView['config'] = null;
   try {
-    config = await deps.monitor.timed('elevenlabs', () =>
+    config = await deps.timer.time('elevenlabs', () =>
       fetchAgentConfigOnce(deps.elevenLabs, row.elevenlabs_agent_id),
     );
   } catch (error) {

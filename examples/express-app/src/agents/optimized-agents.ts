@@ -1,4 +1,5 @@
 import type { AgentConfigEntry, ElevenLabsClient } from '@perfkit/external';
+import type { RequestTimer } from '@perfkit/monitor';
 import { loadAgent, loadAgentsPage, type TenantCountCache } from '@perfkit/queries';
 import { cachedReply, dataKeys, dataTags } from '../cache/cached-reads.js';
 import type { AgentsListBody } from '../contract/response-bodies.js';
@@ -33,12 +34,15 @@ interface AgentsPageData {
  * const { agentsList, agent } = optimizedAgents(deps);
  */
 export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'agentsList' | 'agent'> {
-  const { cached, policies, monitor } = deps;
+  const { cached, policies, reads } = deps;
 
   /** Each agent's config entry, in the agents' order (the client answers in the order asked), within the budget. */
-  async function configEntries(agents: readonly AgentData[]): Promise<(AgentConfigEntry | undefined)[]> {
+  async function configEntries(
+    agents: readonly AgentData[],
+    timer: RequestTimer,
+  ): Promise<(AgentConfigEntry | undefined)[]> {
     if (agents.length === 0) return [];
-    return monitor.timed('elevenlabs', () =>
+    return timer.time('elevenlabs', () =>
       deps.elevenLabs.getAgentConfigs(
         agents.map((a) => a.elevenlabsAgentId),
         { budgetMs: deps.budgetMs },
@@ -58,11 +62,11 @@ export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'ag
   const renderedPages = new RenderedPages();
 
   return {
-    async agentsList(userId, params) {
+    async agentsList({ userId, timer }, params) {
       const page = await cached.get<AgentsPageData>(
         dataKeys.agentsPage(userId, params.limit, params.after),
         async () => {
-          const data = await timedRead(deps, (db) =>
+          const data = await timedRead(reads, timer, (db) =>
             loadAgentsPage(
               db,
               { userId, limit: params.limit, ...(params.after ? { after: params.after } : {}) },
@@ -71,10 +75,10 @@ export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'ag
           );
           return { agents: data.agents.map(agentData), nextCursor: data.nextCursor, total: data.total };
         },
-        { api: 'agents', tags: [dataTags.user(userId)] },
+        { api: 'agents', tags: [dataTags.user(userId)], timer },
       );
       const { agents, nextCursor, total } = page.value;
-      const entries = await configEntries(agents);
+      const entries = await configEntries(agents, timer);
       const rendered = renderedPages.render(page.value, entries, () => {
         const body: AgentsListBody = {
           agents: agents.map((agent, i) => withConfig(agent, entries[i])),
@@ -85,17 +89,17 @@ export function optimizedAgents(deps: OptimizedAgentsDeps): Pick<DataSource, 'ag
       });
       return reply(rendered, page.cache, allFresh(entries));
     },
-    async agent(userId, { agentId }) {
+    async agent({ userId, timer }, { agentId }) {
       const found = await cached.get<AgentData | null>(
         dataKeys.agent(userId, agentId),
         async () => {
-          const agent = await timedRead(deps, (db) => loadAgent(db, { userId, agentId }));
+          const agent = await timedRead(reads, timer, (db) => loadAgent(db, { userId, agentId }));
           return agent && agentData(agent);
         },
-        { api: 'agents', tags: [dataTags.user(userId), dataTags.agent(agentId)] },
+        { api: 'agents', tags: [dataTags.user(userId), dataTags.agent(agentId)], timer },
       );
       if (!found.value) return null;
-      const entries = await configEntries([found.value]);
+      const entries = await configEntries([found.value], timer);
       const body = { agent: withConfig(found.value, entries[0]) };
       return reply(renderBody(userId, body), found.cache, allFresh(entries));
     },

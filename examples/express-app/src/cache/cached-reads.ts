@@ -1,5 +1,5 @@
 import type { Cache, CacheStatus } from '@perfkit/cache';
-import type { Monitor } from '@perfkit/monitor';
+import type { RequestTimer } from '@perfkit/monitor';
 import type { CacheHeader, RenderedBody, Reply } from '../http/reply.js';
 import type { ReadApi, ReadPolicy } from './read-policies.js';
 
@@ -15,7 +15,11 @@ export interface CachedReads {
    * The value under `key` (which must start with the user's scope), loading it
    * on a miss; `tags` let writes and `NOTIFY` invalidate it.
    */
-  get<T>(key: string, load: () => Promise<T>, options: { api: ReadApi; tags: string[] }): Promise<Cached<T>>;
+  get<T>(
+    key: string,
+    load: () => Promise<T>,
+    options: { api: ReadApi; tags: string[]; timer: RequestTimer },
+  ): Promise<Cached<T>>;
 }
 
 /** `X-Cache` knows hit, miss and stale; a value kept past its TTL because the database failed is stale too. */
@@ -31,19 +35,18 @@ const HEADER: Record<CacheStatus, CacheHeader> = {
  * `cache` section of `Server-Timing` (a miss includes its `db` section).
  *
  * @example
- * const reads = createCachedReads(caches.data, readPolicies(config), monitor);
- * const { value, cache } = await reads.get(`u${userId}:overview:30d:${day}`, load, { api: 'overview', tags: [`u${userId}`] });
+ * const reads = createCachedReads(caches.data, readPolicies(config));
+ * const { value, cache } = await reads.get(`u${userId}:overview:30d:${day}`, load, { api: 'overview', tags: [`u${userId}`], timer });
  */
 export function createCachedReads(
   cache: Cache | undefined,
   policies: Record<ReadApi, ReadPolicy>,
-  monitor: Pick<Monitor, 'timed'>,
 ): CachedReads {
   if (!cache) return { get: async (_key, load) => ({ value: await load() }) };
   return {
-    async get(key, load, { api, tags }) {
+    async get(key, load, { api, tags, timer }) {
       const policy = policies[api];
-      const { value, status } = await monitor.timed('cache', () =>
+      const { value, status } = await timer.time('cache', () =>
         cache.getOrSetWithStatus(key, load, {
           ttl: policy.ttlMs,
           swr: policy.swrMs,

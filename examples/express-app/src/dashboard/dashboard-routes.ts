@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import { userIdOf } from '../auth/api-key-auth.js';
 import { analyticsQuerySchema, overviewQuerySchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
+import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
 
 /**
@@ -17,11 +17,11 @@ export function dashboardRoutes(context: AppContext): Router {
   const { source } = context.mode;
   router.get('/dashboard/overview', async (req, res) => {
     const query = validate(overviewQuerySchema, req.query, 'query');
-    sendReply(req, res, await source.overview(userIdOf(res), query, context.now()));
+    sendReply(req, res, await source.overview(readScope(context, res), query));
   });
   router.get('/dashboard/analytics', async (req, res) => {
     const query = validate(analyticsQuerySchema, req.query, 'query');
-    sendReply(req, res, await source.analytics(userIdOf(res), query, context.now()));
+    sendReply(req, res, await source.analytics(readScope(context, res), query));
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import { dayWindow, loadAnalytics, loadOverview } from '@perfkit/queries';
+import { loadAnalytics, loadOverview, utcDay } from '@perfkit/queries';
 import { cachedReply, dataKeys, dataTags } from '../cache/cached-reads.js';
 import { renderBody } from '../http/reply.js';
 import type { DataSource } from '../modes/app-mode.js';
@@ -13,10 +13,10 @@ import { analyticsBody, overviewBody } from './dashboard-bodies.js';
  * const { overview, analytics } = optimizedDashboard(deps);
  */
 export function optimizedDashboard(deps: OptimizedReadDeps): Pick<DataSource, 'overview' | 'analytics'> {
-  const { cached, policies } = deps;
+  const { cached, policies, reads } = deps;
   return {
-    async overview(userId, params, now) {
-      const day = dayWindow(params.range, now).toDay;
+    async overview({ userId, now, timer }, params) {
+      const day = utcDay(now);
       const rendered = await cached.get(
         dataKeys.overview(userId, params.range, day),
         async () =>
@@ -24,15 +24,15 @@ export function optimizedDashboard(deps: OptimizedReadDeps): Pick<DataSource, 'o
             userId,
             overviewBody(
               params,
-              await timedRead(deps, (db) => loadOverview(db, { userId, range: params.range, now })),
+              await timedRead(reads, timer, (db) => loadOverview(db, { userId, range: params.range, now })),
             ),
           ),
-        { api: 'overview', tags: [dataTags.user(userId)] },
+        { api: 'overview', tags: [dataTags.user(userId)], timer },
       );
       return cachedReply(rendered, policies.overview);
     },
-    async analytics(userId, params, now) {
-      const day = dayWindow(params.range, now).toDay;
+    async analytics({ userId, now, timer }, params) {
+      const day = utcDay(now);
       const rendered = await cached.get(
         dataKeys.analytics(userId, params.range, params.bucket, day),
         async () =>
@@ -40,12 +40,12 @@ export function optimizedDashboard(deps: OptimizedReadDeps): Pick<DataSource, 'o
             userId,
             analyticsBody(
               params,
-              await timedRead(deps, (db) =>
+              await timedRead(reads, timer, (db) =>
                 loadAnalytics(db, { userId, range: params.range, bucket: params.bucket, now }),
               ),
             ),
           ),
-        { api: 'analytics', tags: [dataTags.user(userId)] },
+        { api: 'analytics', tags: [dataTags.user(userId)], timer },
       );
       return cachedReply(rendered, policies.analytics);
     },

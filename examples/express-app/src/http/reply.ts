@@ -48,7 +48,7 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
  * holds these bytes.
  *
  * @example
- * sendReply(req, res, await context.mode.source.overview(userId, query, now));
+ * sendReply(req, res, await context.mode.source.overview(readScope(context, res), query));
  */
 export function sendReply(req: Request, res: Response, reply: Reply): void {
   res.set('ETag', reply.etag);

@@ -1,4 +1,4 @@
-import type { Monitor } from '@perfkit/monitor';
+import type { Monitor, RequestTimer } from '@perfkit/monitor';
 import type { AgentSortKey, Database } from '@perfkit/queries';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -37,6 +37,15 @@ export interface AgentsPageParams {
   after?: AgentSortKey;
 }
 
+/** Whose read it is, at which "now", and where its request's `Server-Timing` sections go. */
+export interface ReadScope {
+  userId: number;
+  /** The app's "now" for this request. */
+  now: Date;
+  /** Times the read's sections (`db`, `cache`, `elevenlabs`) for the request's `Server-Timing`. */
+  timer: RequestTimer;
+}
+
 /**
  * A mode's answers to the read endpoints, each rendered for one user at `now`
  * ({@link Reply}: the JSON, its ETag and how the cache served it).
@@ -44,11 +53,11 @@ export interface AgentsPageParams {
 export interface DataSource {
   /** The user an API key belongs to, or `undefined` for an unknown key. */
   userIdForKey(apiKey: string): Promise<number | undefined>;
-  overview(userId: number, params: OverviewQuery, now: Date): Promise<Reply>;
-  analytics(userId: number, params: AnalyticsQuery, now: Date): Promise<Reply>;
-  agentsList(userId: number, params: AgentsPageParams, now: Date): Promise<Reply>;
+  overview(scope: ReadScope, params: OverviewQuery): Promise<Reply>;
+  analytics(scope: ReadScope, params: AnalyticsQuery): Promise<Reply>;
+  agentsList(scope: ReadScope, params: AgentsPageParams): Promise<Reply>;
   /** `null` when the user has no such agent (another user's agent included). */
-  agent(userId: number, params: { agentId: number }, now: Date): Promise<Reply | null>;
+  agent(scope: ReadScope, params: { agentId: number }): Promise<Reply | null>;
 }
 
 /** What a write changed: the user, and the agents whose calls or leads it touched. */

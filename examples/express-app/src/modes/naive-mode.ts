@@ -1,4 +1,4 @@
-import type { Monitor } from '@perfkit/monitor';
+import type { RequestTimer } from '@perfkit/monitor';
 import type { Database } from '@perfkit/queries';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -7,14 +7,15 @@ import { findUserIdByKey } from '../auth/api-key-auth.js';
 import { naiveAnalytics } from '../dashboard/naive-analytics.js';
 import { naiveOverview } from '../dashboard/naive-overview.js';
 import { type Reply, renderBody } from '../http/reply.js';
-import type { ElevenLabsSettings, ModeFactory } from './app-mode.js';
+import type { ElevenLabsSettings, ModeFactory, ReadScope } from './app-mode.js';
 
-/** What the naive data functions use. */
+/** What the naive data functions use, for one request. */
 export interface NaiveDeps {
   db: Kysely<Database>;
   elevenLabs: ElevenLabsSettings;
   logger: Logger;
-  monitor: Monitor;
+  /** The request's `Server-Timing` sections. */
+  timer: RequestTimer;
 }
 
 /** Naive replies are never cached anywhere: a browser revalidates every time. */
@@ -31,21 +32,26 @@ const reply = (userId: number, body: unknown): Reply => ({
  * @example
  * const mode = await createNaiveMode(resources);
  */
-export const createNaiveMode: ModeFactory = async ({ db, elevenLabs, logger, monitor }) => {
-  const deps: NaiveDeps = { db, elevenLabs, logger, monitor };
-  const timedDb = <T>(fn: () => Promise<T>) => monitor.timed('db', fn);
+export const createNaiveMode: ModeFactory = async ({ db, elevenLabs, logger }) => {
+  const depsOf = ({ timer }: ReadScope): NaiveDeps => ({ db, elevenLabs, logger, timer });
   return {
     source: {
       userIdForKey: (apiKey) => findUserIdByKey(db, apiKey),
-      overview: async (userId, params, now) =>
-        reply(userId, await timedDb(() => naiveOverview(deps, userId, params, now))),
-      analytics: async (userId, params, now) =>
-        reply(userId, await timedDb(() => naiveAnalytics(deps, userId, params, now))),
-      agentsList: async (userId, params, now) =>
-        reply(userId, await naiveAgentsList(deps, userId, params, now)),
-      agent: async (userId, params, now) => {
-        const body = await naiveAgent(deps, userId, params, now);
-        return body && reply(userId, body);
+      overview: async (scope, params) =>
+        reply(
+          scope.userId,
+          await scope.timer.time('db', () => naiveOverview(depsOf(scope), scope.userId, params, scope.now)),
+        ),
+      analytics: async (scope, params) =>
+        reply(
+          scope.userId,
+          await scope.timer.time('db', () => naiveAnalytics(depsOf(scope), scope.userId, params, scope.now)),
+        ),
+      agentsList: async (scope, params) =>
+        reply(scope.userId, await naiveAgentsList(depsOf(scope), scope.userId, params, scope.now)),
+      agent: async (scope, params) => {
+        const body = await naiveAgent(depsOf(scope), scope.userId, params, scope.now);
+        return body && reply(scope.userId, body);
       },
     },
     onWrite: async () => {},

@@ -96,9 +96,8 @@ async function createOptimizedMode(
 
     const deps = {
       reads: createReadRouter({ primary: db, replica: resources.replica?.db }),
-      cached: createCachedReads(caches?.data, policies, monitor),
+      cached: createCachedReads(caches?.data, policies),
       policies,
-      monitor,
     };
     return {
       source: {

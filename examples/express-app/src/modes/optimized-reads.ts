@@ -1,4 +1,4 @@
-import type { Monitor } from '@perfkit/monitor';
+import type { RequestTimer } from '@perfkit/monitor';
 import type { Database } from '@perfkit/queries';
 import type { Kysely } from 'kysely';
 import type { CachedReads } from '../cache/cached-reads.js';
@@ -10,18 +10,18 @@ export interface OptimizedReadDeps {
   reads: ReadRouter;
   cached: CachedReads;
   policies: Record<ReadApi, ReadPolicy>;
-  monitor: Pick<Monitor, 'timed'>;
 }
 
 /**
  * Runs a read through the router, timed as the `db` section of `Server-Timing`.
  *
  * @example
- * const data = await timedRead(deps, (db) => loadOverview(db, params));
+ * const data = await timedRead(deps.reads, scope.timer, (db) => loadOverview(db, params));
  */
 export function timedRead<T>(
-  deps: Pick<OptimizedReadDeps, 'reads' | 'monitor'>,
+  reads: ReadRouter,
+  timer: RequestTimer,
   read: (db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  return deps.monitor.timed('db', () => deps.reads.read(read));
+  return timer.time('db', () => reads.read(read));
 }

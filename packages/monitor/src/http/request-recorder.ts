@@ -1,4 +1,3 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NowClock } from '@perfkit/primitives';
@@ -14,8 +13,8 @@ import type { SeriesTable } from './route-series.js';
 export interface RequestRecorderSettings {
   table: SeriesTable;
   clock: NowClock;
-  /** The monitor's request context for `Server-Timing` and its header writer; `undefined` when it is off. */
-  serverTiming: { context: AsyncLocalStorage<RequestTimings>; writer: ServerTimingWriter } | undefined;
+  /** The monitor's `Server-Timing` writer; `undefined` when it is off. */
+  serverTiming: ServerTimingWriter | undefined;
   accessLog: Logger | undefined;
   requestIdHeader: string;
   responses: ResponseObserver;
@@ -53,24 +52,22 @@ export class RequestRecorder {
   ) {}
 
   /**
-   * Starts timing the request and calls `next`, inside the request's timing
-   * context when `Server-Timing` is on; once the monitor is closed, only
-   * calls `next`.
+   * Starts timing the request, with its `Server-Timing` sections when that
+   * is on, and calls `next`; once the monitor is closed, only calls `next`.
    */
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     const { clock, serverTiming, responses } = this.settings;
     const start = clock.now();
-    if (!responses.watch(req, new PendingRequest(this, req, res, start))) return next();
-    if (serverTiming === undefined) return next();
-    const timings = new RequestTimings(start, clock);
-    serverTiming.writer.attach(req, res, timings);
-    return serverTiming.context.run(timings, next);
+    if (responses.watch(req, new PendingRequest(this, req, res, start))) {
+      serverTiming?.attach(req, res, new RequestTimings(start, clock));
+    }
+    return next();
   }
 
   /** Records a request whose response has ended. */
   finish({ req, res, start }: PendingRequest, finished: boolean): void {
     const { table, clock, accessLog, requestIdHeader, serverTiming } = this.settings;
-    serverTiming?.writer.forget(res);
+    serverTiming?.forget(res);
     const now = clock.now();
     const micros = (now - start) * 1000;
     const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;

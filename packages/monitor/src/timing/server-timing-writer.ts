@@ -61,8 +61,8 @@ function withServerTiming(
  */
 export class ServerTimingWriter {
   private readonly servers = new WeakSet<Server>();
-  // A Map rather than a WeakMap, as it costs the garbage collector less:
-  // each entry goes at its response's end (`forget`).
+  // The timings of every attached response, until it ends (`forget`). A Map
+  // rather than a WeakMap, as it costs the garbage collector less.
   private readonly timings = new Map<ServerResponse, RequestTimings>();
   // The response wrapped on arrival whose middleware has not run yet: node
   // emits 'request' right after publishing, so the next middleware call is
@@ -79,19 +79,23 @@ export class ServerTimingWriter {
   };
 
   // One function for every response wrapped on arrival, which all had node's writeHead.
-  // The entry stays until `forget` at the response's end: the header is taken once anyway.
   private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => this.timings.get(res));
 
   /** Has `timings` written into `res`'s headers at commit; the first call subscribes to node's channel. */
   attach(req: IncomingMessage, res: ServerResponse, timings: RequestTimings): void {
     if (res === this.arrived) {
       this.arrived = undefined;
-      this.timings.set(res, timings);
-      return;
+    } else {
+      if (this.state === 'closed') return;
+      this.learnServerOf(req);
+      res.writeHead = withServerTiming(res.writeHead, () => timings);
     }
-    if (this.state === 'closed') return;
-    this.learnServerOf(req);
-    res.writeHead = withServerTiming(res.writeHead, () => timings);
+    this.timings.set(res, timings);
+  }
+
+  /** The timings attached to `res`, until it ends. */
+  timingsOf(res: ServerResponse): RequestTimings | undefined {
+    return this.timings.get(res);
   }
 
   /** Forgets `res`, which ended; it may have ended without committing headers (cut short). */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { manualClock } from '@perfkit/primitives/testing';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMonitor } from '../../src/index.js';
+import { createMonitor, type Monitor } from '../../src/index.js';
 import { listen } from '../helpers/http-server.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
@@ -11,6 +11,8 @@ let app: MonitoredApp | undefined;
 
 const TIMED_DB = /^db;dur=\d+\.\d, total;dur=\d+\.\d$/;
 const closers: Array<() => Promise<void>> = [];
+// The monitors timedApp created, so a route mounted before the middleware can use its monitor.
+const monitors: Monitor[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
@@ -22,11 +24,12 @@ afterEach(async () => {
  */
 async function timedApp(before: (app: Express) => void): Promise<string> {
   const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
+  monitors.push(monitor);
   const timed = express();
   before(timed);
   timed.use(monitor.middleware());
   timed.get('/timed', (_req, res) => {
-    monitor.timed('db', () => 'rows');
+    monitor.timer(res).time('db', () => 'rows');
     res.json({ ok: true });
   });
   const server = await listen(timed);
@@ -44,12 +47,12 @@ describe('Server-Timing', () => {
     app = await start(
       (a, monitor) =>
         a.get('/overview', async (_req, res) => {
-          await monitor.timed('db', async () => {
+          await monitor.timer(res).time('db', async () => {
             await sleep(1);
             advance(12);
           });
-          await monitor.timed('db', async () => advance(3));
-          monitor.timed('cache', () => advance(0.5));
+          await monitor.timer(res).time('db', async () => advance(3));
+          monitor.timer(res).time('cache', () => advance(0.5));
           advance(1);
           res.json({ ok: true });
         }),
@@ -63,7 +66,7 @@ describe('Server-Timing', () => {
     app = await start(
       (a, monitor) =>
         a.get('/stream', async (_req, res) => {
-          await monitor.timed('elevenlabs', () => sleep(1));
+          await monitor.timer(res).time('elevenlabs', () => sleep(1));
           res.write('first chunk');
           await sleep(5);
           res.end('last chunk');
@@ -80,7 +83,7 @@ describe('Server-Timing', () => {
       (a, monitor) => {
         const sub = express();
         sub.get('/inner', async (_req, res) => {
-          await monitor.timed('db', () => sleep(1));
+          await monitor.timer(res).time('db', () => sleep(1));
           res.json({ ok: true });
         });
         a.use('/sub', sub);
@@ -91,7 +94,7 @@ describe('Server-Timing', () => {
     const second = await startMonitoredApp(
       (a, monitor) =>
         a.get('/two', (_req, res) => {
-          monitor.timed('cache', () => 'hit');
+          monitor.timer(res).time('cache', () => 'hit');
           res.json({ ok: true });
         }),
       { serverTiming: true },
@@ -141,7 +144,10 @@ describe('Server-Timing', () => {
     app = await start(
       (a, monitor) =>
         a.get('/fails', async (_req, res) => {
-          await monitor.timed('db', async () => Promise.reject(new Error('down'))).catch(() => undefined);
+          await monitor
+            .timer(res)
+            .time('db', async () => Promise.reject(new Error('down')))
+            .catch(() => undefined);
           res.end();
         }),
       { serverTiming: true },
@@ -149,11 +155,27 @@ describe('Server-Timing', () => {
     expect((await app.get('/fails')).headers.get('server-timing')).toMatch(/^db;dur=/);
   });
 
-  it('adds no header when off, and timed() still returns the result', async () => {
+  it('gives a response the middleware did not see a timer that only runs the section', async () => {
+    let result: string | undefined;
+    const url = await timedApp((a) =>
+      a.get('/before', (_req, res) => {
+        result = monitors
+          .at(-1)
+          ?.timer(res)
+          .time('db', () => 'rows');
+        res.json({ ok: true });
+      }),
+    );
+    const response = await fetch(`${url}/before`);
+    expect(response.headers.has('server-timing')).toBe(false);
+    expect(result).toBe('rows');
+  });
+
+  it('adds no header when off, and the timer still returns the result', async () => {
     let result: number | undefined;
     app = await start((a, monitor) =>
       a.get('/plain', async (_req, res) => {
-        result = await monitor.timed('db', async () => 42);
+        result = await monitor.timer(res).time('db', async () => 42);
         res.end();
       }),
     );
@@ -167,7 +189,7 @@ describe('Server-Timing', () => {
     const server = await listen(
       monitor.wrapHandler(
         async (_req, res) => {
-          await monitor.timed('elevenlabs', () => sleep(1));
+          await monitor.timer(res).time('elevenlabs', () => sleep(1));
           res.writeHead(201, { 'content-type': 'text/plain' });
           res.end('created');
         },
