@@ -3,6 +3,9 @@ import type { Database } from '@perfkit/queries';
 import type { Kysely } from 'kysely';
 import { findUserIdByKey, hashKey } from './api-key-auth.js';
 
+// One options object for every lookup, which runs on every request.
+const KNOWN_KEYS_ONLY = { isCacheable: (userId: number | null) => userId !== null };
+
 /**
  * API-key lookups through a memory cache keyed by the key's hash: a known key
  * costs no query for the cache's TTL, which is also how long a revoked key
@@ -22,9 +25,11 @@ export function cachedUserIdForKey(
     const hash = hashKey(apiKey);
     // An unknown key is an answer, not a failure: a thrown "unknown" would let stale-if-error serve a
     // revoked key's old user. It is not stored, so a key created a moment later works at once.
-    const userId = await cache.getOrSet(hash, async () => (await findUserIdByKey(db, apiKey)) ?? null, {
-      isCacheable: (found) => found !== null,
-    });
+    const userId = await cache.getOrSet(
+      hash,
+      async () => (await findUserIdByKey(db, apiKey)) ?? null,
+      KNOWN_KEYS_ONLY,
+    );
     return userId ?? undefined;
   };
 }

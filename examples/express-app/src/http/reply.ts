@@ -51,18 +51,23 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
  * sendReply(req, res, await context.mode.source.overview(readScope(context, res), query));
  */
 export function sendReply(req: Request, res: Response, reply: Reply): void {
-  res.set('ETag', reply.etag);
-  res.set(
+  res.setHeader('ETag', reply.etag);
+  res.setHeader(
     'Cache-Control',
     reply.maxAgeSeconds > 0
       ? `private, max-age=${reply.maxAgeSeconds}, stale-while-revalidate=${reply.staleWhileRevalidateSeconds}`
       : 'private, no-cache',
   );
-  res.set('Vary', 'Authorization');
-  if (reply.cache) res.set('X-Cache', reply.cache);
-  if (matchesEtag(req.get('if-none-match'), reply.etag)) {
-    res.status(304).end();
+  res.setHeader('Vary', 'Authorization');
+  if (reply.cache) res.setHeader('X-Cache', reply.cache);
+  if (matchesEtag(req.headers['if-none-match'], reply.etag)) {
+    res.statusCode = 304;
+    res.end();
     return;
   }
-  res.type('application/json').send(reply.json);
+  // The body is serialized JSON already, so Express's send() would add only
+  // these two headers; node's end() leaves the body out of a HEAD response.
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(reply.json));
+  res.end(reply.json);
 }

@@ -42,6 +42,19 @@ describe.each(MODES)('%s mode', (mode) => {
     }
   });
 
+  it('answers HEAD with the headers of GET and no body', async () => {
+    for (const path of reads) {
+      const get = await t.request(path);
+      const head = await t.request(path, { method: 'HEAD' });
+
+      expect(head.status, path).toBe(200);
+      expect(head.text, path).toBe('');
+      expect(head.headers.get('content-length'), path).toBe(String(Buffer.byteLength(get.text)));
+      expect(head.headers.get('content-type'), path).toBe('application/json; charset=utf-8');
+      expect(head.headers.get('etag'), path).toBe(get.headers.get('etag'));
+    }
+  });
+
   it("never answers 304 to another tenant's ETag", async () => {
     const mine = await t.request('/api/dashboard/overview');
 
