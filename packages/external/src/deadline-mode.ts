@@ -17,10 +17,13 @@ export interface AgentConfigEntry {
   error?: ExternalError;
 }
 
+/** A cached config and its age, if any. */
+type Peeked = { value: AgentConfig; ageMs: number } | undefined;
+
 /** What deadline mode needs from the client. */
 export interface DeadlineModeDeps {
   /** The cached config and its age; never rejects. */
-  peek(agentId: string): Promise<{ value: AgentConfig; ageMs: number } | undefined>;
+  peek(agentId: string): Promise<Peeked>;
   /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
   refresh(agentId: string): Promise<AgentConfig>;
   freshForMs: number;
@@ -28,6 +31,7 @@ export interface DeadlineModeDeps {
 }
 
 const BUDGET_OVER: unique symbol = Symbol('budget over');
+const NEXT_TURN: unique symbol = Symbol('next turn');
 
 /** Why the budget timer is stopped: never seen by a caller, and allocated once. */
 const BUDGET_SETTLED = Object.freeze({ settled: true });
@@ -37,6 +41,10 @@ const BUDGET_SETTLED = Object.freeze({ settled: true });
  * otherwise a fetch starts and whatever it has by the end of the budget is the answer. Fetches still
  * running are neither aborted nor failures: they finish in the background and fill the cache.
  *
+ * A list the cache answers whole (every config found and fresh within one turn of the event loop,
+ * as a memory cache does) costs no timer: the budget's timer, an AbortController and a race per id
+ * were most of a warm list's cost. Otherwise the budget starts then, one turn late at most.
+ *
  * @example
  * const entries = await configsWithinBudget(ids, 300, deps);
  */
@@ -45,11 +53,26 @@ export async function configsWithinBudget(
   budgetMs: number,
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry[]> {
+  const peeks = agentIds.map((agentId) => deps.peek(agentId));
+  let turn: NodeJS.Immediate | undefined;
+  const nextTurn = new Promise<typeof NEXT_TURN>((resolve) => {
+    turn = setImmediate(resolve, NEXT_TURN);
+  });
+  const peeked = await Promise.race([Promise.all(peeks), nextTurn]);
+  clearImmediate(turn);
+  if (
+    peeked !== NEXT_TURN &&
+    peeked.every((cached) => cached !== undefined && cached.ageMs <= deps.freshForMs)
+  ) {
+    return peeked.map((cached, i) => fresh(agentIds[i] as string, cached as NonNullable<Peeked>));
+  }
   const timer = new AbortController();
   const over = (): typeof BUDGET_OVER => BUDGET_OVER;
   const budgetOver = deps.clock.sleep(budgetMs, timer.signal).then(over, over);
   try {
-    return await Promise.all(agentIds.map((agentId) => entryFor(agentId, budgetOver, deps)));
+    return await Promise.all(
+      agentIds.map((agentId, i) => entryFor(agentId, peeks[i] as Promise<Peeked>, budgetOver, deps)),
+    );
   } finally {
     // With a reason of our own: a bare abort() builds a DOMException (and its stack) on every call.
     timer.abort(BUDGET_SETTLED);
@@ -58,13 +81,12 @@ export async function configsWithinBudget(
 
 async function entryFor(
   agentId: string,
+  peek: Promise<Peeked>,
   budgetOver: Promise<typeof BUDGET_OVER>,
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry> {
-  const cached = await Promise.race([deps.peek(agentId), budgetOver.then(() => undefined)]);
-  if (cached && cached.ageMs <= deps.freshForMs) {
-    return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
-  }
+  const cached = await Promise.race([peek, budgetOver.then(() => undefined)]);
+  if (cached && cached.ageMs <= deps.freshForMs) return fresh(agentId, cached);
   const outcome = await Promise.race([
     deps.refresh(agentId).then(
       (config) => ({ config }),
@@ -81,6 +103,10 @@ async function entryFor(
   return cached
     ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs, error: outcome.error }
     : { agentId, status: 'unavailable', config: null, error: outcome.error };
+}
+
+function fresh(agentId: string, cached: NonNullable<Peeked>): AgentConfigEntry {
+  return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
 }
 
 function pending(agentId: string): AgentConfigEntry {

@@ -142,6 +142,42 @@ describe('getAgentConfigs', () => {
     await client.idle();
   });
 
+  it("answers a list the cache holds fresh without starting the budget's timer", async () => {
+    let sleeps = 0;
+    const countingClock = {
+      now: systemClock.now,
+      sleep: (ms: number, signal?: AbortSignal) => {
+        sleeps++;
+        return systemClock.sleep(ms, signal);
+      },
+    };
+    const { client } = await deadlineHarness({}, { clock: countingClock });
+    await client.getAgentConfigs([fast], { budgetMs: BUDGET_MS });
+    await client.idle();
+    sleeps = 0;
+
+    const entries = await client.getAgentConfigs([fast], { budgetMs: BUDGET_MS });
+
+    expect(entries).toMatchObject([{ agentId: fast, status: 'fresh', config: fakeAgentConfig(fast) }]);
+    expect(sleeps).toBe(0);
+  });
+
+  it('bounds a cache that answers slowly by the budget', async () => {
+    const slowCache = new (class extends MemoryCache {
+      override async peek<T>(key: string) {
+        await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+        return super.peek<T>(key);
+      }
+    })();
+    const { client } = await deadlineHarness({}, { cache: slowCache });
+
+    const [entries, elapsed] = await timed(client.getAgentConfigs([fast], { budgetMs: BUDGET_MS }));
+
+    expect(elapsed).toBeLessThan(SLOW_MS - 500);
+    expect(entries).toEqual([{ agentId: fast, status: 'pending', config: null }]);
+    await client.idle();
+  });
+
   it('rejects a budget that is not a duration', async () => {
     const { client } = await deadlineHarness();
     expect(() => client.getAgentConfigs([fast], { budgetMs: -1 })).toThrow(/budgetMs must be/);
