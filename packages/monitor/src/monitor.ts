@@ -22,7 +22,7 @@ import { QueryRecorder, type SlowQuery } from './queries/query-recorder.js';
 import { type MonitorSnapshot, routeStats, SNAPSHOT_QUERY_LIMIT } from './snapshot.js';
 import { isPromiseLike, type RequestTimer, UNTIMED } from './timing/request-timings.js';
 import { ServerTimingWriter } from './timing/server-timing-writer.js';
-import { type CacheEventSource, CacheWatcher } from './watchers/cache-watcher.js';
+import { type CacheEventSource, CacheLookupCounts, CacheWatcher } from './watchers/cache-watcher.js';
 import { type ElevenLabsEventSource, ElevenLabsWatcher } from './watchers/elevenlabs-watcher.js';
 
 /**
@@ -95,12 +95,13 @@ export class Monitor {
       { windowMs: o.windowMs, windowSlices: o.windowSlices, buckets: o.buckets },
       o.maxSeries,
     );
-    this.metrics = createMonitorMetrics(o, this.table, this.pools);
+    const cacheLookups = new CacheLookupCounts();
+    this.metrics = createMonitorMetrics(o, this.table, this.pools, cacheLookups);
     this.registry = this.metrics.registry;
     this.queries = new QueryRecorder(o.slowQueries, this.metrics.dbOperation, o.logger, o.clock, (query) =>
       this.emit('slow-query', query),
     );
-    this.cache = new CacheWatcher(this.metrics);
+    this.cache = new CacheWatcher(this.metrics, cacheLookups);
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
     this.responses = new ResponseObserver((error) =>

@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { SeriesTable } from '../http/route-series.js';
 import type { ResolvedMonitorOptions } from '../options.js';
 import type { InstrumentablePool } from '../queries/pool-instrumentation.js';
+import type { CacheLookupCounts } from '../watchers/cache-watcher.js';
 import { HttpServerMetric } from './http-server-metric.js';
 
 /**
@@ -13,6 +14,7 @@ export function createMonitorMetrics(
   options: ResolvedMonitorOptions,
   table: SeriesTable,
   pools: ReadonlyMap<string, InstrumentablePool>,
+  cacheLookups: CacheLookupCounts,
 ) {
   const registry = new Registry();
   const registers = [registry];
@@ -93,6 +95,10 @@ export function createMonitorMetrics(
       help: 'Cache lookups by namespace and result (hit, miss, stale); layer for hits, reason for stale.',
       labelNames: ['cache_namespace', 'result', 'layer', 'reason'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const [labels, count] of cacheLookups.series()) this.inc(labels, count);
+      },
     }),
     cacheRefresh: new Histogram({
       name: 'cache_refresh_duration_seconds',

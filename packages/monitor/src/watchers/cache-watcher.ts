@@ -48,30 +48,85 @@ export interface CacheNamespaceStats {
   hitRatio: number;
 }
 
+/** One namespace's lookups since start-up, by result and layer or reason. */
+class NamespaceLookups {
+  hitsL1 = 0;
+  hitsL2 = 0;
+  misses = 0;
+  staleSwr = 0;
+  staleError = 0;
+}
+
+type LookupLabels = { cache_namespace: string; result: string; layer?: string; reason?: string };
+
+/**
+ * The lookup counts behind `cache_lookups_total`, kept as plain numbers and
+ * read at scrape time: a lookup is the hottest event (a list of agents is
+ * one per config), and prom-client hashes an object of labels on every
+ * `inc()`.
+ */
+export class CacheLookupCounts {
+  private readonly byNamespace = new Map<string, NamespaceLookups>();
+
+  of(namespace: string): NamespaceLookups {
+    let lookups = this.byNamespace.get(namespace);
+    if (lookups === undefined) {
+      lookups = new NamespaceLookups();
+      this.byNamespace.set(namespace, lookups);
+    }
+    return lookups;
+  }
+
+  /** Every count above zero with its labels, as `cache_lookups_total` exports it. */
+  *series(): Generator<[LookupLabels, number]> {
+    for (const [ns, l] of this.byNamespace) {
+      const all: [LookupLabels, number][] = [
+        [{ cache_namespace: ns, result: 'hit', layer: 'l1' }, l.hitsL1],
+        [{ cache_namespace: ns, result: 'hit', layer: 'l2' }, l.hitsL2],
+        [{ cache_namespace: ns, result: 'miss' }, l.misses],
+        [{ cache_namespace: ns, result: 'stale', reason: 'swr' }, l.staleSwr],
+        [{ cache_namespace: ns, result: 'stale', reason: 'error' }, l.staleError],
+      ];
+      for (const entry of all) if (entry[1] > 0) yield entry;
+    }
+  }
+
+  stats(): CacheNamespaceStats[] {
+    return [...this.byNamespace].map(([namespace, l]) => {
+      const hits = l.hitsL1 + l.hitsL2;
+      const stale = l.staleSwr + l.staleError;
+      const lookups = hits + l.misses + stale;
+      return { namespace, hits, misses: l.misses, stale, hitRatio: lookups === 0 ? 0 : hits / lookups };
+    });
+  }
+}
+
 /**
  * Turns cache events into metrics labelled by namespace — never by key,
  * which would be one series per cached item.
  */
 export class CacheWatcher {
-  private readonly counts = new Map<string, { hits: number; misses: number; stale: number }>();
-
-  constructor(private readonly metrics: MonitorMetrics) {}
+  constructor(
+    private readonly metrics: MonitorMetrics,
+    private readonly lookups: CacheLookupCounts,
+  ) {}
 
   /** Subscribes to `source`; returns the function that unsubscribes. */
   watch(source: CacheEventSource): () => void {
     const m = this.metrics;
     const listeners: Listeners<CacheEvents> = {
       hit: (e) => {
-        this.countsOf(e.namespace).hits++;
-        m.cacheLookups.inc({ cache_namespace: e.namespace, result: 'hit', layer: e.layer });
+        const lookups = this.lookups.of(e.namespace);
+        if (e.layer === 'l1') lookups.hitsL1++;
+        else lookups.hitsL2++;
       },
       miss: (e) => {
-        this.countsOf(e.namespace).misses++;
-        m.cacheLookups.inc({ cache_namespace: e.namespace, result: 'miss' });
+        this.lookups.of(e.namespace).misses++;
       },
       stale: (e) => {
-        this.countsOf(e.namespace).stale++;
-        m.cacheLookups.inc({ cache_namespace: e.namespace, result: 'stale', reason: e.reason });
+        const lookups = this.lookups.of(e.namespace);
+        if (e.reason === 'swr') lookups.staleSwr++;
+        else lookups.staleError++;
       },
       refresh: (e) => m.cacheRefresh.observe({ cache_namespace: e.namespace }, e.durationMs / 1000),
       'refresh-error': (e) => m.cacheErrors.inc({ cache_namespace: e.namespace, operation: 'refresh' }),
@@ -83,18 +138,6 @@ export class CacheWatcher {
   }
 
   stats(): CacheNamespaceStats[] {
-    return [...this.counts].map(([namespace, { hits, misses, stale }]) => {
-      const lookups = hits + misses + stale;
-      return { namespace, hits, misses, stale, hitRatio: lookups === 0 ? 0 : hits / lookups };
-    });
-  }
-
-  private countsOf(namespace: string) {
-    let counts = this.counts.get(namespace);
-    if (counts === undefined) {
-      counts = { hits: 0, misses: 0, stale: 0 };
-      this.counts.set(namespace, counts);
-    }
-    return counts;
+    return this.lookups.stats();
   }
 }
