@@ -42,7 +42,7 @@ export async function findUserIdByKey(db: Kysely<Database>, apiKey: string): Pro
  */
 export function apiKeyAuth(userIdForKey: (apiKey: string) => Promise<number | undefined>): RequestHandler {
   return async (req, res, next) => {
-    const match = BEARER.exec(req.get('authorization') ?? '');
+    const match = BEARER.exec(req.headers.authorization ?? '');
     const userId = match?.[1] ? await userIdForKey(match[1]) : undefined;
     if (userId === undefined) {
       res.set('WWW-Authenticate', 'Bearer');

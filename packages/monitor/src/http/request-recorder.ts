@@ -72,7 +72,9 @@ export class RequestRecorder {
     const micros = (now - start) * 1000;
     const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;
     table.record(this.routes.series(req, now), micros, status, now);
-    if (accessLog !== undefined) {
+    // Checked per request, as a logger's level can change at run time; below
+    // `info` the line would be built only to be dropped.
+    if (accessLog?.isLevelEnabled('info')) {
       const route = this.routes.template(req);
       const requestId = req.headers[requestIdHeader];
       accessLog.info(

@@ -20,9 +20,14 @@ export interface DayWindow {
   end: Date;
 }
 
+// The last day formatted: request handlers ask for the same day all day long.
+let lastDay = { index: Number.NaN, text: '' };
+
 /** `YYYY-MM-DD` of an instant, in UTC. */
 export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const index = Math.floor(date.getTime() / DAY_MS);
+  if (index !== lastDay.index) lastDay = { index, text: date.toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 /**
