@@ -74,6 +74,11 @@ export interface ElevenLabsClientOptions {
   cacheTtl?: Duration;
   /** Age under which a cached config is `fresh` and not fetched again. Default: `'5m'`. */
   freshFor?: Duration;
+  /**
+   * Age past `freshFor` during which `getAgentConfigs` answers a cached config `stale` at once and
+   * refreshes it in the background, instead of waiting up to the budget for the fetch. Default: `0`.
+   */
+  staleWhileRevalidate?: Duration;
   /** Prefix of cache keys. Default: `'elevenlabs:agent:'`. */
   cacheKeyPrefix?: string;
   /** Default: none (silent). */
@@ -99,6 +104,7 @@ export interface ResolvedClientOptions {
   cache: CacheLike | undefined;
   cacheTtlMs: number;
   freshForMs: number;
+  staleWhileRevalidateMs: number;
   cacheKeyPrefix: string;
   logger: ExternalLogger | undefined;
   clock: Clock;
@@ -131,6 +137,7 @@ export const CLIENT_DEFAULTS = {
   breaker: { failureThreshold: 5, cooldown: '30s' },
   cacheTtl: '24h',
   freshFor: '5m',
+  staleWhileRevalidate: 0,
   cacheKeyPrefix: 'elevenlabs:agent:',
 } as const;
 
@@ -188,6 +195,10 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
     cache: options.cache,
     cacheTtlMs: durationMs(options.cacheTtl ?? CLIENT_DEFAULTS.cacheTtl, 'cacheTtl'),
     freshForMs: durationMs(options.freshFor ?? CLIENT_DEFAULTS.freshFor, 'freshFor'),
+    staleWhileRevalidateMs: durationMs(
+      options.staleWhileRevalidate ?? CLIENT_DEFAULTS.staleWhileRevalidate,
+      'staleWhileRevalidate',
+    ),
     cacheKeyPrefix: options.cacheKeyPrefix ?? CLIENT_DEFAULTS.cacheKeyPrefix,
     logger: options.logger,
     clock: options.clock ?? systemClock,

@@ -27,6 +27,8 @@ export interface DeadlineModeDeps {
   /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
   refresh(agentId: string): Promise<AgentConfig>;
   freshForMs: number;
+  /** Age past `freshForMs` during which a cached config is answered `stale` at once while it is refreshed. */
+  staleWhileRevalidateMs: number;
   clock: Clock;
 }
 
@@ -38,12 +40,15 @@ const BUDGET_SETTLED = Object.freeze({ settled: true });
 
 /**
  * Answers for every id within `budgetMs`: a cached config younger than `freshForMs` is `fresh` at once;
- * otherwise a fetch starts and whatever it has by the end of the budget is the answer. Fetches still
- * running are neither aborted nor failures: they finish in the background and fill the cache.
+ * one younger than `freshForMs + staleWhileRevalidateMs` is `stale` at once and refreshed in the
+ * background; otherwise a fetch starts and whatever it has by the end of the budget is the answer.
+ * Fetches still running are neither aborted nor failures: they finish in the background and fill the
+ * cache.
  *
- * A list the cache answers whole (every config found and fresh within one turn of the event loop,
- * as a memory cache does) costs no timer: the budget's timer, an AbortController and a race per id
- * were most of a warm list's cost. Otherwise the budget starts then, one turn late at most.
+ * A list the cache answers whole (every config found, young enough to answer at once, within one
+ * turn of the event loop, as a memory cache does) costs no timer: the budget's timer, an
+ * AbortController and a race per id were most of a warm list's cost. Otherwise the budget starts
+ * then, one turn late at most.
  *
  * @example
  * const entries = await configsWithinBudget(ids, 300, deps);
@@ -60,11 +65,8 @@ export async function configsWithinBudget(
   });
   const peeked = await Promise.race([Promise.all(peeks), nextTurn]);
   clearImmediate(turn);
-  if (
-    peeked !== NEXT_TURN &&
-    peeked.every((cached) => cached !== undefined && cached.ageMs <= deps.freshForMs)
-  ) {
-    return peeked.map((cached, i) => fresh(agentIds[i] as string, cached as NonNullable<Peeked>));
+  if (peeked !== NEXT_TURN && peeked.every((cached) => answersAtOnce(cached, deps))) {
+    return peeked.map((cached, i) => atOnce(agentIds[i] as string, cached as NonNullable<Peeked>, deps));
   }
   const timer = new AbortController();
   const over = (): typeof BUDGET_OVER => BUDGET_OVER;
@@ -86,7 +88,7 @@ async function entryFor(
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry> {
   const cached = await Promise.race([peek, budgetOver.then(() => undefined)]);
-  if (cached && cached.ageMs <= deps.freshForMs) return fresh(agentId, cached);
+  if (cached && answersAtOnce(cached, deps)) return atOnce(agentId, cached, deps);
   const outcome = await Promise.race([
     deps.refresh(agentId).then(
       (config) => ({ config }),
@@ -105,9 +107,21 @@ async function entryFor(
     : { agentId, status: 'unavailable', config: null, error: outcome.error };
 }
 
-function fresh(agentId: string, cached: NonNullable<Peeked>): AgentConfigEntry {
-  return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
+/** Whether `cached` is young enough to answer without waiting: fresh, or within the stale-while-revalidate window. */
+function answersAtOnce(cached: Peeked, deps: DeadlineModeDeps): boolean {
+  return cached !== undefined && cached.ageMs <= deps.freshForMs + deps.staleWhileRevalidateMs;
 }
+
+/** The answer of a config young enough to answer at once; past `freshForMs`, it is refreshed in the background. */
+function atOnce(agentId: string, cached: NonNullable<Peeked>, deps: DeadlineModeDeps): AgentConfigEntry {
+  if (cached.ageMs <= deps.freshForMs)
+    return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
+  // The refresh's failures are the background fetch's own (retried, logged); this answer is given.
+  deps.refresh(agentId).catch(ignore);
+  return { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs };
+}
+
+function ignore(): void {}
 
 function pending(agentId: string): AgentConfigEntry {
   return { agentId, status: 'pending', config: null };

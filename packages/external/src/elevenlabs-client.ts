@@ -190,9 +190,10 @@ export class ElevenLabsClient {
   getAgentConfigs(agentIds: readonly string[], options: { budgetMs: number }): Promise<AgentConfigEntry[]> {
     agentIds.forEach(assertAgentId);
     const budgetMs = durationMs(options?.budgetMs, 'budgetMs');
-    const { cache, cacheKeyPrefix, freshForMs, clock, logger } = this.#options;
+    const { cache, cacheKeyPrefix, freshForMs, staleWhileRevalidateMs, clock, logger } = this.#options;
     return configsWithinBudget(agentIds, budgetMs, {
       freshForMs,
+      staleWhileRevalidateMs,
       clock,
       peek: async (agentId) => {
         try {

@@ -70,6 +70,24 @@ describe('getAgentConfigs', () => {
     expect(next).toMatchObject({ status: 'fresh', config: fakeAgentConfig(slow) });
   });
 
+  it('answers a config within staleWhileRevalidate stale at once and refreshes it in the background', async () => {
+    const { client, cache, fake } = await deadlineHarness(
+      { agentFaults: slowAgent },
+      { freshFor: '1m', staleWhileRevalidate: '5m' },
+    );
+    const old = { ...fakeAgentConfig(slow), name: 'old name' };
+    cache.store(KEY + slow, old, 2 * 60_000);
+
+    const [entries, elapsed] = await timed(client.getAgentConfigs([slow], { budgetMs: 2 * SLOW_MS }));
+
+    expect(elapsed).toBeLessThan(SLOW_MS - 500);
+    expect(entries).toMatchObject([{ agentId: slow, status: 'stale', config: old }]);
+    await client.idle();
+    expect(fake.stats().byAgent).toEqual({ [slow]: 1 });
+    const [next] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(next).toMatchObject({ status: 'fresh', config: fakeAgentConfig(slow) });
+  });
+
   it('does not abort a fetch that outlives the budget, nor count it as a failure', async () => {
     const { client, fake, events, logs } = await deadlineHarness({ agentFaults: slowAgent });
     const [entry] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });

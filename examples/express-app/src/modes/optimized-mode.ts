@@ -79,6 +79,9 @@ async function createOptimizedMode(
       apiKey: resources.elevenLabs.apiKey,
       logger: logger.child({ component: 'elevenlabs' }),
       ...(caches ? { cache: caches.elevenLabs } : {}),
+      // A config past its 5 fresh minutes is shown at once, marked stale, while it is refetched:
+      // otherwise each expiry makes every request for that agent wait the budget (README).
+      staleWhileRevalidate: '5m',
     });
     stops.push(monitor.watchElevenLabs(elevenLabs));
     // Background fetches outlive their responses; let them settle before the caches close.
