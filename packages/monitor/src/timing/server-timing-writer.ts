@@ -78,8 +78,14 @@ export class ServerTimingWriter {
     this.arrived = response;
   };
 
+  /**
+   * The timings attached to `res`, until it ends. Every `writeHead` wrapper reads them here, so they live
+   * in one place and `close()` empties them all.
+   */
+  readonly timingsOf = (res: ServerResponse): RequestTimings | undefined => this.timings.get(res);
+
   // One function for every response wrapped on arrival, which all had node's writeHead.
-  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, (res) => this.timings.get(res));
+  private readonly arrivedWriteHead = withServerTiming(nodeWriteHead, this.timingsOf);
 
   /** Has `timings` written into `res`'s headers at commit; the first call subscribes to node's channel. */
   attach(req: IncomingMessage, res: ServerResponse, timings: RequestTimings): void {
@@ -88,14 +94,9 @@ export class ServerTimingWriter {
     } else {
       if (this.state === 'closed') return;
       this.learnServerOf(req);
-      res.writeHead = withServerTiming(res.writeHead, () => timings);
+      res.writeHead = withServerTiming(res.writeHead, this.timingsOf);
     }
     this.timings.set(res, timings);
-  }
-
-  /** The timings attached to `res`, until it ends. */
-  timingsOf(res: ServerResponse): RequestTimings | undefined {
-    return this.timings.get(res);
   }
 
   /** Forgets `res`, which ended; it may have ended without committing headers (cut short). */
