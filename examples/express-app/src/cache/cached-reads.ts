@@ -83,7 +83,7 @@ export const dataTags = {
  */
 export function cachedReply(rendered: Cached<RenderedBody>, policy: ReadPolicy): Reply {
   return {
-    ...rendered.value,
+    body: rendered.value,
     ...(rendered.cache ? { cache: rendered.cache } : {}),
     maxAgeSeconds: policy.browserMaxAgeSeconds,
     staleWhileRevalidateSeconds: policy.browserSwrSeconds,

@@ -20,7 +20,7 @@ export interface NaiveDeps {
 
 /** Naive replies are never cached anywhere: a browser revalidates every time. */
 const reply = (userId: number, body: unknown): Reply => ({
-  ...renderBody(userId, body),
+  body: renderBody(userId, body),
   maxAgeSeconds: 0,
   staleWhileRevalidateSeconds: 0,
 });
