@@ -52,16 +52,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts the ceiling server (`ceiling-server.ts`) in its own process, answering `body`.
+ * Starts the ceiling server (`ceiling-server.ts`) in its own process, answering
+ * each of `bodies` at `<url>/<api>`.
  *
  * @example
- * const ceiling = await startCeiling(warmOverviewBody); // ceiling.url ends in /ceiling
+ * const ceiling = await startCeiling({ overview: warmOverviewBody }); // GET `${ceiling.url}/overview`
  */
-export async function startCeiling(body: string): Promise<Running> {
+export async function startCeiling(bodies: Record<string, string>): Promise<Running> {
   const child = fork(fileURLToPath(new URL('./ceiling-server.ts', import.meta.url)), {
     execArgv: ['--import', 'tsx', '--conditions=@perfkit/source'],
   });
-  child.send(body);
+  child.send(bodies);
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   return { url: `http://127.0.0.1:${port}/ceiling`, pid: child.pid as number, stop: () => stopChild(child) };
 }

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { Measured } from './load.js';
 import type { BucketQuantile } from './server-metrics.js';
 
-/** The three APIs, and the ceiling's route standing in for the overview body. */
+/** The three APIs; the ceiling has a route per API, answering its bytes. */
 export type Api = 'overview' | 'analytics' | 'agents';
 export type Shape = 'heavy' | 'round-robin';
 
@@ -186,7 +186,7 @@ export function evaluateClaims(
 ): Claim[] {
   const claims: Claim[] = [];
   for (const shape of ['heavy', 'round-robin'] as const) {
-    const ceiling = findRow(rows, 'ceiling', shape, 'overview');
+    const overviewCeiling = findRow(rows, 'ceiling', shape, 'overview');
     for (const api of apis) {
       const column = `${shape} ${api}`;
       const add = (claim: string, measured: string, goal: string, met: boolean | 'info') =>
@@ -208,9 +208,14 @@ export function evaluateClaims(
         const row = get(variant);
         if (!row) continue;
         add(`${variant} p99`, ms(p99(row)), '≤ 20 ms', p99(row) <= 20);
+        const ceiling = get('ceiling');
         if (ceiling) {
           const ratio = row.generator.rps / ceiling.generator.rps;
-          add(`${variant} req/s ÷ ceiling`, percent(ratio), '≥ 80 %', ratio >= 0.8);
+          add(`${variant} req/s ÷ ceiling (same bytes)`, percent(ratio), '≥ 80 %', ratio >= 0.8);
+        }
+        if (overviewCeiling && api !== 'overview') {
+          const ratio = row.generator.rps / overviewCeiling.generator.rps;
+          add(`${variant} req/s ÷ overview's ceiling`, percent(ratio), '≥ 80 %', 'info');
         }
       }
       const cold = get('optimized cold');

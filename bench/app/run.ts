@@ -2,8 +2,8 @@
  * bench/app: the example app end to end on `large`, 50 connections, the heavy
  * tenant and round-robin over 100 tenants, side by side in one run: naive
  * (with the indexes), optimized cold (CACHE=off), optimized warm (memory
- * only, and with Redis), and the ceiling — a bare Express route answering
- * the warm overview's bytes. Then warm under a CPU hog pinned to the app's
+ * only, and with Redis), and the ceiling — bare Express routes answering
+ * each API's warm bytes. Then warm under a CPU hog pinned to the app's
  * core, and the write-visibility delay between two instances sharing Redis.
  * Load comes from perf-cli's library (`runLoadtest`, closed model); the
  * server-side p99 from the app's own `/metrics`.

@@ -275,17 +275,22 @@ try {
     if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${body}`);
     return body;
   };
-  const overviewBody = await heavyGet(`${warmMemory.url}${paths.overview}`);
-  const ceiling = started(await startCeiling(overviewBody));
-  const bodyBytes: Record<string, number> = {};
-  for (const api of APIS)
-    bodyBytes[api] = Buffer.byteLength(await heavyGet(`${warmMemory.url}${paths[api]}`));
-  log(
-    `heavy tenant's warm bodies (bytes): ${JSON.stringify(bodyBytes)}; the ceiling answers the overview's ${Buffer.byteLength(overviewBody)}`,
-  );
+  // Each API's ceiling answers that API's warm bytes: the issue's ceiling is the overview's, and a
+  // bare route with the 9 kB agents page costs more than one with the 1 kB overview.
+  const bodies: Record<string, string> = {};
+  for (const api of APIS) bodies[api] = await heavyGet(`${warmMemory.url}${paths[api]}`);
+  const ceiling = started(await startCeiling(bodies));
+  const bodyBytes = Object.fromEntries(APIS.map((api) => [api, Buffer.byteLength(bodies[api] ?? '')]));
+  log(`heavy tenant's warm bodies, which the ceiling answers (bytes): ${JSON.stringify(bodyBytes)}`);
 
   const subjects: Subject[] = [
-    { variant: 'ceiling', url: ceiling.url, monitored: false, cached: false, routes: [['overview', '']] },
+    {
+      variant: 'ceiling',
+      url: ceiling.url,
+      monitored: false,
+      cached: false,
+      routes: APIS.map((api): [Api, string] => [api, `/${api}`]),
+    },
     { variant: 'optimized cold', url: cold.url, monitored: true, cached: false, routes: appRoutes },
     {
       variant: 'optimized warm (memory)',
