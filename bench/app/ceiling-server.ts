@@ -4,9 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 
-const [bodies] = (await new Promise((resolve) => process.once('message', resolve))) as [
-  Record<string, string>,
-];
+const bodies = (await new Promise((resolve) => process.once('message', resolve))) as Record<string, string>;
 const app = express();
 for (const [api, body] of Object.entries(bodies)) {
   app.get(`/ceiling/${api}`, (_req, res) => {
