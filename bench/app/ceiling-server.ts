@@ -1,6 +1,7 @@
-// The ceiling: bare Express routes that answer the bodies they are handed, as
-// the app's reply does (a JSON string), in a process of its own: `/ceiling/<api>`
-// answers that API's body. It takes the bodies over IPC and answers with its port.
+// The ceiling: bare Express routes that answer the bodies they are handed with
+// Express's defaults (`res.send` of the JSON string), in a process of its own:
+// `/ceiling/<api>` answers that API's body. It takes the bodies over IPC (the
+// message is the object itself) and answers with its port.
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 

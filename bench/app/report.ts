@@ -195,6 +195,7 @@ export function evaluateClaims(
       const p99 = (row: Row) => row.generator.latency.p99;
       const naive = get('naive');
       const warm = get('optimized warm (memory)');
+      const ceiling = get('ceiling');
       if (naive && warm) {
         const ratio = p99(naive) / p99(warm);
         add(
@@ -208,7 +209,6 @@ export function evaluateClaims(
         const row = get(variant);
         if (!row) continue;
         add(`${variant} p99`, ms(p99(row)), '≤ 20 ms', p99(row) <= 20);
-        const ceiling = get('ceiling');
         if (ceiling) {
           const ratio = row.generator.rps / ceiling.generator.rps;
           add(`${variant} req/s ÷ ceiling (same bytes)`, percent(ratio), '≥ 80 %', ratio >= 0.8);

@@ -276,7 +276,7 @@ try {
     return body;
   };
   // Each API's ceiling answers that API's warm bytes: the issue's ceiling is the overview's, and a
-  // bare route with the 9 kB agents page costs more than one with the 1 kB overview.
+  // bare route with the 13 kB agents page costs more than one with the 1.2 kB overview.
   const bodies: Record<string, string> = {};
   for (const api of APIS) bodies[api] = await heavyGet(`${warmMemory.url}${paths[api]}`);
   const ceiling = started(await startCeiling(bodies));
