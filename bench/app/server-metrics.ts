@@ -1,8 +1,10 @@
 /**
  * What the app's own monitor saw, read from its Prometheus `/metrics`: the
  * request-duration buckets per route and status class, and the event loop's
- * longest delay since the previous scrape.
+ * longest delay since the previous scrape; and from `/metrics/snapshot`, a
+ * route's exact p99 over the monitor's window.
  */
+import type { MonitorSnapshot } from '@perfkit/monitor';
 
 const DURATION_BUCKET = 'http_server_request_duration_seconds_bucket';
 const EXTERNAL_COUNT = 'http_client_request_duration_seconds_count';
@@ -59,6 +61,31 @@ export async function scrapeMetrics(baseUrl: string, token: string): Promise<Scr
   const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
   return parseMetrics(await res.text());
+}
+
+/** What `/metrics/snapshot` says of one route over the monitor's window: HDR figures, 1 % precision. */
+export interface WindowLatency {
+  count: number;
+  p99Ms: number;
+}
+
+/**
+ * Reads the app's `/metrics/snapshot` (the monitor's snapshot, JSON) for
+ * `route`'s GETs over its window; undefined when it saw none.
+ *
+ * @example
+ * const overview = await readWindowLatency(app.url, token, '/api/dashboard/overview');
+ */
+export async function readWindowLatency(
+  baseUrl: string,
+  token: string,
+  route: string,
+): Promise<WindowLatency | undefined> {
+  const res = await fetch(`${baseUrl}/metrics/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET /metrics/snapshot answered ${res.status}`);
+  const snapshot = (await res.json()) as MonitorSnapshot;
+  const stats = snapshot.routes.find((r) => r.route === route && r.method === 'GET');
+  return stats ? { count: stats.window.count, p99Ms: stats.window.p99 } : undefined;
 }
 
 /**

@@ -42,6 +42,8 @@ export interface AppConfig {
   shedEventLoopDelayMs: number;
   /** `METRICS_TOKEN`: `GET /metrics` requires `Authorization: Bearer <token>`; unset: no `/metrics`. */
   metricsToken: string | undefined;
+  /** `MONITOR_WINDOW_MS`: the window over which the alert rules and `/metrics/snapshot` read latencies and errors. Default: 60,000. */
+  monitorWindowMs: number;
   /** `ALERT_WEBHOOK_URL`: alerts are also POSTed here (they always go to the log). Default: none. */
   alertWebhookUrl: string | undefined;
   /** `SHUTDOWN_GRACE_MS`: on SIGTERM, how long requests in flight may finish. Default: 10,000. */
@@ -97,6 +99,7 @@ const envSchema = z.object({
   ROLLUP_INTERVAL_MS: integer(100, DAY_MS).default(30_000),
   SHED_EVENT_LOOP_DELAY_MS: integer(0, 60_000).default(500),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MONITOR_WINDOW_MS: integer(1_000, 3_600_000).default(60_000),
   ALERT_WEBHOOK_URL: urlWithScheme(['http:', 'https:']).optional(),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
   NOW: z.iso
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rollupIntervalMs: e.ROLLUP_INTERVAL_MS,
     shedEventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS,
     metricsToken: e.METRICS_TOKEN,
+    monitorWindowMs: e.MONITOR_WINDOW_MS,
     alertWebhookUrl: e.ALERT_WEBHOOK_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     now: e.NOW,

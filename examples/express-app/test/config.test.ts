@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       rollupIntervalMs: 30_000,
       shedEventLoopDelayMs: 500,
       metricsToken: undefined,
+      monitorWindowMs: 60_000,
       alertWebhookUrl: undefined,
       shutdownGraceMs: 10_000,
       now: undefined,
@@ -85,6 +86,7 @@ describe('loadConfig', () => {
       ELEVENLABS_BUDGET_MS: '400',
       SHED_EVENT_LOOP_DELAY_MS: '0',
       METRICS_TOKEN: 'a-long-enough-token',
+      MONITOR_WINDOW_MS: '30000',
     });
 
     expect(config).toMatchObject({
@@ -97,6 +99,7 @@ describe('loadConfig', () => {
       elevenLabsBudgetMs: 400,
       shedEventLoopDelayMs: 0,
       metricsToken: 'a-long-enough-token',
+      monitorWindowMs: 30_000,
     });
   });
 
@@ -115,6 +118,10 @@ describe('loadConfig', () => {
 
   it('refuses a port out of range', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual([expect.stringMatching(/^PORT /)]);
+  });
+
+  it('refuses a monitor window under a second', () => {
+    expect(problemsOf({ MONITOR_WINDOW_MS: '500' })).toEqual([expect.stringMatching(/^MONITOR_WINDOW_MS /)]);
   });
 
   it('requires ELEVENLABS_API_KEY with ELEVENLABS_BASE_URL', () => {

@@ -38,15 +38,15 @@ const LATENCY_BUCKETS = [
 /**
  * The monitor both modes are measured by: request timing by route with
  * `Server-Timing` sections, the access log, slow queries with their plans,
- * Prometheus metrics, and the seed-limit alerts to the log (and to
- * `ALERT_WEBHOOK_URL` when set).
+ * Prometheus metrics, and the seed-limit alerts over `MONITOR_WINDOW_MS` to
+ * the log (and to `ALERT_WEBHOOK_URL` when set).
  *
  * @example
  * const monitor = createAppMonitor(config, logger);
  * app.use(monitor.middleware());
  */
 export function createAppMonitor(
-  config: Pick<AppConfig, 'alertWebhookUrl'>,
+  config: Pick<AppConfig, 'alertWebhookUrl' | 'monitorWindowMs'>,
   logger: Logger,
   options: { alertIntervalMs?: number } = {},
 ): Monitor {
@@ -55,6 +55,7 @@ export function createAppMonitor(
   return createMonitor({
     serverTiming: true,
     buckets: LATENCY_BUCKETS,
+    window: config.monitorWindowMs,
     logger,
     slowQueries: { threshold: '200ms' },
     alerts: {

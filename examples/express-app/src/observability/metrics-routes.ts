@@ -10,25 +10,28 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /**
- * `GET /metrics` (Prometheus text) for a scraper holding `METRICS_TOKEN`
- * as a Bearer token; without a configured token the route does not exist,
- * so metrics are never public.
+ * `GET /metrics` (Prometheus text) and `GET /metrics/snapshot` (the
+ * monitor's snapshot as JSON: per route, exact HDR percentiles over the
+ * last `MONITOR_WINDOW_MS`, which Prometheus buckets only bound) for a
+ * scraper holding `METRICS_TOKEN` as a Bearer token; without a configured
+ * token the routes do not exist, so metrics are never public.
  *
  * @example
  * app.use(metricsRoutes(context));
  */
 export function metricsRoutes(context: Pick<AppContext, 'metricsToken' | 'monitor'>): Router {
   const router = Router();
-  const { metricsToken } = context;
+  const { metricsToken, monitor } = context;
   if (!metricsToken) return router;
-  const serve = context.monitor.metricsHandler();
-  router.get('/metrics', (req, res) => {
+  router.use('/metrics', (req, res, next) => {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    if (!token || !sameToken(token, metricsToken)) {
-      res.set('WWW-Authenticate', 'Bearer');
-      throw new HttpError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>"');
-    }
-    serve(req, res);
+    if (token && sameToken(token, metricsToken)) return next();
+    res.set('WWW-Authenticate', 'Bearer');
+    throw new HttpError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>"');
+  });
+  router.get('/metrics', monitor.metricsHandler());
+  router.get('/metrics/snapshot', (_req, res) => {
+    res.json(monitor.snapshot());
   });
   return router;
 }

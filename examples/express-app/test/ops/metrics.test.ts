@@ -1,3 +1,4 @@
+import type { MonitorSnapshot } from '@perfkit/monitor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestJson, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -31,12 +32,25 @@ describe('/metrics', () => {
     expect(response.text).toMatch(/db_client_connection_count\{db_client_connection_pool_name="primary"/);
   });
 
-  it('refuses anyone without the token', async () => {
-    const none = await requestJson(t.app.url, '/metrics');
-    const wrong = await requestJson(t.app.url, '/metrics', { key: `${TOKEN}x` });
-    const apiKey = await requestJson(t.app.url, '/metrics', { key: t.key });
+  it("serves the monitor's snapshot, with each route's percentiles over the window, as JSON", async () => {
+    for (let i = 0; i < 3; i++) await t.request('/api/dashboard/analytics');
 
-    expect([none.status, wrong.status, apiKey.status]).toEqual([401, 401, 401]);
+    const response = await requestJson<MonitorSnapshot>(t.app.url, '/metrics/snapshot', { key: TOKEN });
+
+    expect(response.status).toBe(200);
+    const analytics = response.body.routes.find((r) => r.route === '/api/dashboard/analytics');
+    expect(analytics?.window.count).toBe(3);
+    expect(analytics?.window.p99).toBeGreaterThan(0);
+  });
+
+  it('refuses anyone without the token', async () => {
+    for (const path of ['/metrics', '/metrics/snapshot']) {
+      const none = await requestJson(t.app.url, path);
+      const wrong = await requestJson(t.app.url, path, { key: `${TOKEN}x` });
+      const apiKey = await requestJson(t.app.url, path, { key: t.key });
+
+      expect([none.status, wrong.status, apiKey.status]).toEqual([401, 401, 401]);
+    }
   });
 
   it('does not exist without a configured token', async () => {
