@@ -1,5 +1,5 @@
 import { decodeAgentsCursor, InvalidCursorError } from '@perfkit/queries';
-import { Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
@@ -20,16 +20,16 @@ function decodeCursor(cursor: string) {
 }
 
 /**
- * `GET /agents` (paged, newest first) and `GET /agents/:id`; another user's
- * agent is a 404 exactly like a missing one.
+ * `GET /api/agents` (paged, newest first) and `GET /api/agents/:id`, each
+ * after `guard` (see `createApp`); another user's agent is a 404 exactly
+ * like a missing one.
  *
  * @example
- * app.use('/api', apiKeyAuth(userIdForKey), agentsRoutes(context));
+ * agentsRoutes(app, context, [apiKeyAuth(userIdForKey)]);
  */
-export function agentsRoutes(context: AppContext): Router {
-  const router = Router();
+export function agentsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
-  router.get('/agents', async (req, res) => {
+  app.get('/api/agents', ...guard, async (req, res) => {
     const query = validate(agentsQuerySchema, req.query, 'query');
     const params =
       query.cursor === undefined
@@ -37,11 +37,10 @@ export function agentsRoutes(context: AppContext): Router {
         : { limit: query.limit, after: decodeCursor(query.cursor) };
     sendReply(req, res, await source.agentsList(readScope(context, res), params));
   });
-  router.get('/agents/:id', async (req, res) => {
+  app.get('/api/agents/:id', ...guard, async (req, res) => {
     const { id } = validate(idParamSchema, req.params, 'path');
     const reply = await source.agent(readScope(context, res), { agentId: id });
     if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
     sendReply(req, res, reply);
   });
-  return router;
 }

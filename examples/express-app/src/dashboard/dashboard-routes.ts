@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { analyticsQuerySchema, overviewQuerySchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
@@ -6,22 +6,20 @@ import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
 
 /**
- * `GET /dashboard/overview` and `GET /dashboard/analytics`, answered by the
- * mode's data source.
+ * `GET /api/dashboard/overview` and `GET /api/dashboard/analytics`, answered
+ * by the mode's data source, each after `guard` (see `createApp`).
  *
  * @example
- * app.use('/api', apiKeyAuth(userIdForKey), dashboardRoutes(context));
+ * dashboardRoutes(app, context, [apiKeyAuth(userIdForKey)]);
  */
-export function dashboardRoutes(context: AppContext): Router {
-  const router = Router();
+export function dashboardRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
-  router.get('/dashboard/overview', async (req, res) => {
+  app.get('/api/dashboard/overview', ...guard, async (req, res) => {
     const query = validate(overviewQuerySchema, req.query, 'query');
     sendReply(req, res, await source.overview(readScope(context, res), query));
   });
-  router.get('/dashboard/analytics', async (req, res) => {
+  app.get('/api/dashboard/analytics', ...guard, async (req, res) => {
     const query = validate(analyticsQuerySchema, req.query, 'query');
     sendReply(req, res, await source.analytics(readScope(context, res), query));
   });
-  return router;
 }

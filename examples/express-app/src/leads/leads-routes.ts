@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { userIdOf } from '../auth/api-key-auth.js';
 import { idParamSchema } from '../contract/query-params.js';
@@ -7,22 +7,22 @@ import { leadCreateBodySchema, leadUpdateBodySchema } from '../contract/write-bo
 import { createLead, updateLead } from './lead-writes.js';
 
 /**
- * `POST /leads` (201) and `PATCH /leads/:id` (200), scoped to the user; each
- * answers once the mode has invalidated what the write changed.
+ * `POST /api/leads` (201) and `PATCH /api/leads/:id` (200), scoped to the
+ * user, each after `guard` (see `createApp`, which parses the JSON body
+ * there); each answers once the mode has invalidated what the write changed.
  *
  * @example
- * app.use('/api', apiKeyAuth(db), leadsRoutes(context));
+ * leadsRoutes(app, context, [apiKeyAuth(userIdForKey), express.json()]);
  */
-export function leadsRoutes(context: AppContext): Router {
-  const router = Router();
-  router.post('/leads', async (req, res) => {
+export function leadsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
+  app.post('/api/leads', ...guard, async (req, res) => {
     const body = validate(leadCreateBodySchema, req.body, 'body');
     const userId = userIdOf(res);
     const lead = await createLead(context.db, userId, body, context.now());
     await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
     res.status(201).json(lead);
   });
-  router.patch('/leads/:id', async (req, res) => {
+  app.patch('/api/leads/:id', ...guard, async (req, res) => {
     const { id } = validate(idParamSchema, req.params, 'path');
     const body = validate(leadUpdateBodySchema, req.body, 'body');
     const userId = userIdOf(res);
@@ -30,5 +30,4 @@ export function leadsRoutes(context: AppContext): Router {
     await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
     res.json(lead);
   });
-  return router;
 }

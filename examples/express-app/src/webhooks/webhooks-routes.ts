@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import { userIdOf } from '../auth/api-key-auth.js';
@@ -13,16 +13,16 @@ const idempotencyKeySchema = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /**
- * `POST /webhooks/call-ended`: a finished call, applied once per
+ * `POST /api/webhooks/call-ended`, after `guard` (see `createApp`, which
+ * parses the JSON body there): a finished call, applied once per
  * `Idempotency-Key`. The first delivery answers 201; a retry answers the same
  * status and body with `Idempotent-Replayed: true`.
  *
  * @example
- * app.use('/api', apiKeyAuth(db), webhooksRoutes(context));
+ * webhooksRoutes(app, context, [apiKeyAuth(userIdForKey), express.json()]);
  */
-export function webhooksRoutes(context: AppContext): Router {
-  const router = Router();
-  router.post('/webhooks/call-ended', async (req, res) => {
+export function webhooksRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
+  app.post('/api/webhooks/call-ended', ...guard, async (req, res) => {
     const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
     const body = validate(callEndedBodySchema, req.body, 'body');
     const userId = userIdOf(res);
@@ -32,5 +32,4 @@ export function webhooksRoutes(context: AppContext): Router {
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(outcome.status).json(outcome.body);
   });
-  return router;
 }
