@@ -1,6 +1,6 @@
 /**
  * The cache the client accepts: structurally the `@perfkit/cache` API, without importing it.
- * Any object with these four methods works.
+ * Any object with these four methods works; `peekLocal` is optional.
  *
  * @example
  * const client = new ElevenLabsClient({ apiKey, cache: perfkitCache });
@@ -9,6 +9,11 @@ export interface CacheLike {
   getOrSet<T>(key: string, loader: () => Promise<T>, opts?: CacheWriteOptions): Promise<T>;
   /** The stored value and its age, without loading. */
   peek<T>(key: string): Promise<{ value: T; ageMs: number } | undefined>;
+  /**
+   * `peek` of what the cache holds in this process, answered at once, or `undefined` (then `peek` is
+   * asked). With it, a list that memory answers whole costs no promise per id.
+   */
+  peekLocal?<T>(key: string): { value: T; ageMs: number } | undefined;
   set<T>(key: string, value: T, opts?: CacheWriteOptions): Promise<void>;
   delete(key: string): Promise<void>;
 }

@@ -24,6 +24,8 @@ type Peeked = { value: AgentConfig; ageMs: number } | undefined;
 export interface DeadlineModeDeps {
   /** The cached config and its age; never rejects. */
   peek(agentId: string): Promise<Peeked>;
+  /** The config the cache holds in this process, at once, if it can say; never throws. */
+  peekLocal?(agentId: string): Peeked;
   /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
   refresh(agentId: string): Promise<AgentConfig>;
   freshForMs: number;
@@ -45,10 +47,10 @@ const BUDGET_SETTLED = Object.freeze({ settled: true });
  * Fetches still running are neither aborted nor failures: they finish in the background and fill the
  * cache.
  *
- * A list the cache answers whole (every config found, young enough to answer at once, within one
- * turn of the event loop, as a memory cache does) costs no timer: the budget's timer, an
- * AbortController and a race per id were most of a warm list's cost. Otherwise the budget starts
- * then, one turn late at most.
+ * A list the cache answers whole costs no timer: the budget's timer, an AbortController and a race per
+ * id were most of a warm list's cost. Answered by `peekLocal` (every config in memory, young enough),
+ * it costs no peek promise either; answered by `peek` within one turn of the event loop, the turn.
+ * Otherwise the budget starts then, one turn late at most.
  *
  * @example
  * const entries = await configsWithinBudget(ids, 300, deps);
@@ -58,7 +60,16 @@ export async function configsWithinBudget(
   budgetMs: number,
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry[]> {
-  const peeks = agentIds.map((agentId) => deps.peek(agentId));
+  const { peekLocal } = deps;
+  const local = peekLocal ? agentIds.map((agentId) => peekLocal(agentId)) : undefined;
+  if (local?.every((cached) => answersAtOnce(cached, deps))) {
+    return local.map((cached, i) => atOnce(agentIds[i] as string, cached as NonNullable<Peeked>, deps));
+  }
+  // What memory held is reused (and was reported once); only the rest is peeked.
+  const peeks = agentIds.map((agentId, i) => {
+    const cached = local?.[i];
+    return cached ? Promise.resolve(cached) : deps.peek(agentId);
+  });
   let turn: NodeJS.Immediate | undefined;
   const nextTurn = new Promise<typeof NEXT_TURN>((resolve) => {
     turn = setImmediate(resolve, NEXT_TURN);

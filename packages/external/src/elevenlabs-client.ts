@@ -190,7 +190,7 @@ export class ElevenLabsClient {
   getAgentConfigs(agentIds: readonly string[], options: { budgetMs: number }): Promise<AgentConfigEntry[]> {
     agentIds.forEach(assertAgentId);
     const budgetMs = durationMs(options?.budgetMs, 'budgetMs');
-    const { cache, cacheKeyPrefix, freshForMs, staleWhileRevalidateMs, clock, logger } = this.#options;
+    const { cache, cacheKeyPrefix, freshForMs, staleWhileRevalidateMs, clock } = this.#options;
     return configsWithinBudget(agentIds, budgetMs, {
       freshForMs,
       staleWhileRevalidateMs,
@@ -199,12 +199,28 @@ export class ElevenLabsClient {
         try {
           return await cache?.peek<AgentConfig>(cacheKeyPrefix + agentId);
         } catch (error) {
-          logger?.warn({ agentId, err: error }, 'ElevenLabs config cache read failed');
+          this.#cacheReadFailed(agentId, error);
           return undefined;
         }
       },
+      ...(cache?.peekLocal ? { peekLocal: (agentId: string) => this.#peekLocal(agentId) } : {}),
       refresh: (agentId) => this.#refreshInBackground(agentId),
     });
+  }
+
+  /** The cache's `peekLocal`; a failure is logged, and `peek` then asks. */
+  #peekLocal(agentId: string): { value: AgentConfig; ageMs: number } | undefined {
+    const { cache, cacheKeyPrefix } = this.#options;
+    try {
+      return cache?.peekLocal?.<AgentConfig>(cacheKeyPrefix + agentId);
+    } catch (error) {
+      this.#cacheReadFailed(agentId, error);
+      return undefined;
+    }
+  }
+
+  #cacheReadFailed(agentId: string, error: unknown): void {
+    this.#options.logger?.warn({ agentId, err: error }, 'ElevenLabs config cache read failed');
   }
 
   /** Resolves once every background fetch started by `getAgentConfigs` has settled. */

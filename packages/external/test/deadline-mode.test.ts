@@ -180,6 +180,26 @@ describe('getAgentConfigs', () => {
     expect(sleeps).toBe(0);
   });
 
+  it('answers a list that peekLocal holds whole without an asynchronous peek, and peeks only the rest', async () => {
+    const peeked: string[] = [];
+    const countingCache = new (class extends MemoryCache {
+      override async peek<T>(key: string) {
+        peeked.push(key);
+        return super.peek<T>(key);
+      }
+    })();
+    const { client } = await deadlineHarness({}, { cache: countingCache });
+    countingCache.store(KEY + fast, fakeAgentConfig(fast), 0);
+
+    const whole = await client.getAgentConfigs([fast], { budgetMs: BUDGET_MS });
+    const part = await client.getAgentConfigs([fast, slow], { budgetMs: BUDGET_MS });
+
+    expect(whole).toMatchObject([{ agentId: fast, status: 'fresh', config: fakeAgentConfig(fast) }]);
+    expect(part.map((e) => e.status)).toEqual(['fresh', 'fresh']);
+    expect(peeked).toEqual([KEY + slow]);
+    await client.idle();
+  });
+
   it('bounds a cache that answers slowly by the budget', async () => {
     const slowCache = new (class extends MemoryCache {
       override async peek<T>(key: string) {

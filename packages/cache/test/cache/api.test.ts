@@ -124,6 +124,26 @@ describe('createCache with Redis as L2', () => {
     }
   });
 
+  it("peeks at this instance's memory alone with peekLocal, at once, reporting only what it answers", async () => {
+    await a.cache.set('peeked-locally', 'v');
+    // Subscribed after the write's bus message, which would otherwise race the peeks.
+    const late = await createInstance(PREFIX, { namespace: 'app', clock });
+    const lookups: string[] = [];
+    late.cache.on('hit', (e) => lookups.push(`hit ${e.key} ${e.layer}`));
+    late.cache.on('miss', (e) => lookups.push(`miss ${e.key}`));
+    try {
+      // In Redis only: memory cannot say, and says nothing.
+      expect(late.cache.peekLocal('peeked-locally')).toBeUndefined();
+      await late.cache.peek('peeked-locally');
+      clock.advance(50);
+
+      expect(late.cache.peekLocal('peeked-locally')).toEqual({ value: 'v', ageMs: 50 });
+      expect(lookups).toEqual(['hit peeked-locally l2', 'hit peeked-locally l1']);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('does not keep a peeked value in L1 when an invalidation overtook the read', async () => {
     const store = createRedisStore(a.client, { prefix: PREFIX });
     const answered = deferred();

@@ -21,6 +21,10 @@ export class MemoryCache implements CacheLike {
   }
 
   async peek<T>(key: string): Promise<{ value: T; ageMs: number } | undefined> {
+    return this.peekLocal<T>(key);
+  }
+
+  peekLocal<T>(key: string): { value: T; ageMs: number } | undefined {
     const entry = this.#entries.get(key);
     return entry && { value: entry.value as T, ageMs: this.now() - entry.storedAt };
   }
