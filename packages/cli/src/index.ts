@@ -75,6 +75,7 @@ export type {
 } from './loadtest/report-schema.js';
 export { loadtestReportSchema } from './loadtest/report-schema.js';
 export { PHASE_GAP_MS, runLoadtest } from './loadtest/run-loadtest.js';
+export { totalErrors } from './loadtest/run-result.js';
 export { generatorDemand, MAX_GENERATOR_LOAD, saturationReasons } from './loadtest/saturation.js';
 export { formatShard, parseShard, WHOLE_RUN } from './loadtest/shard.js';
 export type { LoadTarget } from './loadtest/targets.js';

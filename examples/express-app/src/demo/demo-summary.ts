@@ -5,6 +5,7 @@ import {
   renderHtmlReport,
   type TargetReport,
   type Threshold,
+  totalErrors,
 } from '@perfkit/cli';
 import Table from 'cli-table3';
 import { API_PATHS, type ApiName } from '../load/baseline-targets.js';
@@ -29,9 +30,6 @@ const ms = (value: number) =>
     : value >= 100
       ? `${Math.round(value)} ms`
       : `${value.toFixed(1)} ms`;
-
-const errorsOf = (target: TargetReport) =>
-  target.errors.status + target.errors.network + target.errors.timeout;
 
 function targetOf(result: PhaseResult, api: ApiName): TargetReport {
   const target = result.report.targets.find((t) => t.name === api);
@@ -77,7 +75,7 @@ export function formatDemoTables(results: readonly PhaseResult[]): string {
         measured ? ms(t.latency.p50) : '–',
         measured ? ms(t.latency.p99) : '–',
         t.rps.toFixed(t.rps >= 100 ? 0 : 1),
-        String(errorsOf(t)),
+        String(totalErrors(t.errors)),
         measured && before.latency.count > 0 ? `${Math.round(before.latency.p99 / t.latency.p99)}×` : '–',
         passes(result, seedTarget(api)) ? 'met' : 'not met',
       ]);

@@ -1,5 +1,6 @@
 import { ConfigMismatchError, InvalidOptionError } from '../errors.js';
 import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/report-schema.js';
+import { totalErrors } from '../loadtest/run-result.js';
 import { formatShard } from '../loadtest/shard.js';
 import { checkNumber } from '../util/option-checks.js';
 import { median, minimumPValue, rankSumPValue, relativeShift } from './rank-test.js';
@@ -91,9 +92,6 @@ export function configDifferences(a: LoadtestConfig, b: LoadtestConfig): string[
 const valuesOf = (reps: RepetitionReport[], metric: GateMetric) =>
   reps.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
 
-const errorsOf = (e: { status: number; network: number; timeout: number }) =>
-  e.status + e.network + e.timeout;
-
 function resolve(options: CompareOptions) {
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
   const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
@@ -175,8 +173,8 @@ export function compareReports(
     });
     return {
       name: b.name,
-      base: { latency: b.latency, rps: b.rps, errors: errorsOf(b.errors), requests: b.requests },
-      current: { latency: c.latency, rps: c.rps, errors: errorsOf(c.errors), requests: c.requests },
+      base: { latency: b.latency, rps: b.rps, errors: totalErrors(b.errors), requests: b.requests },
+      current: { latency: c.latency, rps: c.rps, errors: totalErrors(c.errors), requests: c.requests },
       metrics: comparisons,
     };
   });

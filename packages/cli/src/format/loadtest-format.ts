@@ -1,4 +1,5 @@
 import type { LoadtestReport, TargetReport } from '../loadtest/report-schema.js';
+import { totalErrors } from '../loadtest/run-result.js';
 import { generatorDemand } from '../loadtest/saturation.js';
 import { formatShard } from '../loadtest/shard.js';
 import { ms, renderTable } from './table.js';
@@ -44,7 +45,7 @@ export function formatLoadtestTable(report: LoadtestReport): string {
       t.name,
       t.requests,
       t.rps.toFixed(1),
-      t.errors.status + t.errors.network + t.errors.timeout,
+      totalErrors(t.errors),
       ms(t.latency.p50),
       ms(t.latency.p90),
       ms(t.latency.p99),

@@ -17,6 +17,16 @@ export function sumErrors(counts: ErrorCounts[]): ErrorCounts {
   return total;
 }
 
+/**
+ * Failed requests of every kind.
+ *
+ * @example
+ * totalErrors({ status: 1, network: 0, timeout: 2 }) // 3
+ */
+export function totalErrors(counts: ErrorCounts): number {
+  return counts.status + counts.network + counts.timeout;
+}
+
 /** What one load model measured against one target. Latencies in µs. */
 export interface ModelRunResult {
   /** Latency of successful (2xx/3xx) responses: open model from each request's intended send time; closed model corrected like wrk. */

@@ -1,5 +1,6 @@
 import { PerfCliError } from '../errors.js';
 import type { TargetReport, Threshold, ThresholdResult } from './report-schema.js';
+import { totalErrors } from './run-result.js';
 
 /** Metrics a threshold can name: latency percentiles in ms, `rps`, `errors` (count) and `error_rate` (0..1). */
 export const THRESHOLD_METRICS = [
@@ -62,7 +63,7 @@ export function evaluateThresholds(
       );
     }
     for (const t of matching) {
-      const errors = t.errors.status + t.errors.network + t.errors.timeout;
+      const errors = totalErrors(t.errors);
       const actual =
         threshold.metric === 'rps'
           ? t.rps

@@ -3,6 +3,7 @@ import type { CompareResult } from '../compare/result-schema.js';
 import { isCliError } from '../errors.js';
 import { decodeHistogram, mergeHistograms, percentileCurve } from '../loadtest/histogram.js';
 import type { LoadtestReport, TargetReport } from '../loadtest/report-schema.js';
+import { totalErrors } from '../loadtest/run-result.js';
 
 const escapeHtml = (s: string) =>
   s.replace(
@@ -100,7 +101,7 @@ function summaryTable(label: string, report: LoadtestReport): string {
   const rows = report.targets
     .map(
       (t) =>
-        `<tr>${[t.name, t.requests, t.rps.toFixed(1), t.errors.status + t.errors.network + t.errors.timeout, fmt(t.latency.p50), fmt(t.latency.p90), fmt(t.latency.p99), fmt(t.latency.max)].map(cell).join('')}</tr>`,
+        `<tr>${[t.name, t.requests, t.rps.toFixed(1), totalErrors(t.errors), fmt(t.latency.p50), fmt(t.latency.p90), fmt(t.latency.p99), fmt(t.latency.max)].map(cell).join('')}</tr>`,
     )
     .join('');
   return `<h3>${escapeHtml(label)}</h3><table><thead><tr><th>target</th><th>requests</th><th>req/s</th><th>errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr></thead><tbody>${rows}</tbody></table>`;
