@@ -182,6 +182,13 @@ const percent = (r: number) => `${(100 * r).toFixed(0)} %`;
  * the monitor cannot see requests the generator never sent either): never
  * above it, and within 20 % where the route is slower than 20 ms.
  *
+ * A route is slow when the server takes long over it: its p99 as the monitor
+ * measures it is over 20 ms. Where the generator's p99 passes 20 ms only
+ * through queueing in front of a busy server (a warm route answered in 1 ms
+ * at 50 connections), the wait happens before node reads the request, where
+ * no in-process timer starts; only "not above" is judged there, and the cell
+ * shows both figures.
+ *
  * Where every run of the row was read from `/metrics/snapshot` (the window
  * held exactly that run), each run is judged on the monitor's HDR p99, which
  * is at or above the true value (it reports a bucket's highest equivalent
@@ -193,11 +200,11 @@ function monitorClaim(row: Row, column: string): Claim {
   const generatorMs = row.generator.raw.p99;
   const q = row.server?.p99;
   const claim = `monitor p99 vs generator's raw p99: ${row.variant}`;
-  const goal = 'not above; within 20 % where > 20 ms';
+  const goal = "not above; within 20 % where the server's p99 > 20 ms";
   const exact = row.server && exactRuns(row.server);
   if (exact) {
     const within = (e: ExactP99) =>
-      e.monitorMs <= e.generatorMs && (e.generatorMs <= 20 || e.monitorMs >= 0.8 * e.generatorMs);
+      e.monitorMs <= e.generatorMs && (e.monitorMs <= 20 || e.monitorMs >= 0.8 * e.generatorMs);
     const ratio = (e: ExactP99) => e.monitorMs / e.generatorMs;
     const worst = exact.find((e) => !within(e)) ?? exact.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
     const measured = `${ms(worst.monitorMs)} (HDR) vs ${ms(worst.generatorMs)}${exact.length > 1 ? `, worst of ${exact.length} runs` : ''}`;
@@ -205,7 +212,8 @@ function monitorClaim(row: Row, column: string): Claim {
   }
   if (!q) return { claim, column, measured: 'none recorded', goal, verdict: 'not met' };
   const measured = `${bucket(q)} vs ${ms(generatorMs)}`;
-  const low = generatorMs > 20 ? 0.8 * generatorMs : 0;
+  // 20 ms is a bucket bound of the app's monitor, so a bucket lies wholly above or below it.
+  const low = q.lowerMs >= 20 ? 0.8 * generatorMs : 0;
   const high = generatorMs;
   // The true value lies in (lowerMs, upperMs]: decidable only if that bucket is all inside or all outside [low, high].
   if (q.lowerMs >= low && q.upperMs <= high) return { claim, column, measured, goal, verdict: 'met' };
