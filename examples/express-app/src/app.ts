@@ -21,8 +21,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
  * The API's routes sit on the app itself, with their full paths, each
  * running the guard (shedding, auth, and for writes the body parser) as its
  * first handlers. Mounted as `app.use('/api', …)` layers and routers, every
- * request paid a path match and a URL rewrite per layer: 7 % of a warm
- * dashboard's throughput (bench/app NOTES).
+ * request paid a path match and a URL rewrite per layer: 4–6 % of a warm
+ * request's throughput (bench/app NOTES).
  *
  * @example
  * const server = createApp(context).listen(0);
