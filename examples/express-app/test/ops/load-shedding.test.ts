@@ -22,15 +22,22 @@ describe('load shedding on event-loop delay', () => {
   it('answers 503 with Retry-After and a JSON error past the threshold, keeps /health up, then recovers', async () => {
     expect((await t.request('/api/dashboard/overview')).status).toBe(200);
 
-    blockEventLoop(1_200); // four times the threshold
-    // The shedder reads the delay once per 100 ms window: the window that held the block sheds.
     const both = () =>
       Promise.all([t.request<ErrorBody>('/api/dashboard/overview'), t.request('/health', { key: null })]);
-    let [shed, health] = await both();
-    for (let tries = 0; tries < 15 && shed.status !== 503; tries++) {
-      await tick(20);
-      [shed, health] = await both();
-    }
+    // The shedder reads the delay once per 100 ms window: the window after the block sheds.
+    const blockThenProbe = async () => {
+      blockEventLoop(1_200); // four times the threshold
+      let [shed, health] = await both();
+      for (let tries = 0; tries < 15 && shed.status !== 503; tries++) {
+        await tick(20);
+        [shed, health] = await both();
+      }
+      return { shed, health };
+    };
+    // On a loaded machine a probe can miss those 100 ms: the block repeats, a few times at most.
+    let probe = await blockThenProbe();
+    for (let attempt = 1; attempt < 5 && probe.shed.status !== 503; attempt++) probe = await blockThenProbe();
+    const { shed, health } = probe;
 
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('1');
