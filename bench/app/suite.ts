@@ -136,13 +136,15 @@ interface Subject {
 /** Rows accumulate over calls: generator figures add up, server-side buckets add up. */
 const accumulated = new Map<string, { row: Row; buckets: Buckets }>();
 
-function record(
-  variant: string,
-  shape: Shape,
-  api: Api,
-  generator: Measured,
-  server?: { buckets: Buckets; count5xx: number; lagMaxMs: number; exactP99?: ExactP99 },
-) {
+/** What the monitor saw of one run: its buckets, 5xx count and event-loop delay, and its exact p99 where read. */
+interface ServerRun {
+  buckets: Buckets;
+  count5xx: number;
+  lagMaxMs: number;
+  exactP99?: ExactP99;
+}
+
+function record(variant: string, shape: Shape, api: Api, generator: Measured, server?: ServerRun) {
   const key = `${variant}|${shape}|${api}`;
   const previous = accumulated.get(key);
   const merged = previous ? addMeasured(previous.row.generator, generator) : generator;
@@ -188,7 +190,7 @@ async function measureCall(subject: Subject, [api, path]: [Api, string], shape: 
   const generator = await loadTenants(`${subject.url}${path}`, apiKeys, spec);
   const after = before ? await scrapeMetrics(origin, METRICS_TOKEN) : undefined;
   const route = new URL(path, 'http://x').pathname;
-  let server: Parameters<typeof record>[4];
+  let server: ServerRun | undefined;
   if (before && after) {
     const buckets = bucketsBetween(before, after, route, '2xx');
     const count5xx = bucketsBetween(before, after, route, '5xx').cumulative.at(-1) ?? 0;

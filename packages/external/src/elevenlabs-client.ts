@@ -7,7 +7,7 @@ import { ClientEventEmitter } from './client-events.js';
 import type { ElevenLabsClientOptions, ResolvedClientOptions } from './client-options.js';
 import { durationMs, resolveClientOptions } from './client-options.js';
 import type { AgentConfigEntry } from './deadline-mode.js';
-import { configsWithinBudget } from './deadline-mode.js';
+import { configsWithinBudget, type DeadlineModeDeps } from './deadline-mode.js';
 import type { AgentConfig, AgentListPage } from './elevenlabs-types.js';
 import type { ExternalError } from './errors.js';
 import { InvalidInputError } from './errors.js';
@@ -57,6 +57,7 @@ export class ElevenLabsClient {
   readonly #executor: RequestExecutor;
   readonly #flights = new SingleFlight<AgentConfig>();
   readonly #background = new Set<Promise<unknown>>();
+  readonly #deadlineDeps: DeadlineModeDeps;
 
   constructor(options: ElevenLabsClientOptions) {
     this.#options = resolveClientOptions(options);
@@ -82,6 +83,7 @@ export class ElevenLabsClient {
       breaker: this.#breaker,
       limiter: this.#limiter,
     });
+    this.#deadlineDeps = this.#createDeadlineDeps();
   }
 
   /** Subscribes to `'attempt'`, `'breaker'`, `'concurrency'` or `'failure'`. */
@@ -190,8 +192,13 @@ export class ElevenLabsClient {
   getAgentConfigs(agentIds: readonly string[], options: { budgetMs: number }): Promise<AgentConfigEntry[]> {
     agentIds.forEach(assertAgentId);
     const budgetMs = durationMs(options?.budgetMs, 'budgetMs');
+    return configsWithinBudget(agentIds, budgetMs, this.#deadlineDeps);
+  }
+
+  /** What deadline mode asks of this client: built once, as every agents request goes through it. */
+  #createDeadlineDeps(): DeadlineModeDeps {
     const { cache, cacheKeyPrefix, freshForMs, staleWhileRevalidateMs, clock } = this.#options;
-    return configsWithinBudget(agentIds, budgetMs, {
+    return {
       freshForMs,
       staleWhileRevalidateMs,
       clock,
@@ -205,7 +212,7 @@ export class ElevenLabsClient {
       },
       ...(cache?.peekLocal ? { peekLocal: (agentId: string) => this.#peekLocal(agentId) } : {}),
       refresh: (agentId) => this.#refreshInBackground(agentId),
-    });
+    };
   }
 
   /** The cache's `peekLocal`; a failure is logged, and `peek` then asks. */
