@@ -42,6 +42,7 @@ export { TenantCountCache } from './counts/tenant-counts.js';
 export type { DatabaseHandle, DatabaseOptions } from './db/connection.js';
 export { createDatabase, DEFAULT_DATABASE_URL } from './db/connection.js';
 export { isConnectionError } from './db/connection-errors.js';
+export { prepared } from './db/prepared-statements.js';
 export {
   InvalidCursorError,
   InvalidOptionError,

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { TenantCountCache } from '../counts/tenant-counts.js';
+import { prepared } from '../db/prepared-statements.js';
 import { InvalidQueryParamsError } from '../errors.js';
 import type { AgentStatus, Database } from '../schema/database.js';
 import { type AgentStatsRow, agentStatsCtes, agentStatsQuery, emptyAgentStats } from './agent-stats-query.js';
@@ -146,10 +147,10 @@ export async function loadAgentsPage(
     );
   }
   const cachedTotal = options.counts?.peek(params.userId);
-  const { rows } = await agentsPageWithStatsQuery(db, {
-    ...params,
-    withTotal: cachedTotal === undefined,
-  }).execute(db);
+  const { rows } = await prepared(
+    'agents_page',
+    agentsPageWithStatsQuery(db, { ...params, withTotal: cachedTotal === undefined }),
+  ).execute(db);
   const page = rows.slice(0, params.limit);
   let total = cachedTotal;
   if (total === undefined) {
@@ -194,6 +195,9 @@ export async function loadAgent(
     .where('user_id', '=', params.userId)
     .executeTakeFirst();
   if (!row) return null;
-  const { rows } = await agentStatsQuery(db, { userId: params.userId, agentIds: [row.id] }).execute(db);
+  const { rows } = await prepared(
+    'agent_stats',
+    agentStatsQuery(db, { userId: params.userId, agentIds: [row.id] }),
+  ).execute(db);
   return { ...row, stats: rows[0] ?? emptyAgentStats(row.id) };
 }

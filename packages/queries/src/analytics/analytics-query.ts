@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { prepared } from '../db/prepared-statements.js';
 import type { AgentStatus, Database } from '../schema/database.js';
 import {
   type DailyMetrics,
@@ -159,7 +160,7 @@ export interface AnalyticsData {
  */
 export async function loadAnalytics(db: Kysely<Database>, params: AnalyticsParams): Promise<AnalyticsData> {
   const { window, tenantDays } = tenantWindow(params);
-  const { rows } = await analyticsQuery(db, tenantDays).execute(db);
+  const { rows } = await prepared('analytics', analyticsQuery(db, tenantDays)).execute(db);
   const series = rows[0]?.series ?? [];
   const top = rows[0]?.top ?? [];
   const calls = new Map<string, AnalyticsData['callsOverTime'][number]>();

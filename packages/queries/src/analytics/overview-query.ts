@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { prepared } from '../db/prepared-statements.js';
 import type { CallStatus, Database, LeadStatus } from '../schema/database.js';
 import { exactTenantDailyCtes } from './daily-metrics.js';
 import { type DayWindow, dayWindow, type RangeName } from './date-window.js';
@@ -187,8 +188,11 @@ export interface OverviewData {
 export async function loadOverview(db: Kysely<Database>, params: OverviewParams): Promise<OverviewData> {
   const { window, tenantDays } = tenantWindow(params);
   const [counts, activity] = await Promise.all([
-    overviewCountsQuery(db, tenantDays).execute(db),
-    recentActivityQuery(db, { userId: params.userId, start: window.start, end: window.end }).execute(db),
+    prepared('overview_counts', overviewCountsQuery(db, tenantDays)).execute(db),
+    prepared(
+      'recent_activity',
+      recentActivityQuery(db, { userId: params.userId, start: window.start, end: window.end }),
+    ).execute(db),
   ]);
   const row = counts.rows[0];
   if (!row) throw new Error('the overview counts query returned no row');

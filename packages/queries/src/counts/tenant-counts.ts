@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { prepared } from '../db/prepared-statements.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Database } from '../schema/database.js';
 
@@ -115,7 +116,7 @@ export class TenantCountCache {
   async agents(db: Kysely<Database>, userId: number): Promise<number> {
     const cached = this.peek(userId);
     if (cached !== undefined) return cached;
-    const { rows } = await agentCountQuery(db, { userId }).execute(db);
+    const { rows } = await prepared('agent_count', agentCountQuery(db, { userId })).execute(db);
     const total = Number(rows[0]?.total ?? 0);
     this.set(userId, total);
     return total;

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema/database.js';
+import { preparingPool } from './prepared-statements.js';
 
 /** Used when neither the options nor `DATABASE_URL` name a database. */
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -32,6 +33,12 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** How long a query waits for a connection (a free one, or a new one) before it fails, ms; 0 waits forever. Default: 0. */
   acquireTimeoutMs?: number;
+  /**
+   * Run the loaders' statements (marked with `prepared`) as named prepared
+   * statements, parsed and planned once per connection. Turn off behind a
+   * pooler that does not keep sessions (PgBouncer in transaction mode). Default: `true`.
+   */
+  preparedStatements?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -72,6 +79,9 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
   // query in flight rejects with the error anyway. Either way the pool drops that client.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const dialect = new PostgresDialect({
+    pool: options.preparedStatements === false ? pool : preparingPool(pool),
+  });
+  const db = new Kysely<Database>({ dialect });
   return { db, pool, destroy: () => db.destroy() };
 }

@@ -5,6 +5,7 @@ import { insertTenants } from '../support/platform-builder.js';
 import {
   applyIndexes,
   approximateCounts,
+  createDatabase,
   type Database,
   decodeAgentsCursor,
   encodeAgentsCursor,
@@ -245,6 +246,37 @@ describe('round trips', () => {
         { overview: 2, analytics: 1, agents: 1 },
         { overview: 2, analytics: 1, agents: 1 },
       ]);
+    }
+  });
+});
+
+describe('prepared statements', () => {
+  it('runs every dashboard loader statement as a named prepared statement', async () => {
+    const one = createDatabase({ connectionString: t.connectionString, max: 1 });
+    try {
+      const userId = manifest.heavyUser.id;
+      const counts = new TenantCountCache();
+      for (let run = 0; run < 2; run++) {
+        await loadOverview(one.db, { userId, range: '30d', now });
+        await loadAnalytics(one.db, { userId, range: '30d', bucket: 'day', now });
+        const page = await loadAgentsPage(one.db, { userId, limit: 5 }, { counts });
+        await loadAgent(one.db, { userId, agentId: page.agents[0]?.id ?? 0 });
+        await counts.agents(one.db, userId + 1);
+      }
+      const { rows } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(one.db);
+      const labels = rows.map((row) => row.name.replace(/_[0-9a-f]{16}$/, '')).sort();
+      // The agents page ran with and without its total (the count cache filled on the first run).
+      expect(labels).toEqual([
+        'agent_count',
+        'agent_stats',
+        'agents_page',
+        'agents_page',
+        'analytics',
+        'overview_counts',
+        'recent_activity',
+      ]);
+    } finally {
+      await one.destroy();
     }
   });
 });

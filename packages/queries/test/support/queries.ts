@@ -13,4 +13,5 @@ export {
 export { exactDailyQuery } from '../../src/analytics/daily-metrics.js';
 export { overviewCountsQuery, recentActivityQuery } from '../../src/analytics/overview-query.js';
 export { agentCountQuery } from '../../src/counts/tenant-counts.js';
+export { MAX_NAMED_STATEMENTS } from '../../src/db/prepared-statements.js';
 export * from '../../src/index.js';
