@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { migrateAndSeed } from '@perfkit/express-app/load';
 import type { SeedManifest } from '@perfkit/queries/admin';
 import pg from 'pg';
@@ -56,6 +56,8 @@ export async function prepareDataset(tenants: number, log: (line: string) => voi
     } else {
       log(`seeding large into ${DATABASE_NAME} and rolling it up (several minutes)…`);
       manifest = await migrateAndSeed(url, 'large');
+      // A fresh clone has no bench/results/ yet.
+      await mkdir(new URL('.', MANIFEST_FILE), { recursive: true });
       await writeFile(MANIFEST_FILE, JSON.stringify(manifest, null, 2));
       log(`seeded in ${(manifest.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(manifest.counts)}`);
     }

@@ -36,7 +36,8 @@ export interface DatabaseOptions {
   /**
    * Run the loaders' statements (marked with `prepared`) as named prepared
    * statements, parsed and planned once per connection. Turn off behind a
-   * pooler that does not keep sessions (PgBouncer in transaction mode). Default: `true`.
+   * pooler that cannot carry them (PgBouncer in transaction mode before 1.21,
+   * or without `max_prepared_statements`). Default: `true`.
    */
   preparedStatements?: boolean;
 }
