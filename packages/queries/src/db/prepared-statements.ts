@@ -17,8 +17,8 @@ export const MAX_NAMED_STATEMENTS = 64;
 
 /**
  * Marks a statement to run as a named prepared statement: PostgreSQL parses
- * and plans it once per connection instead of on every call (the analytics
- * statement: 5.9 ms unnamed, 1.3 ms named). The label also shows in
+ * and plans it once per connection instead of on every call (the heavy
+ * tenant's analytics: 9.0 ms unnamed, 2.2 ms named, at p50). The label also shows in
  * `pg_stat_activity` and slow-query logs. Mark only statements whose text is
  * fixed (values as parameters); a text that varies per call (an `IN` list of
  * any length) would fill the connection's statement cache.
