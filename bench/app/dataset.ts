@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { migrateAndSeed } from '@perfkit/express-app/load';
+import { baselineTargets, migrateAndSeed } from '@perfkit/express-app/load';
 import type { SeedManifest } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { scratchDatabase } from '../support/scratch-database.js';
+import type { Api } from './report.js';
 
 /** The seeded `large` database the suite measures, and who its tenants are. */
 export interface Dataset {
@@ -75,4 +76,13 @@ export async function prepareDataset(tenants: number, log: (line: string) => voi
   } finally {
     await client.end();
   }
+}
+
+/** Each API's path with the query the app's baseline targets give it (`/api/dashboard/overview?range=30d`, …). */
+export function apiPaths(manifest: SeedManifest): Record<Api, string> {
+  return Object.fromEntries(
+    baselineTargets(manifest)
+      .filter((t) => t.tenants === 'heavy')
+      .map((t) => [t.endpoint, t.path]),
+  ) as Record<Api, string>;
 }

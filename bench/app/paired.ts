@@ -13,10 +13,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { baselineTargets } from '@perfkit/express-app/load';
 import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
-import { prepareDataset } from './dataset.js';
+import { apiPaths, prepareDataset } from './dataset.js';
 import { type LoadSpec, loadTenants } from './load.js';
 import { type Running, startApp, startCeiling } from './processes.js';
 
@@ -37,11 +36,7 @@ const log = (line: string) => {
   lines.push(line);
 };
 const { url, manifest, heavy, spread } = await prepareDataset(100, log);
-const paths = Object.fromEntries(
-  baselineTargets(manifest)
-    .filter((t) => t.tenants === 'heavy')
-    .map((t) => [t.endpoint, t.path]),
-) as Record<string, string>;
+const paths = apiPaths(manifest);
 
 const running: Running[] = [];
 const fake = await startRemoteFake();

@@ -8,10 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { baselineTargets } from '@perfkit/express-app/load';
 import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
-import { prepareDataset } from './dataset.js';
+import { apiPaths, prepareDataset } from './dataset.js';
 import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
 import { pin, startApp, startCeiling, startCpuHog } from './processes.js';
 import {
@@ -94,11 +93,7 @@ const loadAverage = () =>
 const dataset = await prepareDataset(TENANTS, log);
 const { manifest, heavy, spread } = dataset;
 const spreadKeys = spread.map((user) => user.apiKey);
-const paths = Object.fromEntries(
-  baselineTargets(manifest)
-    .filter((t) => t.tenants === 'heavy')
-    .map((t) => [t.endpoint, t.path]),
-) as Record<Api, string>;
+const paths = apiPaths(manifest);
 const APIS = Object.keys(paths) as Api[];
 const SHAPES: Shape[] = ['heavy', 'round-robin'];
 log(
