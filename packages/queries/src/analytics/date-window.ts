@@ -20,14 +20,22 @@ export interface DayWindow {
   end: Date;
 }
 
-// The last day formatted: request handlers ask for the same day all day long.
-let lastDay = { index: Number.NaN, text: '' };
+/** `YYYY-MM-DD` of an instant (ms since the epoch), in UTC. */
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+// The last day utcDay formatted: request handlers ask for the day of "now" all day long. This module's
+// own window arithmetic formats other days with isoDay, so it does not evict it.
+let lastDayIndex = Number.NaN;
+let lastDayText = '';
 
 /** `YYYY-MM-DD` of an instant, in UTC. */
 export function utcDay(date: Date): string {
   const index = Math.floor(date.getTime() / DAY_MS);
-  if (index !== lastDay.index) lastDay = { index, text: date.toISOString().slice(0, 10) };
-  return lastDay.text;
+  if (index !== lastDayIndex) {
+    lastDayText = isoDay(date.getTime());
+    lastDayIndex = index;
+  }
+  return lastDayText;
 }
 
 /**
@@ -44,7 +52,7 @@ export function dayWindow(range: RangeName | number, now: Date): DayWindow {
   if (Number.isNaN(now.getTime())) throw new InvalidQueryParamsError('now', 'now is not a valid date');
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const start = new Date(today - (days - 1) * DAY_MS);
-  return { fromDay: utcDay(start), toDay: utcDay(new Date(today)), start, end: new Date(today + DAY_MS) };
+  return { fromDay: isoDay(start.getTime()), toDay: isoDay(today), start, end: new Date(today + DAY_MS) };
 }
 
 /**
@@ -57,7 +65,7 @@ export function bucketStart(day: string, bucket: Bucket): string {
   if (bucket === 'day') return day;
   const date = new Date(`${day}T00:00:00Z`);
   const sinceMonday = (date.getUTCDay() + 6) % 7;
-  return utcDay(new Date(date.getTime() - sinceMonday * DAY_MS));
+  return isoDay(date.getTime() - sinceMonday * DAY_MS);
 }
 
 /**
@@ -73,6 +81,6 @@ export function bucketStarts(window: DayWindow, bucket: Bucket): string[] {
   const first = new Date(`${bucketStart(window.fromDay, bucket)}T00:00:00Z`).getTime();
   const last = new Date(`${window.toDay}T00:00:00Z`).getTime();
   const starts: string[] = [];
-  for (let t = first; t <= last; t += step) starts.push(utcDay(new Date(t)));
+  for (let t = first; t <= last; t += step) starts.push(isoDay(t));
   return starts;
 }
