@@ -175,7 +175,8 @@ function findRow(rows: Row[], variant: string, shape: Shape, api: Api): Row | un
 }
 
 const times = (r: number) => `${r.toFixed(r >= 10 ? 0 : 2)}×`;
-const percent = (r: number) => `${(100 * r).toFixed(0)} %`;
+/** A ratio as a whole percentage, e.g. `0.8` → `80 %`. */
+export const percent = (r: number) => `${(100 * r).toFixed(0)} %`;
 
 /**
  * The monitor's p99 against the generator's (as answered, before correction:

@@ -1,14 +1,3 @@
-/** Value of the p-th percentile (0..100) of already sorted numbers. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
-
-export function sortedCopy(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
-}
-
 /** Fisher–Yates, so libraries take turns in a different order every round. */
 export function shuffled<T>(items: readonly T[]): T[] {
   const copy = [...items];

@@ -12,7 +12,7 @@ import {
   readReport,
 } from '@perfkit/cli';
 import Table from 'cli-table3';
-import { median } from '../monitor/stats.js';
+import { median } from '../support/stats.js';
 import { CORES, f, loadAverage, perfCli, startServer, type WrkResult, wrk } from './servers.js';
 
 const CONNECTIONS = 50;

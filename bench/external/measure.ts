@@ -1,10 +1,3 @@
-/** Percentile (nearest rank) of `values`, which need not be sorted. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
-}
-
 /** Runs `task` and returns its result and its wall time in ms. */
 export async function timed<T>(task: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();

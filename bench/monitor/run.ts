@@ -12,8 +12,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
+import { median } from '../support/stats.js';
 import { type Server, startServer } from './servers.js';
-import { median } from './stats.js';
 import { selectedVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);

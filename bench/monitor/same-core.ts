@@ -10,8 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
+import { median } from '../support/stats.js';
 import { type Server, startServer } from './servers.js';
-import { median } from './stats.js';
 import { parseVariants, type Variant } from './variants.js';
 
 const RUNS = Number(process.env.RUNS ?? 6);

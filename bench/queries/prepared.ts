@@ -13,6 +13,7 @@
 import { createDatabase, loadAgentsPage, loadAnalytics, loadOverview } from '@perfkit/queries';
 import { applyIndexes, SEED_ANCHOR } from '@perfkit/queries/admin';
 import { prepareDataset } from '../app/dataset.js';
+import { percentileOfSorted } from '../support/stats.js';
 
 const { url, heavy, spread } = await prepareDataset(100, console.log);
 await applyIndexes(url);
@@ -50,9 +51,11 @@ async function measure(
         for (; performance.now() < end; calls++) await load(handle.db, userId);
       }),
     );
-    const at = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-    return { p50: at(0.5), p99: at(0.99), perSecond: calls / 3 };
+    return {
+      p50: percentileOfSorted(latencies, 50),
+      p99: percentileOfSorted(latencies, 99),
+      perSecond: calls / 3,
+    };
   } finally {
     await handle.destroy();
   }

@@ -21,6 +21,7 @@ import {
   seedDatabase,
 } from '@perfkit/queries/admin';
 import { scratchDatabase } from '../support/scratch-database.js';
+import { percentile } from '../support/stats.js';
 import { createEvictor } from './cold-cache.js';
 import { naiveAgentsQueries, naiveAnalyticsQueries, naiveOverviewQueries } from './naive-patterns.js';
 
@@ -77,10 +78,6 @@ const naive: Record<Api, (userId: number) => Promise<unknown>> = {
 };
 const APIS = Object.keys(optimized) as Api[];
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 const fmt = (ms: number) =>
   ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 const timed = async (fn: () => Promise<unknown>) => {

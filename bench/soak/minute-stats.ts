@@ -1,6 +1,6 @@
 /** Per-minute figures of a soak: latency percentiles, errors and the app's resident memory. */
 import { readFile } from 'node:fs/promises';
-import { percentile } from '../cache/measure.js';
+import { percentileOfSorted } from '../support/stats.js';
 
 /** One minute of the soak. */
 export interface MinuteFigures {
@@ -93,8 +93,8 @@ export class MinuteStats {
         writes: state.writes,
         errors: state.errors,
         // A minute without a request reads 0, not NaN.
-        p50Ms: sorted.length === 0 ? 0 : percentile(sorted, 50),
-        p99Ms: sorted.length === 0 ? 0 : percentile(sorted, 99),
+        p50Ms: sorted.length === 0 ? 0 : percentileOfSorted(sorted, 50),
+        p99Ms: sorted.length === 0 ? 0 : percentileOfSorted(sorted, 99),
         maxMs: sorted.at(-1) ?? 0,
         rssMb: rss / 1024,
         rssFloorMb: (state.rssKb.length ? Math.min(...state.rssKb) : 0) / 1024,

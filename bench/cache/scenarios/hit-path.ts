@@ -1,5 +1,6 @@
+import { percentileOfSorted, sortedCopy } from '../../support/stats.js';
 import type { AdapterFactory } from '../adapters/cache-adapter.js';
-import { nsPerCallByBatch, percentile, shuffled, sortedCopy, twoKilobyteValue } from '../measure.js';
+import { nsPerCallByBatch, shuffled, twoKilobyteValue } from '../measure.js';
 
 export interface HitPathRow {
   name: string;
@@ -49,8 +50,8 @@ export async function measureHitPath(
       name: adapter.name,
       tiers,
       opsPerSecond: 1e9 / meanNs,
-      p50Ns: percentile(sorted, 50),
-      p99Ns: percentile(sorted, 99),
+      p50Ns: percentileOfSorted(sorted, 50),
+      p99Ns: percentileOfSorted(sorted, 99),
     };
   });
 }

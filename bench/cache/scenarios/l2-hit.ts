@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
+import { percentile, percentileOfSorted, sortedCopy } from '../../support/stats.js';
 import type { AdapterFactory, CacheAdapter } from '../adapters/cache-adapter.js';
-import { percentile, shuffled, sortedCopy, twoKilobyteValue } from '../measure.js';
+import { shuffled, twoKilobyteValue } from '../measure.js';
 
 export interface L2HitRow {
   name: string;
@@ -75,7 +76,7 @@ export async function measureL2Hit(
     }
   }
   await Promise.all(contenders.map((c) => c.close()));
-  const p99Of = (samples: number[]) => percentile(sortedCopy(samples), 99);
+  const p99Of = (samples: number[]) => percentile(samples, 99);
   const measured = (c: Contender) => c.rounds.slice(1);
   return contenders.map((c) => {
     const all = sortedCopy(measured(c).flat());
@@ -83,10 +84,10 @@ export async function measureL2Hit(
     const byRound = measured(c).map((samples, i) => p99Of(samples) / p99Of(measured(floor)[i] ?? []));
     return {
       name: c.name,
-      p50Us: percentile(all, 50),
-      p99Us: percentile(all, 99),
-      cpuP50Us: percentile(cpu, 50),
-      cpuP99Us: percentile(cpu, 99),
+      p50Us: percentileOfSorted(all, 50),
+      p99Us: percentileOfSorted(all, 99),
+      cpuP50Us: percentileOfSorted(cpu, 50),
+      cpuP99Us: percentileOfSorted(cpu, 99),
       p99VsFloorRange: [Math.min(...byRound), Math.max(...byRound)],
     };
   });

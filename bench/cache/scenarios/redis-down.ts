@@ -2,7 +2,8 @@ import { createCache } from '@perfkit/cache';
 import { createRedisBus, createRedisStore } from '@perfkit/cache/redis';
 import { freePort, startPrivateRedis } from '@perfkit/testing';
 import { Redis } from 'ioredis';
-import { delay, percentile, sortedCopy } from '../measure.js';
+import { percentileOfSorted, sortedCopy } from '../../support/stats.js';
+import { delay } from '../measure.js';
 
 export interface RedisDownRow {
   case: string;
@@ -56,8 +57,8 @@ async function measureAgainst(url: string, calls: number, breakRedis: () => Prom
   const sorted = sortedCopy(timings);
   return {
     firstCallMs: timings[0] ?? Number.NaN,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    p50Ms: percentileOfSorted(sorted, 50),
+    p99Ms: percentileOfSorted(sorted, 99),
     maxMs: sorted[sorted.length - 1] ?? Number.NaN,
     invalidateMs,
   };
