@@ -5,8 +5,8 @@
  * is wide. Here every round runs the ceiling and both warm variants back to
  * back (order reversed every other round, so drift cancels), and each cell
  * reports the median of its rounds' ratios with their range, and each
- * subject's median p99 (the ceiling's p99 is what the host allows a 20 ms
- * line). The warm apps are warmed again before each cell.
+ * subject's median p99: the ceiling's shows how low a p99 this host allows
+ * at all. The warm apps are warmed again before each cell.
  *
  *   pnpm --filter @perfkit/bench run app:paired [--rounds 5] [--label name]
  *
