@@ -77,6 +77,35 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(errorBodySchema.parse(response.body).error.code).toBe('not_found');
     });
 
+    it.each([
+      ['DELETE', '/api/dashboard/overview', 'GET, HEAD, OPTIONS'],
+      ['POST', '/api/agents/1', 'GET, HEAD, OPTIONS'],
+      ['GET', '/api/leads', 'POST, OPTIONS'],
+      ['PUT', '/api/leads/1', 'PATCH, OPTIONS'],
+      ['GET', '/api/webhooks/call-ended', 'POST, OPTIONS'],
+    ])('answers %s %s with a 405 JSON error that names the allowed methods', async (method, path, allow) => {
+      const response = await t.request<ErrorBody>(path, { method });
+
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(errorBodySchema.parse(response.body).error.code).toBe('method_not_allowed');
+    });
+
+    it('answers OPTIONS on a route with 204 and its methods, without an API key', async () => {
+      const response = await t.request('/api/dashboard/analytics', { method: 'OPTIONS', key: null });
+
+      expect(response.status).toBe(204);
+      expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    });
+
+    it('answers HEAD on a read route like GET, without a body', async () => {
+      const response = await t.request('/api/dashboard/overview', { method: 'HEAD' });
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toMatch(/^"/);
+      expect(response.text).toBe('');
+    });
+
     it('reports health without auth', async () => {
       const response = await t.request('/health', { key: null });
 

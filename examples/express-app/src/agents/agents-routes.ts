@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
 import { HttpError } from '../errors.js';
+import { allowOnly } from '../http/allowed-methods.js';
 import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
 
@@ -29,18 +30,24 @@ function decodeCursor(cursor: string) {
  */
 export function agentsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
-  app.get('/api/agents', ...guard, async (req, res) => {
-    const query = validate(agentsQuerySchema, req.query, 'query');
-    const params =
-      query.cursor === undefined
-        ? { limit: query.limit }
-        : { limit: query.limit, after: decodeCursor(query.cursor) };
-    sendReply(req, res, await source.agentsList(readScope(context, res), params));
-  });
-  app.get('/api/agents/:id', ...guard, async (req, res) => {
-    const { id } = validate(idParamSchema, req.params, 'path');
-    const reply = await source.agent(readScope(context, res), { agentId: id });
-    if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
-    sendReply(req, res, reply);
-  });
+  app
+    .route('/api/agents')
+    .get(...guard, async (req, res) => {
+      const query = validate(agentsQuerySchema, req.query, 'query');
+      const params =
+        query.cursor === undefined
+          ? { limit: query.limit }
+          : { limit: query.limit, after: decodeCursor(query.cursor) };
+      sendReply(req, res, await source.agentsList(readScope(context, res), params));
+    })
+    .all(allowOnly('GET'));
+  app
+    .route('/api/agents/:id')
+    .get(...guard, async (req, res) => {
+      const { id } = validate(idParamSchema, req.params, 'path');
+      const reply = await source.agent(readScope(context, res), { agentId: id });
+      if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
+      sendReply(req, res, reply);
+    })
+    .all(allowOnly('GET'));
 }

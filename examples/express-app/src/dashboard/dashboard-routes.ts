@@ -2,6 +2,7 @@ import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { analyticsQuerySchema, overviewQuerySchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
+import { allowOnly } from '../http/allowed-methods.js';
 import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
 
@@ -14,12 +15,18 @@ import { sendReply } from '../http/reply.js';
  */
 export function dashboardRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
-  app.get('/api/dashboard/overview', ...guard, async (req, res) => {
-    const query = validate(overviewQuerySchema, req.query, 'query');
-    sendReply(req, res, await source.overview(readScope(context, res), query));
-  });
-  app.get('/api/dashboard/analytics', ...guard, async (req, res) => {
-    const query = validate(analyticsQuerySchema, req.query, 'query');
-    sendReply(req, res, await source.analytics(readScope(context, res), query));
-  });
+  app
+    .route('/api/dashboard/overview')
+    .get(...guard, async (req, res) => {
+      const query = validate(overviewQuerySchema, req.query, 'query');
+      sendReply(req, res, await source.overview(readScope(context, res), query));
+    })
+    .all(allowOnly('GET'));
+  app
+    .route('/api/dashboard/analytics')
+    .get(...guard, async (req, res) => {
+      const query = validate(analyticsQuerySchema, req.query, 'query');
+      sendReply(req, res, await source.analytics(readScope(context, res), query));
+    })
+    .all(allowOnly('GET'));
 }

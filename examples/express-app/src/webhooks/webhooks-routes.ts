@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { userIdOf } from '../auth/api-key-auth.js';
 import { validate } from '../contract/validate.js';
 import { callEndedBodySchema } from '../contract/write-bodies.js';
+import { allowOnly } from '../http/allowed-methods.js';
 import { applyCallEnded } from './call-ended-webhook.js';
 
 const idempotencyKeySchema = z
@@ -22,14 +23,17 @@ const idempotencyKeySchema = z
  * webhooksRoutes(app, context, [apiKeyAuth(userIdForKey), express.json()]);
  */
 export function webhooksRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
-  app.post('/api/webhooks/call-ended', ...guard, async (req, res) => {
-    const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
-    const body = validate(callEndedBodySchema, req.body, 'body');
-    const userId = userIdOf(res);
-    const outcome = await applyCallEnded(context.db, userId, key, body, context.now());
-    // A replay invalidates again: harmless, and it repairs a first delivery that committed but never invalidated.
-    await context.mode.onWrite({ userId, agentIds: [body.agentId] });
-    if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
-    res.status(outcome.status).json(outcome.body);
-  });
+  app
+    .route('/api/webhooks/call-ended')
+    .post(...guard, async (req, res) => {
+      const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
+      const body = validate(callEndedBodySchema, req.body, 'body');
+      const userId = userIdOf(res);
+      const outcome = await applyCallEnded(context.db, userId, key, body, context.now());
+      // A replay invalidates again: harmless, and it repairs a first delivery that committed but never invalidated.
+      await context.mode.onWrite({ userId, agentIds: [body.agentId] });
+      if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(outcome.status).json(outcome.body);
+    })
+    .all(allowOnly('POST'));
 }
