@@ -33,11 +33,7 @@ const rounds = Number(values.rounds);
 const heavySpec: LoadSpec = { connections: 50, durationMs: 6_000, repetitions: 1, timeoutMs: 60_000 };
 const roundRobinSpec: LoadSpec = { ...heavySpec, durationMs: 100 };
 
-const lines: string[] = [];
-const log = (line: string) => {
-  console.log(line);
-  lines.push(line);
-};
+const log = (line: string) => console.log(line);
 const { url, manifest, heavy, spread } = await prepareDataset(100, log);
 const paths = apiPaths(manifest);
 
@@ -75,7 +71,8 @@ try {
   const ceiling = await startCeiling(bodies);
   running.push(ceiling);
 
-  const range = (xs: number[]) => `${percent(Math.min(...xs))}–${percent(Math.max(...xs))}`;
+  const withRange = (xs: number[], format: (x: number) => string) =>
+    `${format(median(xs))} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
 
   log(
     `\n${rounds} rounds per cell: ceiling, warm (memory), warm (Redis) back to back, order reversed every other round`,
@@ -84,18 +81,24 @@ try {
     '| shape, API | warm (memory) ÷ ceiling, median (range) | warm (Redis) ÷ ceiling, median (range) | ceiling req/s, median (range) | p99 ms, median: ceiling / memory / Redis |',
     '| --- | ---: | ---: | ---: | ---: |',
   ];
+  // One subject's runs in a cell: req/s and p99 per round.
+  const subjectRuns = (name: string, target: string) => ({
+    name,
+    target,
+    rps: [] as number[],
+    p99: [] as number[],
+  });
   for (const [shape, apiKeys, spec] of [
     ['heavy', [heavy.apiKey], heavySpec],
     ['round-robin', keys.slice(1), roundRobinSpec],
   ] as const) {
     for (const [api, path] of Object.entries(paths)) {
       const subjects = [
-        { name: 'ceiling', target: `${ceiling.url}/${api}` },
-        { name: 'memory', target: `${memory.url}${path}` },
-        { name: 'Redis', target: `${withRedis.url}${path}` },
-      ];
-      const rps: Record<string, number[]> = { ceiling: [], memory: [], Redis: [] };
-      const p99: Record<string, number[]> = { ceiling: [], memory: [], Redis: [] };
+        subjectRuns('ceiling', `${ceiling.url}/${api}`),
+        subjectRuns('memory', `${memory.url}${path}`),
+        subjectRuns('Redis', `${withRedis.url}${path}`),
+      ] as const;
+      const [ceilingRuns, memoryRuns, redisRuns] = subjects;
       await warm(path);
       for (let round = 0; round < rounds; round++) {
         for (const subject of round % 2 ? [...subjects].reverse() : subjects) {
@@ -103,18 +106,17 @@ try {
           if (measured.errors.status + measured.errors.network + measured.errors.timeout > 0) {
             throw new Error(`${subject.name} ${shape} ${api}: errors ${JSON.stringify(measured.errors)}`);
           }
-          rps[subject.name]?.push(measured.rps);
-          p99[subject.name]?.push(measured.latency.p99);
+          subject.rps.push(measured.rps);
+          subject.p99.push(measured.latency.p99);
         }
       }
-      const ratios = (name: string) =>
-        (rps[name] ?? []).map((value, i) => value / (rps.ceiling?.[i] ?? Number.NaN));
-      const ceilingRps = rps.ceiling ?? [];
-      const medianP99 = (name: string) => median(p99[name] ?? []).toFixed(1);
+      // Each round's ratio to the ceiling's run of the same round.
+      const ratios = (runs: (typeof subjects)[number]) =>
+        runs.rps.map((value, i) => value / (ceilingRuns.rps[i] ?? Number.NaN));
       const row =
-        `| ${shape}, ${api} | ${percent(median(ratios('memory')))} (${range(ratios('memory'))}) | ${percent(median(ratios('Redis')))} (${range(ratios('Redis'))}) | ` +
-        `${median(ceilingRps).toFixed(0)} (${Math.min(...ceilingRps).toFixed(0)}–${Math.max(...ceilingRps).toFixed(0)}) | ` +
-        `${medianP99('ceiling')} / ${medianP99('memory')} / ${medianP99('Redis')} |`;
+        `| ${shape}, ${api} | ${withRange(ratios(memoryRuns), percent)} | ${withRange(ratios(redisRuns), percent)} | ` +
+        `${withRange(ceilingRuns.rps, (x) => x.toFixed(0))} | ` +
+        `${subjects.map((runs) => median(runs.p99).toFixed(1)).join(' / ')} |`;
       log(row);
       table.push(row);
     }
