@@ -2,7 +2,7 @@ import { decodeAgentsCursor, InvalidCursorError } from '@perfkit/queries';
 import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
-import { validate } from '../contract/validate.js';
+import { queryValidator, validate } from '../contract/validate.js';
 import { HttpError } from '../errors.js';
 import { allowOnly } from '../http/allowed-methods.js';
 import { readScope } from '../http/read-scope.js';
@@ -30,10 +30,11 @@ function decodeCursor(cursor: string) {
  */
 export function agentsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
+  const agentsQuery = queryValidator(agentsQuerySchema);
   app
     .route('/api/agents')
     .get(...guard, async (req, res) => {
-      const query = validate(agentsQuerySchema, req.query, 'query');
+      const query = agentsQuery(req);
       const params =
         query.cursor === undefined
           ? { limit: query.limit }

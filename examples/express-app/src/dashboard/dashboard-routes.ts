@@ -1,7 +1,7 @@
 import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { analyticsQuerySchema, overviewQuerySchema } from '../contract/query-params.js';
-import { validate } from '../contract/validate.js';
+import { queryValidator } from '../contract/validate.js';
 import { allowOnly } from '../http/allowed-methods.js';
 import { readScope } from '../http/read-scope.js';
 import { sendReply } from '../http/reply.js';
@@ -15,18 +15,18 @@ import { sendReply } from '../http/reply.js';
  */
 export function dashboardRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
+  const overviewQuery = queryValidator(overviewQuerySchema);
+  const analyticsQuery = queryValidator(analyticsQuerySchema);
   app
     .route('/api/dashboard/overview')
     .get(...guard, async (req, res) => {
-      const query = validate(overviewQuerySchema, req.query, 'query');
-      sendReply(req, res, await source.overview(readScope(context, res), query));
+      sendReply(req, res, await source.overview(readScope(context, res), overviewQuery(req)));
     })
     .all(allowOnly('GET'));
   app
     .route('/api/dashboard/analytics')
     .get(...guard, async (req, res) => {
-      const query = validate(analyticsQuerySchema, req.query, 'query');
-      sendReply(req, res, await source.analytics(readScope(context, res), query));
+      sendReply(req, res, await source.analytics(readScope(context, res), analyticsQuery(req)));
     })
     .all(allowOnly('GET'));
 }
