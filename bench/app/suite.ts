@@ -179,6 +179,7 @@ function record(variant: string, shape: Shape, api: Api, generator: Measured, se
 async function measureCall(subject: Subject, [api, path]: [Api, string], shape: Shape, spec: LoadSpec) {
   if (subject.cached) await warmCaches(subject.url);
   if (subject.exact) await sleep(subject.exact.idleMs);
+  await settle(optimizedApps);
   const origin = new URL(subject.url).origin;
   const before = subject.monitored ? await scrapeMetrics(origin, METRICS_TOKEN) : undefined;
   const apiKeys = shape === 'heavy' ? [heavy.apiKey] : spreadKeys;
@@ -198,7 +199,6 @@ async function measureCall(subject: Subject, [api, path]: [Api, string], shape: 
     server = { buckets, count5xx, lagMaxMs: after.lagMaxMs, ...(exactP99 ? { exactP99 } : {}) };
   }
   record(subject.variant, shape, api, generator, server);
-  if (subject.monitored) await settle(origin);
   console.log(
     `  ${subject.variant} ${shape} ${api}: ${generator.requests} ok, p50 ${ms(generator.latency.p50)}, p99 ${ms(generator.latency.p99)} ` +
       `(raw ${ms(generator.raw.p99)}), ${generator.rps.toFixed(1)} req/s` +
@@ -208,18 +208,24 @@ async function measureCall(subject: Subject, [api, path]: [Api, string], shape: 
   );
 }
 
+/** The origins of the optimized apps running, which {@link settle} waits for before every run. */
+const optimizedApps: string[] = [];
+
 /**
- * Waits until the app has no ElevenLabs fetch finishing any more: fetches
- * that outlive their response's budget go on in the background (by design),
- * and after a cold agents run there are thousands, which would load the
- * machine and the fake while the next run is measured.
+ * Waits until none of the apps at `origins` has an ElevenLabs fetch
+ * finishing any more. Fetches go on in the background by design: those
+ * that outlive their response's budget (thousands after a cold agents run),
+ * and the refreshes of configs past their 5 fresh minutes, which come in a
+ * wave as the warm-up fetched them all at once. Any app's fetches load the
+ * machine and the fake while another process is measured.
  */
-async function settle(origin: string): Promise<void> {
-  let last = -1;
+async function settle(origins: readonly string[]): Promise<void> {
+  let last = '';
   for (let quiet = 0; quiet < 3; ) {
-    const { externalCalls } = await scrapeMetrics(origin, METRICS_TOKEN);
-    quiet = externalCalls === last ? quiet + 1 : 0;
-    last = externalCalls;
+    const scrapes = await Promise.all(origins.map((origin) => scrapeMetrics(origin, METRICS_TOKEN)));
+    const calls = scrapes.map((scrape) => scrape.externalCalls).join();
+    quiet = calls === last ? quiet + 1 : 0;
+    last = calls;
     await sleep(1_000);
   }
 }
@@ -264,8 +270,8 @@ async function warmCaches(appUrl: string): Promise<void> {
       }
     }
     if (Object.keys(notWarm).length === 0) return;
-    // Refreshes (stale entries, configs still coming) finish in the background; the fake's p99 is 1.5 s.
-    await sleep(pass === 1 ? 500 : 2_000);
+    // Refreshes (stale entries, configs still coming) finish in the background; let them.
+    await settle([new URL(appUrl).origin]);
   }
   // Served stale (SWR) costs a request no more than a hit, so the run goes on; the log says what stayed cold, and why the cache thinks so.
   const metrics = await (
@@ -306,6 +312,7 @@ try {
     startApp({ MODE: 'optimized', CACHE: 'off' }, base).then(started),
     startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL }, base).then(started),
   ]);
+  optimizedApps.push(...[warmMemory, cold, warmRedis].map((app) => new URL(app.url).origin));
 
   log('warming the caches (every API, heavy and round-robin tenants, until all configs are fresh)…');
   await Promise.all([warmCaches(warmMemory.url), warmCaches(warmRedis.url)]);
@@ -427,6 +434,7 @@ try {
   // Naive last: its scans would otherwise evict the optimized reads' pages before they are measured.
   if (!skip.has('naive')) {
     for (const app of [cold, warmMemory, warmRedis]) await app.stop();
+    optimizedApps.length = 0;
     log(
       `\nnaive (indexes in place): heavy one run of ${naiveHeavySpec.durationMs / 1000} s per API, ` +
         `round-robin one request per connection per tenant; after one unmeasured request per API, ` +
