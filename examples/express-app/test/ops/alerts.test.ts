@@ -1,43 +1,21 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AlertEvent } from '@perfkit/monitor';
+import { startWebhookReceiver, type WebhookReceiver } from '@perfkit/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-/** A webhook receiver that keeps what it is sent. */
-async function startReceiver(received: AlertEvent[]): Promise<Server> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      received.push(JSON.parse(body) as AlertEvent);
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return server;
-}
 
 // The monitor's rules need 10 requests in the window before they change state.
 const REQUESTS = 10;
 
 describe('alerts at the seed limits', () => {
-  const webhook: AlertEvent[] = [];
   const logLines: string[] = [];
-  let receiver: Server;
+  let receiver: WebhookReceiver<AlertEvent>;
   let t: TestApp;
 
   beforeAll(async () => {
-    receiver = await startReceiver(webhook);
-    const { port } = receiver.address() as AddressInfo;
+    receiver = await startWebhookReceiver<AlertEvent>();
     t = await startTestApp('alerts', {
-      config: { alertWebhookUrl: `http://127.0.0.1:${port}/alerts` },
+      config: { alertWebhookUrl: receiver.url },
       // Evaluated on demand only, and logged where the test reads it.
       start: {
         alertIntervalMs: 0,
@@ -47,7 +25,7 @@ describe('alerts at the seed limits', () => {
   });
   afterAll(async () => {
     await t?.close();
-    receiver?.close();
+    await receiver?.close();
   });
 
   it('fires the agent p99 rule to the log and the webhook once its answers take over 1 s, and no other rule', async () => {
@@ -65,7 +43,7 @@ describe('alerts at the seed limits', () => {
       ['agent-p99', '/api/agents/:id', 'firing'],
     ]);
     expect(events[0]?.value).toBeGreaterThan(1_000);
-    expect(webhook.map((e) => [e.rule, e.state])).toEqual([['agent-p99', 'firing']]);
+    expect(receiver.delivered.map((e) => [e.rule, e.state])).toEqual([['agent-p99', 'firing']]);
     expect(logLines.filter((line) => line.includes('alert firing'))).toEqual([
       expect.stringContaining('alert firing: agent-p99 on * /api/agents/:id'),
     ]);

@@ -1,6 +1,6 @@
+import { startWebhookReceiver } from '@perfkit/testing';
 import { type AlertEvent, createCallbackSink, createLogSink, createWebhookSink } from '../../src/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { startWebhookReceiver } from '../helpers/webhook-receiver.js';
 import { describeAlertSinkContract } from './alert-sink.contract.js';
 
 describeAlertSinkContract('log sink', async () => {
@@ -13,7 +13,7 @@ describeAlertSinkContract('log sink', async () => {
 });
 
 describeAlertSinkContract('webhook sink', async () => {
-  const receiver = await startWebhookReceiver();
+  const receiver = await startWebhookReceiver<AlertEvent>();
   return {
     sink: createWebhookSink({ url: receiver.url }),
     delivered: () => receiver.delivered,

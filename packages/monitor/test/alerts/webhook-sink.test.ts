@@ -1,3 +1,4 @@
+import { startWebhookReceiver, type WebhookReceiver } from '@perfkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AlertEvent,
@@ -6,7 +7,6 @@ import {
   WebhookDeliveryError,
 } from '../../src/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const event = { state: 'firing', rule: 'r', route: '/x', method: '*' } as AlertEvent;
 

@@ -1,8 +1,8 @@
+import { listenHttp, type RunningServer } from '@perfkit/testing';
 import express, { type Express } from 'express';
 import { afterEach } from 'vitest';
 import { createMonitor, type Monitor, type MonitorOptions } from '../../src/index.js';
 import { type CapturedLog, captureLogger } from './capture-logger.js';
-import { listen, type RunningServer } from './http-server.js';
 
 export interface MonitoredApp {
   monitor: Monitor;
@@ -26,7 +26,7 @@ export async function startMonitoredApp(
   app.use(monitor.middleware());
   app.get('/metrics', monitor.metricsHandler());
   routes(app, monitor);
-  const server = await listen(app);
+  const server = await listenHttp(app);
   return {
     monitor,
     log,

@@ -1,7 +1,7 @@
+import { listenHttp, type RunningServer } from '@perfkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, UNMATCHED_ROUTE } from '../../src/index.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { listen, type RunningServer } from '../helpers/http-server.js';
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -11,7 +11,7 @@ afterEach(async () => {
 describe('node:http wrapper', () => {
   it('records requests under the route the resolver names, the rest as unmatched', async () => {
     const monitor: Monitor = createMonitor({ processMetrics: false, accessLog: false });
-    server = await listen(
+    server = await listenHttp(
       monitor.wrapHandler(
         (req, res) => {
           res.statusCode = req.url === '/health' ? 200 : 404;
@@ -40,7 +40,7 @@ describe('node:http wrapper', () => {
     const handlerReached = new Promise<void>((resolve) => {
       reached = resolve;
     });
-    server = await listen(monitor.wrapHandler(() => reached(), { route: () => '/hang' }));
+    server = await listenHttp(monitor.wrapHandler(() => reached(), { route: () => '/hang' }));
     const controller = new AbortController();
     const pending = fetch(`${server.url}/hang`, { signal: controller.signal }).catch(() => undefined);
     await handlerReached;
@@ -56,7 +56,7 @@ describe('node:http wrapper', () => {
   it('logs a route resolver that throws, and keeps serving', async () => {
     const log = captureLogger();
     const monitor = createMonitor({ processMetrics: false, accessLog: false, logger: log.logger });
-    server = await listen(
+    server = await listenHttp(
       monitor.wrapHandler((_req, res) => res.end('ok'), {
         route: () => {
           throw new Error('resolver bug');

@@ -1,8 +1,8 @@
 import { Agent, get, ServerResponse } from 'node:http';
+import { listenHttp, type RunningServer } from '@perfkit/testing';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, UNMATCHED_ROUTE } from '../../src/index.js';
-import { listen, type RunningServer } from '../helpers/http-server.js';
 import { httpChannelsObserved, prototypeState, responseFootprint } from '../helpers/process-state.js';
 
 type Footprint = ReturnType<typeof responseFootprint>;
@@ -31,8 +31,8 @@ function footprintApp(seen: Footprint[], setup: (app: Express) => void = () => {
   return app;
 }
 
-async function start(handler: Parameters<typeof listen>[0]): Promise<RunningServer> {
-  const server = await listen(handler);
+async function start(handler: Parameters<typeof listenHttp>[0]): Promise<RunningServer> {
+  const server = await listenHttp(handler);
   servers.push(server);
   return server;
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { manualClock } from '@perfkit/primitives/testing';
+import { listenHttp } from '@perfkit/testing';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor } from '../../src/index.js';
-import { listen } from '../helpers/http-server.js';
 import { appPerTest, type MonitoredApp, startMonitoredApp } from '../helpers/monitored-app.js';
 
 const start = appPerTest();
@@ -32,7 +32,7 @@ async function timedApp(before: (app: Express) => void): Promise<string> {
     monitor.timer(res).time('db', () => 'rows');
     res.json({ ok: true });
   });
-  const server = await listen(timed);
+  const server = await listenHttp(timed);
   closers.push(async () => {
     await server.close();
     await monitor.close();
@@ -186,7 +186,7 @@ describe('Server-Timing', () => {
 
   it('is set on a plain node:http response, which records the status its handler wrote', async () => {
     const monitor = createMonitor({ processMetrics: false, accessLog: false, serverTiming: true });
-    const server = await listen(
+    const server = await listenHttp(
       monitor.wrapHandler(
         async (_req, res) => {
           await monitor.timer(res).time('elevenlabs', () => sleep(1));

@@ -2,14 +2,15 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A real HTTP server on 127.0.0.1, started by {@link listenHttp}. */
 export interface RunningServer {
   url: string;
   server: Server;
   close(): Promise<void>;
 }
 
-/** Starts a real HTTP server on port 0. */
-export async function listen(handler: RequestListener): Promise<RunningServer> {
+/** Starts a real HTTP server on 127.0.0.1, port 0. */
+export async function listenHttp(handler: RequestListener): Promise<RunningServer> {
   const server = createServer(handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

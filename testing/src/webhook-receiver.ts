@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AlertEvent } from '../../src/index.js';
-import { listen, type RunningServer } from './http-server.js';
+import { listenHttp, type RunningServer } from './http-server.js';
 
-export interface WebhookReceiver {
+/** A webhook receiver started by {@link startWebhookReceiver}; `T` is the JSON body it is sent. */
+export interface WebhookReceiver<T = unknown> {
   url: string;
   /** Bodies of the requests answered 2xx. */
-  delivered: AlertEvent[];
+  delivered: T[];
   /** Every request received, answered or refused. */
   attempts: number;
   /** The headers of every request received. */
@@ -17,12 +17,12 @@ export interface WebhookReceiver {
  * A real local HTTP receiver; `statuses` are answered in order (then 204),
  * e.g. `[503, 503]` fails twice before accepting. A 3xx carries `location`.
  */
-export async function startWebhookReceiver(
+export async function startWebhookReceiver<T = unknown>(
   statuses: number[] = [],
   options: { location?: string } = {},
-): Promise<WebhookReceiver> {
-  const receiver: Partial<WebhookReceiver> & {
-    delivered: AlertEvent[];
+): Promise<WebhookReceiver<T>> {
+  const receiver: Partial<WebhookReceiver<T>> & {
+    delivered: T[];
     attempts: number;
     headers: IncomingHttpHeaders[];
   } = {
@@ -30,7 +30,7 @@ export async function startWebhookReceiver(
     attempts: 0,
     headers: [],
   };
-  const server: RunningServer = await listen((req, res) => {
+  const server: RunningServer = await listenHttp((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
       body += chunk;
@@ -40,7 +40,7 @@ export async function startWebhookReceiver(
       const status = statuses[receiver.attempts++] ?? 204;
       if (status >= 300 && status < 400 && options.location) res.setHeader('location', options.location);
       if (status < 300 && req.headers['content-type'] === 'application/json') {
-        receiver.delivered.push(JSON.parse(body) as AlertEvent);
+        receiver.delivered.push(JSON.parse(body) as T);
       }
       res.statusCode = status;
       res.end();
@@ -48,5 +48,5 @@ export async function startWebhookReceiver(
   });
   receiver.url = `${server.url}/hooks/perf`;
   receiver.close = () => server.close();
-  return receiver as WebhookReceiver;
+  return receiver as WebhookReceiver<T>;
 }
