@@ -1,3 +1,4 @@
+import { encodeAgentsCursor } from '@perfkit/queries';
 import { runRollup, SEED_ANCHOR, type SeedScale } from '@perfkit/queries/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bucket, Range } from '../src/contract/query-params.js';
@@ -156,6 +157,28 @@ describe('differential through HTTP: optimized bodies equal naive bodies', () =>
 
       await runRollup(pair.data.schema.db);
       await expectSameBodies(pair, userIds, [3, 50]);
+    });
+
+    it('reports every tenant’s true total on a page past the end, with the cache on or off', async () => {
+      const uncached = await startAppOn(pair.data, { mode: 'optimized', config: { cache: 'off' } });
+      try {
+        const pastTheEnd = encodeAgentsCursor({ createdAt: '2000-01-01T00:00:00.000000Z', id: 1 });
+        for (const user of pair.data.manifest.users) {
+          const bodies = await Promise.all(
+            [pair.naive, pair.optimized, uncached].map(async (app) => {
+              const response = await requestJson(app.url, `/api/agents?cursor=${pastTheEnd}`, {
+                key: user.apiKey,
+              });
+              return response.body;
+            }),
+          );
+          const expected = { agents: [], nextCursor: null, total: user.agents };
+
+          expect(bodies).toEqual([expected, expected, expected]);
+        }
+      } finally {
+        await uncached.close();
+      }
     });
 
     it('across a UTC midnight of the injected clock', async () => {

@@ -78,7 +78,8 @@ describe('scenario 4: tenant isolation under randomized load', () => {
     const agentOwner = new Map(tenants.flatMap((tenant) => tenant.agentIds.map((id) => [id, tenant.id])));
     const etagOwner = new Map<string, number>();
     const etagsOf = new Map<number, string[]>();
-    const digests = new Map<string, Set<string>>();
+    /** Per tenant and path, each distinct body (by digest) and the instances that answered it. */
+    const digests = new Map<string, Map<string, { body: unknown; by: Set<string> }>>();
     /** Cursors of pages each tenant was given, replayed by other tenants. */
     const cursors: { tenant: number; cursor: string }[] = [];
     /** Every tenant each activity id was shown to: more than one, and one tenant saw another's row. */
@@ -109,7 +110,13 @@ describe('scenario 4: tenant isolation under randomized load', () => {
       return { path: `/api/agents/${pick(owner.agentIds)}`, foreignAgent: foreign };
     }
 
-    function check(tenant: Tenant, path: string, foreignAgent: boolean, sentEtag: string | undefined) {
+    function check(
+      tenant: Tenant,
+      instance: string,
+      path: string,
+      foreignAgent: boolean,
+      sentEtag: string | undefined,
+    ) {
       return (response: JsonResponse): string | undefined => {
         if (foreignAgent)
           return response.status === 404 ? undefined : `another tenant's agent: ${response.status}`;
@@ -132,7 +139,11 @@ describe('scenario 4: tenant isolation under randomized load', () => {
           etagsOf.set(tenant.id, [...(etagsOf.get(tenant.id) ?? []), etag]);
         }
         const key = `${tenant.id} ${path}`;
-        digests.set(key, (digests.get(key) ?? new Set()).add(bodyDigest(response.body)));
+        const bodies = digests.get(key) ?? new Map();
+        const digest = bodyDigest(response.body);
+        const entry = bodies.get(digest) ?? { body: response.body, by: new Set<string>() };
+        entry.by.add(instance);
+        digests.set(key, bodies.set(digest, entry));
         const next = (response.body as Partial<AgentsListBody>).nextCursor;
         if (next && cursors.length < 500) cursors.push({ tenant: tenant.id, cursor: next });
         return undefined;
@@ -154,7 +165,7 @@ describe('scenario 4: tenant isolation under randomized load', () => {
             key: tenant.apiKey,
             ...(sentEtag ? { headers: { 'if-none-match': sentEtag } } : {}),
           }),
-        check: check(tenant, path, foreignAgent, sentEtag),
+        check: check(tenant, name, path, foreignAgent, sentEtag),
       };
     });
     await loadProgress(load, REQUESTS);
@@ -179,7 +190,12 @@ describe('scenario 4: tenant isolation under randomized load', () => {
       ...foreignCalls.rows.filter(shownToOther(shownTo.calls)),
       ...foreignLeads.rows.filter(shownToOther(shownTo.leads)),
     ];
-    const divergent = [...digests].filter(([, set]) => set.size > 1).map(([key]) => key);
+    const divergent = [...digests]
+      .filter(([, bodies]) => bodies.size > 1)
+      .map(([key, bodies]) => ({
+        key,
+        bodies: [...bodies.values()].map(({ body, by }) => ({ by: [...by], body })),
+      }));
     printFigures('4 tenant isolation', report, {
       tenants: tenants.length,
       etags: etagOwner.size,

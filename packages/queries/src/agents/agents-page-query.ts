@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { TenantCountCache } from '../counts/tenant-counts.js';
+import { countAgents, type TenantCountCache } from '../counts/tenant-counts.js';
 import { prepared } from '../db/prepared-statements.js';
 import { InvalidQueryParamsError } from '../errors.js';
 import type { AgentStatus, Database } from '../schema/database.js';
@@ -152,11 +152,14 @@ export async function loadAgentsPage(
     agentsPageWithStatsQuery(db, { ...params, withTotal: cachedTotal === undefined }),
   ).execute(db);
   const page = rows.slice(0, params.limit);
-  let total = cachedTotal;
+  let total = cachedTotal ?? rows[0]?.total ?? undefined;
   if (total === undefined) {
-    // With no row at all (past the end) the statement had nowhere to put the count.
-    total = rows[0]?.total ?? (await options.counts?.agents(db, params.userId)) ?? 0;
-    if (rows[0]) options.counts?.set(params.userId, total);
+    // No row at all (a cursor past the end): the statement had nowhere to put the count.
+    total = options.counts
+      ? await options.counts.agents(db, params.userId)
+      : await countAgents(db, params.userId);
+  } else if (cachedTotal === undefined) {
+    options.counts?.set(params.userId, total);
   }
   const last = page.at(-1);
   return {

@@ -58,6 +58,17 @@ export function agentCountQuery(
   return sql<{ total: number }>`SELECT count(*) AS total FROM agents WHERE user_id = ${params.userId}`;
 }
 
+/**
+ * The tenant's exact agent count, counted now.
+ *
+ * @example
+ * const total = await countAgents(db, userId);
+ */
+export async function countAgents(db: Kysely<Database>, userId: number): Promise<number> {
+  const { rows } = await prepared('agent_count', agentCountQuery(db, { userId })).execute(db);
+  return Number(rows[0]?.total ?? 0);
+}
+
 /** Options of {@link TenantCountCache}. */
 export interface TenantCountCacheOptions {
   /** How long a count is served without asking the database, in ms. Default: 60,000. */
@@ -116,8 +127,7 @@ export class TenantCountCache {
   async agents(db: Kysely<Database>, userId: number): Promise<number> {
     const cached = this.peek(userId);
     if (cached !== undefined) return cached;
-    const { rows } = await prepared('agent_count', agentCountQuery(db, { userId })).execute(db);
-    const total = Number(rows[0]?.total ?? 0);
+    const total = await countAgents(db, userId);
     this.set(userId, total);
     return total;
   }

@@ -168,6 +168,16 @@ describe('agents list', () => {
     expect((await loadAgent(t.db, { userId: b.id, agentId: agentOfB.id }))?.id).toBe(agentOfB.id);
   });
 
+  it('reports the exact total on a page past the end, with or without a count cache', async () => {
+    const user = manifest.users.find((u) => u.agents > 0) as SeedManifest['users'][0];
+    const after = { createdAt: '2000-01-01T00:00:00.000000Z', id: 1 };
+    for (const options of [{}, { counts: new TenantCountCache() }]) {
+      const page = await loadAgentsPage(t.db, { userId: user.id, limit: 5, after }, options);
+
+      expect(page).toEqual({ agents: [], nextCursor: null, total: user.agents });
+    }
+  });
+
   it('serves the total from the count cache until the tenant is invalidated', async () => {
     let clock = 0;
     const counts = new TenantCountCache({ ttlMs: 1_000, now: () => clock });
