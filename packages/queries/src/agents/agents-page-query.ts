@@ -105,7 +105,7 @@ export interface AgentsPage {
 
 /** Options of {@link loadAgentsPage}. */
 export interface LoadAgentsPageOptions {
-  /** Where exact per-tenant totals are cached. Default: none (counted with the page, same statement). */
+  /** Where exact per-tenant totals are cached. Default: none (counted in the page's statement; past the end, apart). */
   counts?: TenantCountCache;
 }
 
