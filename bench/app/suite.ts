@@ -381,10 +381,10 @@ try {
     for (const shape of SHAPES) {
       log(`repetition ${rep}, ${shape}: load average ${loadAverage()}`);
       const order = rep % 2 === 1 ? compared : [...compared].reverse();
-      for (const [i, api] of APIS.entries()) {
+      for (const api of APIS) {
         for (const subject of order) {
-          const route = subject.routes[i];
-          if (route?.[0] !== api) throw new Error(`${subject.variant} has no route ${i} for ${api}`);
+          const route = subject.routes.find(([routeApi]) => routeApi === api);
+          if (!route) throw new Error(`${subject.variant} has no route for ${api}`);
           await measureCall(subject, route, shape, specFor(shape));
         }
       }
