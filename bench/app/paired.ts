@@ -19,7 +19,7 @@ import { startRemoteFake } from '../external/remote-fake.js';
 import { median } from '../support/stats.js';
 import { apiPaths, prepareDataset } from './dataset.js';
 import { type LoadSpec, loadTenants } from './load.js';
-import { type Running, startApp, startCeiling } from './processes.js';
+import { buildSubjects, type Running, startApp, startCeiling } from './processes.js';
 import { percent } from './report.js';
 
 const { values } = parseArgs({
@@ -36,6 +36,8 @@ const roundRobinSpec: LoadSpec = { ...heavySpec, durationMs: 100 };
 const log = (line: string) => console.log(line);
 const { url, manifest, heavy, spread } = await prepareDataset(100, log);
 const paths = apiPaths(manifest);
+log('compiling the packages, the app and the ceiling (pnpm run build): they run as deployed…');
+await buildSubjects();
 
 const running: Running[] = [];
 const fake = await startRemoteFake();

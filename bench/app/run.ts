@@ -20,7 +20,7 @@
  * into a temporary directory, installs it offline and runs suite.ts there,
  * so a measurement belongs to one commit and not to whatever is half-edited
  * in a shared working tree — the harness as well as the app (which is why
- * this file imports nothing from the workspace). Commit what you want
+ * this file imports nothing from the workspace but the pnpm locator). Commit what you want
  * measured. The seed's manifest is copied in, and bench/results/ copied back.
  *
  * Results: bench/results/app-large[-label].json and .md. Uses (and seeds if
@@ -33,6 +33,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pnpm } from '../support/pnpm.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const git = (...args: string[]) => execFileSync('git', args, { cwd: here, encoding: 'utf8' }).trim();
@@ -53,15 +54,6 @@ function exec(command: string, args: string[], cwd: string, env = process.env): 
       resolve(code ?? (signal ? 1 : 0));
     });
   });
-}
-
-/** pnpm as this script was started with (`npm_execpath` under `pnpm run`), else through npx. */
-function pnpm(args: string[]): [string, string[]] {
-  const execPath = process.env.npm_execpath;
-  if (execPath && /pnpm/.test(execPath)) {
-    return /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath, ...args]] : [execPath, args];
-  }
-  return ['npx', ['-y', 'pnpm@12.4.2', ...args]];
 }
 
 const exportDir = await mkdtemp(path.join(os.tmpdir(), 'perfkit-bench-app-'));

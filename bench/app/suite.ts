@@ -12,7 +12,7 @@ import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
 import { apiPaths, prepareDataset } from './dataset.js';
 import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
-import { pin, startApp, startCeiling, startCpuHog } from './processes.js';
+import { buildSubjects, pin, startApp, startCeiling, startCpuHog } from './processes.js';
 import {
   type Api,
   claimTables,
@@ -105,6 +105,8 @@ const COMMIT = process.env.PERFKIT_BENCH_COMMIT ?? 'the working tree (not throug
 log(
   `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}; load average ${loadAverage()}; code: ${COMMIT}`,
 );
+log('compiling the packages, the app and the ceiling (pnpm run build): they run as deployed…');
+await buildSubjects();
 
 const running: Array<{ stop(): Promise<void> }> = [];
 const started = <T extends { stop(): Promise<void> }>(process: T): T => {
