@@ -40,7 +40,7 @@ export function createApp(context: AppContext): Express {
   leadsRoutes(app, context, writeGuard);
   webhooksRoutes(app, context, writeGuard);
   // Any other /api path is shed and authenticated like the routes, then a 404. (A route's path with a
-  // method it does not answer is a 405 with `Allow`, from the route's own last handler: allowOnly.)
+  // method it does not answer is a 405 with `Allow`, from the route's own last handler: apiRoute.)
   app.use('/api', guard);
   // After the API, so that an API request never walks these routers.
   app.use(healthRoutes(context));

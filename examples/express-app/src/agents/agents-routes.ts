@@ -4,9 +4,8 @@ import type { AppContext } from '../app-context.js';
 import { agentsQuerySchema, idParamSchema } from '../contract/query-params.js';
 import { queryValidator, validate } from '../contract/validate.js';
 import { HttpError } from '../errors.js';
-import { allowOnly } from '../http/allowed-methods.js';
-import { readScope } from '../http/read-scope.js';
-import { sendReply } from '../http/reply.js';
+import { apiRoute } from '../http/api-route.js';
+import { readHandler } from '../http/read-handler.js';
 
 /** The sort key in a cursor this API issued; anything else is a 400 `invalid_cursor`. */
 function decodeCursor(cursor: string) {
@@ -31,24 +30,24 @@ function decodeCursor(cursor: string) {
 export function agentsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
   const { source } = context.mode;
   const agentsQuery = queryValidator(agentsQuerySchema);
-  app
-    .route('/api/agents')
-    .get(...guard, async (req, res) => {
+  apiRoute(app, 'GET', '/api/agents', [
+    ...guard,
+    readHandler(context, (req, scope) => {
       const query = agentsQuery(req);
       const params =
         query.cursor === undefined
           ? { limit: query.limit }
           : { limit: query.limit, after: decodeCursor(query.cursor) };
-      sendReply(req, res, await source.agentsList(readScope(context, res), params));
-    })
-    .all(allowOnly('GET'));
-  app
-    .route('/api/agents/:id')
-    .get(...guard, async (req, res) => {
+      return source.agentsList(scope, params);
+    }),
+  ]);
+  apiRoute(app, 'GET', '/api/agents/:id', [
+    ...guard,
+    readHandler(context, async (req, scope) => {
       const { id } = validate(idParamSchema, req.params, 'path');
-      const reply = await source.agent(readScope(context, res), { agentId: id });
+      const reply = await source.agent(scope, { agentId: id });
       if (!reply) throw new HttpError(404, 'agent_not_found', `No agent with id ${id}`);
-      sendReply(req, res, reply);
-    })
-    .all(allowOnly('GET'));
+      return reply;
+    }),
+  ]);
 }

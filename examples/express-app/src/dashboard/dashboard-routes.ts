@@ -2,9 +2,8 @@ import type { IRouter, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { analyticsQuerySchema, overviewQuerySchema } from '../contract/query-params.js';
 import { queryValidator } from '../contract/validate.js';
-import { allowOnly } from '../http/allowed-methods.js';
-import { readScope } from '../http/read-scope.js';
-import { sendReply } from '../http/reply.js';
+import { apiRoute } from '../http/api-route.js';
+import { readHandler } from '../http/read-handler.js';
 
 /**
  * `GET /api/dashboard/overview` and `GET /api/dashboard/analytics`, answered
@@ -17,16 +16,12 @@ export function dashboardRoutes(app: IRouter, context: AppContext, guard: readon
   const { source } = context.mode;
   const overviewQuery = queryValidator(overviewQuerySchema);
   const analyticsQuery = queryValidator(analyticsQuerySchema);
-  app
-    .route('/api/dashboard/overview')
-    .get(...guard, async (req, res) => {
-      sendReply(req, res, await source.overview(readScope(context, res), overviewQuery(req)));
-    })
-    .all(allowOnly('GET'));
-  app
-    .route('/api/dashboard/analytics')
-    .get(...guard, async (req, res) => {
-      sendReply(req, res, await source.analytics(readScope(context, res), analyticsQuery(req)));
-    })
-    .all(allowOnly('GET'));
+  apiRoute(app, 'GET', '/api/dashboard/overview', [
+    ...guard,
+    readHandler(context, (req, scope) => source.overview(scope, overviewQuery(req))),
+  ]);
+  apiRoute(app, 'GET', '/api/dashboard/analytics', [
+    ...guard,
+    readHandler(context, (req, scope) => source.analytics(scope, analyticsQuery(req))),
+  ]);
 }

@@ -64,7 +64,7 @@ function bytesOf(body: RenderedBody): Buffer {
  * holds these bytes.
  *
  * @example
- * sendReply(req, res, await context.mode.source.overview(readScope(context, res), query));
+ * sendReply(req, res, await source.overview(scope, query));
  */
 export function sendReply(req: Request, res: Response, reply: Reply): void {
   const { etag } = reply.body;

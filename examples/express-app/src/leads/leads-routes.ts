@@ -4,7 +4,7 @@ import { userIdOf } from '../auth/api-key-auth.js';
 import { idParamSchema } from '../contract/query-params.js';
 import { validate } from '../contract/validate.js';
 import { leadCreateBodySchema, leadUpdateBodySchema } from '../contract/write-bodies.js';
-import { allowOnly } from '../http/allowed-methods.js';
+import { apiRoute } from '../http/api-route.js';
 import { createLead, updateLead } from './lead-writes.js';
 
 /**
@@ -16,25 +16,25 @@ import { createLead, updateLead } from './lead-writes.js';
  * leadsRoutes(app, context, [apiKeyAuth(userIdForKey), express.json()]);
  */
 export function leadsRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
-  app
-    .route('/api/leads')
-    .post(...guard, async (req, res) => {
+  apiRoute(app, 'POST', '/api/leads', [
+    ...guard,
+    async (req, res) => {
       const body = validate(leadCreateBodySchema, req.body, 'body');
       const userId = userIdOf(res);
       const lead = await createLead(context.db, userId, body, context.now());
       await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
       res.status(201).json(lead);
-    })
-    .all(allowOnly('POST'));
-  app
-    .route('/api/leads/:id')
-    .patch(...guard, async (req, res) => {
+    },
+  ]);
+  apiRoute(app, 'PATCH', '/api/leads/:id', [
+    ...guard,
+    async (req, res) => {
       const { id } = validate(idParamSchema, req.params, 'path');
       const body = validate(leadUpdateBodySchema, req.body, 'body');
       const userId = userIdOf(res);
       const lead = await updateLead(context.db, userId, id, body, context.now());
       await context.mode.onWrite({ userId, agentIds: [lead.agentId] });
       res.json(lead);
-    })
-    .all(allowOnly('PATCH'));
+    },
+  ]);
 }

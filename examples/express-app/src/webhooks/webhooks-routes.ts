@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { userIdOf } from '../auth/api-key-auth.js';
 import { validate } from '../contract/validate.js';
 import { callEndedBodySchema } from '../contract/write-bodies.js';
-import { allowOnly } from '../http/allowed-methods.js';
+import { apiRoute } from '../http/api-route.js';
 import { applyCallEnded } from './call-ended-webhook.js';
 
 const idempotencyKeySchema = z
@@ -23,9 +23,9 @@ const idempotencyKeySchema = z
  * webhooksRoutes(app, context, [apiKeyAuth(userIdForKey), express.json()]);
  */
 export function webhooksRoutes(app: IRouter, context: AppContext, guard: readonly RequestHandler[]): void {
-  app
-    .route('/api/webhooks/call-ended')
-    .post(...guard, async (req, res) => {
+  apiRoute(app, 'POST', '/api/webhooks/call-ended', [
+    ...guard,
+    async (req, res) => {
       const key = validate(idempotencyKeySchema, req.get('idempotency-key'), 'header Idempotency-Key');
       const body = validate(callEndedBodySchema, req.body, 'body');
       const userId = userIdOf(res);
@@ -34,6 +34,6 @@ export function webhooksRoutes(app: IRouter, context: AppContext, guard: readonl
       await context.mode.onWrite({ userId, agentIds: [body.agentId] });
       if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
       res.status(outcome.status).json(outcome.body);
-    })
-    .all(allowOnly('POST'));
+    },
+  ]);
 }
