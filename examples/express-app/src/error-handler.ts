@@ -1,3 +1,4 @@
+import { someCause } from '@perfkit/primitives';
 import { isConnectionError } from '@perfkit/queries';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -39,14 +40,6 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'PERFKIT_CACHE_LOAD_TIMEOUT';
 }
 
-/** The errors and their causes, outermost first. */
-function* causes(error: unknown): Generator<unknown> {
-  for (let depth = 0; error !== undefined && error !== null && depth < 5; depth++) {
-    yield error;
-    error = (error as { cause?: unknown }).cause;
-  }
-}
-
 /** Answers any error as `{ error: { code, message } }`; the stack stays in the log. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -65,7 +58,7 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(400, 'invalid_value', 'A value in the request is not acceptable');
   if (state?.startsWith('23'))
     return new HttpError(409, 'conflict', 'The request conflicts with existing data');
-  if (isConnectionError(error) || [...causes(error)].some(isDatabaseUnavailable)) {
+  if (isConnectionError(error) || someCause(error, isDatabaseUnavailable)) {
     return new HttpError(503, 'unavailable', 'The service is temporarily unavailable; retry shortly');
   }
   return new HttpError(500, 'internal_error', 'Internal server error');

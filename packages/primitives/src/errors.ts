@@ -55,3 +55,21 @@ export class InvalidOptionError<Code extends PerfkitErrorCode = PerfkitErrorCode
  * const InvalidOption: InvalidOptionErrorClass = CacheOptionsError;
  */
 export type InvalidOptionErrorClass = new (option: string, message: string) => InvalidOptionError;
+
+/** Causes followed at most, so a cyclic `cause` cannot loop. */
+const MAX_CAUSES = 5;
+
+/**
+ * Whether `error` or one of its `cause`s, outermost first and at most five deep, passes `test`: a
+ * driver's error wrapped by a cache or a client is still recognised.
+ *
+ * @example
+ * someCause(error, (e) => (e as { code?: unknown }).code === 'ECONNRESET');
+ */
+export function someCause(error: unknown, test: (error: unknown) => boolean): boolean {
+  for (let depth = 0; error !== undefined && error !== null && depth < MAX_CAUSES; depth++) {
+    if (test(error)) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}

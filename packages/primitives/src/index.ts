@@ -5,6 +5,7 @@ export {
   type InvalidOptionErrorClass,
   PerfkitError,
   type PerfkitErrorCode,
+  someCause,
 } from './errors.js';
 export { checkNumber, type NumberBounds, parseNumber } from './number.js';
 export { hashText, type Random, seededRandom } from './random.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, PerfkitError } from '../src/index.js';
+import { InvalidOptionError, PerfkitError, someCause } from '../src/index.js';
 
 class ThingError extends PerfkitError<'PERFKIT_THING_BROKEN' | 'PERFKIT_THING_LOST'> {}
 
@@ -38,5 +38,36 @@ describe('InvalidOptionError', () => {
       option: 'retry.minDelay',
       message: 'retry.minDelay must be >= 0',
     });
+  });
+});
+
+describe('someCause', () => {
+  const isReset = (error: unknown) => (error as { code?: unknown }).code === 'ECONNRESET';
+  const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+  it('finds a cause under wrappers, and the error itself', () => {
+    const wrapped = new Error('load failed', { cause: new Error('query failed', { cause: reset }) });
+
+    expect(someCause(wrapped, isReset)).toBe(true);
+    expect(someCause(reset, isReset)).toBe(true);
+    expect(someCause(new Error('other', { cause: new Error('deeper') }), isReset)).toBe(false);
+    expect(someCause(undefined, isReset)).toBe(false);
+  });
+
+  it('looks at most five deep, so a cyclic cause ends', () => {
+    const cyclic: { cause?: unknown } = {};
+    cyclic.cause = cyclic;
+    let visits = 0;
+    expect(
+      someCause(cyclic, () => {
+        visits++;
+        return false;
+      }),
+    ).toBe(false);
+    expect(visits).toBe(5);
+
+    let sixDeep: unknown = reset;
+    for (let wrappers = 0; wrappers < 5; wrappers++) sixDeep = new Error('wrapper', { cause: sixDeep });
+    expect(someCause(sixDeep, isReset)).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { someCause } from '@perfkit/primitives';
+
 // What node-postgres reports when there is no usable connection. pg and pg-pool give these no code, so the
 // messages are matched here, in the one place that knows the driver.
 const DRIVER_MESSAGES =
@@ -19,9 +21,6 @@ const SOCKET_CODES = new Set([
 // connection slot free (53300).
 const SQL_STATES = /^(08...|57P0[123]|53300)$/;
 
-// Causes followed at most, so a cyclic `cause` cannot loop.
-const MAX_CAUSES = 5;
-
 /**
  * Whether an error (or one of its `cause`s) means PostgreSQL could not be reached or the connection was
  * lost: refused, reset, terminated by the server, a pool or client that is closed or broken ("not
@@ -32,11 +31,14 @@ const MAX_CAUSES = 5;
  * if (isConnectionError(error)) res.status(503).set('Retry-After', '1');
  */
 export function isConnectionError(error: unknown): boolean {
-  for (let depth = 0; typeof error === 'object' && error !== null && depth < MAX_CAUSES; depth++) {
-    const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQL_STATES.test(code))) return true;
-    if (typeof message === 'string' && DRIVER_MESSAGES.test(message)) return true;
-    error = cause;
-  }
-  return false;
+  return someCause(error, isConnectionFailure);
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === 'string' && (SOCKET_CODES.has(code) || SQL_STATES.test(code))) ||
+    (typeof message === 'string' && DRIVER_MESSAGES.test(message))
+  );
 }
