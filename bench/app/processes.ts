@@ -77,7 +77,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * const ceiling = await startCeiling({ overview: warmOverviewBody }); // GET `${ceiling.url}/overview`
  */
 export async function startCeiling(bodies: Record<string, string>): Promise<Running> {
-  const child = fork(fileURLToPath(new URL('../dist/app/ceiling-server.js', import.meta.url)));
+  // No execArgv: fork() would pass on this process's own (tsx's loader), which the compiled ceiling must not run under.
+  const child = fork(fileURLToPath(new URL('../dist/app/ceiling-server.js', import.meta.url)), {
+    execArgv: [],
+  });
   child.send(bodies);
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   return { url: `http://127.0.0.1:${port}/ceiling`, pid: child.pid as number, stop: () => stopChild(child) };
