@@ -36,8 +36,7 @@ const roundRobinSpec: LoadSpec = { ...heavySpec, durationMs: 100 };
 const log = (line: string) => console.log(line);
 const { url, manifest, heavy, spread } = await prepareDataset(100, log);
 const paths = apiPaths(manifest);
-log('compiling the packages, the app and the ceiling (pnpm run build): they run as deployed…');
-await buildSubjects();
+await buildSubjects(log);
 
 const running: Running[] = [];
 const fake = await startRemoteFake();

@@ -22,9 +22,10 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * a cost no deployment pays.
  *
  * @example
- * await buildSubjects();
+ * await buildSubjects(console.log);
  */
-export async function buildSubjects(): Promise<void> {
+export async function buildSubjects(log: (line: string) => void): Promise<void> {
+  log('compiling the packages, the app and the ceiling (pnpm run build): they run as deployed…');
   const [command, args] = pnpm(['run', 'build']);
   await run(command, args, { cwd: REPO_ROOT });
 }

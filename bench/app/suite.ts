@@ -105,8 +105,7 @@ const COMMIT = process.env.PERFKIT_BENCH_COMMIT ?? 'the working tree (not throug
 log(
   `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, Node ${process.version}; load average ${loadAverage()}; code: ${COMMIT}`,
 );
-log('compiling the packages, the app and the ceiling (pnpm run build): they run as deployed…');
-await buildSubjects();
+await buildSubjects(log);
 
 const running: Array<{ stop(): Promise<void> }> = [];
 const started = <T extends { stop(): Promise<void> }>(process: T): T => {
