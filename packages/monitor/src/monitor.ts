@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertEvent } from './alerts/alert-sink.js';
+import { ArrivingResponses } from './http/arriving-responses.js';
 import { expressLookup } from './http/express-route.js';
 import { RequestRecorder } from './http/request-recorder.js';
+import { ResponseEnds } from './http/response-ends.js';
 import { ResponseObserver } from './http/response-watch.js';
 import { type RouteLookup, templateLookup } from './http/route-lookup.js';
 import { SeriesTable, UNMATCHED_ROUTE } from './http/route-series.js';
@@ -86,6 +88,8 @@ export class Monitor {
   private readonly events = new EventEmitter();
   private readonly alertTimer: NodeJS.Timeout | undefined;
   private readonly serverTimingWriter = new ServerTimingWriter();
+  private readonly ends: ResponseEnds;
+  private readonly arriving: ArrivingResponses;
   private readonly responses: ResponseObserver;
 
   constructor(options: MonitorOptions = {}) {
@@ -104,6 +108,12 @@ export class Monitor {
     this.cache = new CacheWatcher(this.metrics, cacheLookups);
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
+    this.ends = new ResponseEnds(o.clock);
+    const timing = o.serverTiming ? this.serverTimingWriter : undefined;
+    this.arriving = new ArrivingResponses((res) => {
+      this.ends.listen(res);
+      timing?.prepare(res);
+    });
     this.responses = new ResponseObserver((error) =>
       o.logger.error({ err: error }, 'monitor failed to record a request'),
     );
@@ -335,6 +345,7 @@ export class Monitor {
    */
   async close(): Promise<void> {
     this.responses.close();
+    this.arriving.close();
     this.serverTimingWriter.close();
     clearInterval(this.alertTimer);
     await this.queries.settled();
@@ -365,6 +376,8 @@ export class Monitor {
         serverTiming: o.serverTiming ? this.serverTimingWriter : undefined,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
+        arriving: this.arriving,
+        ends: this.ends,
         responses: this.responses,
       },
       routes,

@@ -4,7 +4,9 @@ import type { NowClock } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { RequestTimings } from '../timing/request-timings.js';
 import type { ServerTimingWriter } from '../timing/server-timing-writer.js';
+import type { ArrivingResponses } from './arriving-responses.js';
 import { normalizeMethod } from './http-method.js';
+import type { ResponseEnds } from './response-ends.js';
 import type { ResponseObserver, ResponseWatch } from './response-watch.js';
 import type { RouteLookup } from './route-lookup.js';
 import type { SeriesTable } from './route-series.js';
@@ -17,6 +19,9 @@ export interface RequestRecorderSettings {
   serverTiming: ServerTimingWriter | undefined;
   accessLog: Logger | undefined;
   requestIdHeader: string;
+  /** Prepares each response (its end listened to, its `Server-Timing`) before the handler runs. */
+  arriving: ArrivingResponses;
+  ends: ResponseEnds;
   responses: ResponseObserver;
 }
 
@@ -38,7 +43,7 @@ class PendingRequest implements ResponseWatch {
 }
 
 /**
- * Times requests from arrival to the end of the response and records them
+ * Times requests from arrival until the app ends the response and records them
  * in the route series. The route is resolved at the end, once the router
  * has matched it. Every property read on an Express request or response
  * costs an inline-cache miss (see `response-watch.ts`), so the recorder
@@ -56,19 +61,20 @@ export class RequestRecorder {
    * is on, and calls `next`; once the monitor is closed, only calls `next`.
    */
   start<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-    const { clock, serverTiming, responses } = this.settings;
+    const { clock, serverTiming, arriving, responses } = this.settings;
     const start = clock.now();
-    if (responses.watch(req, new PendingRequest(this, req, res, start))) {
-      serverTiming?.attach(req, res, new RequestTimings(start, clock));
+    if (arriving.reached(req, res) && responses.watch(req, new PendingRequest(this, req, res, start))) {
+      serverTiming?.attach(res, new RequestTimings(start, clock));
     }
     return next();
   }
 
   /** Records a request whose response has ended. */
   finish({ req, res, start }: PendingRequest, finished: boolean): void {
-    const { table, clock, accessLog, requestIdHeader, serverTiming } = this.settings;
+    const { table, clock, accessLog, requestIdHeader, serverTiming, ends } = this.settings;
     serverTiming?.forget(res);
-    const now = clock.now();
+    // Ended, not finished: see ResponseEnds. A response cut short may never have been ended.
+    const now = ends.take(res) ?? clock.now();
     const micros = (now - start) * 1000;
     const status = finished ? res.statusCode : CLIENT_CLOSED_REQUEST;
     table.record(this.routes.series(req, now), micros, status, now);

@@ -149,6 +149,27 @@ describe('express middleware', () => {
     );
   });
 
+  it('ends the timing when the response is ended, not when work queued after it is done', async () => {
+    const clock = manualClock();
+    app = await start(
+      (a) =>
+        a.get('/ended', (_req, res) => {
+          clock.advance(100);
+          // Another request's continuation, queued behind this one: node's `finish` waits for it, the client does not.
+          Promise.resolve()
+            .then(() => res.end('done'))
+            .then(() => clock.advance(5_000));
+        }),
+      { clock },
+    );
+    for (let i = 0; i < 3; i++) await (await app.get('/ended')).text();
+
+    const [ended] = app.monitor.snapshot().routes;
+    expect(ended?.window.count).toBe(3);
+    expect(ended?.window.max).toBeGreaterThanOrEqual(99);
+    expect(ended?.window.max).toBeLessThanOrEqual(101);
+  });
+
   it('keeps 10,000 random URLs within the series cap, the rest in one overflow series', async () => {
     app = await start(
       (a) => {
