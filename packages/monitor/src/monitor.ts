@@ -88,6 +88,8 @@ export class Monitor {
   private readonly events = new EventEmitter();
   private readonly alertTimer: NodeJS.Timeout | undefined;
   private readonly serverTimingWriter = new ServerTimingWriter();
+  /** The writer when `serverTiming` is on. */
+  private readonly serverTiming: ServerTimingWriter | undefined;
   private readonly ends: ResponseEnds;
   private readonly arriving: ArrivingResponses;
   private readonly responses: ResponseObserver;
@@ -109,10 +111,11 @@ export class Monitor {
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
     this.ends = new ResponseEnds(o.clock);
-    const timing = o.serverTiming ? this.serverTimingWriter : undefined;
+    const serverTiming = o.serverTiming ? this.serverTimingWriter : undefined;
+    this.serverTiming = serverTiming;
     this.arriving = new ArrivingResponses((res) => {
       this.ends.listen(res);
-      timing?.prepare(res);
+      serverTiming?.prepare(res);
     });
     this.responses = new ResponseObserver((error) =>
       o.logger.error({ err: error }, 'monitor failed to record a request'),
@@ -373,7 +376,7 @@ export class Monitor {
       {
         table: this.table,
         clock: o.clock,
-        serverTiming: o.serverTiming ? this.serverTimingWriter : undefined,
+        serverTiming: this.serverTiming,
         accessLog: o.accessLog ? o.logger : undefined,
         requestIdHeader: o.requestIdHeader,
         arriving: this.arriving,
