@@ -13,7 +13,7 @@ export {
   type MonitorErrorCode,
   WebhookDeliveryError,
 } from './errors.js';
-export type { LatencySummary } from './histogram/latency-histogram.js';
+export { type LatencySummary, latencyBucket } from './histogram/latency-histogram.js';
 export { OTHER_METHOD } from './http/http-method.js';
 export { OVERFLOW_ROUTE, UNMATCHED_ROUTE } from './http/route-series.js';
 export type { HttpHandler, Middleware, MonitorEvents } from './monitor.js';

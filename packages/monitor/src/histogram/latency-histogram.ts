@@ -1,7 +1,7 @@
 import hdr from 'hdr-histogram-js';
 
 /** An HDR histogram of latencies in microseconds. */
-export type LatencyHistogram = ReturnType<typeof hdr.build>;
+export type LatencyHistogram = InstanceType<typeof hdr.Int32Histogram>;
 
 /**
  * Latency figures over a window, in milliseconds.
@@ -26,12 +26,31 @@ const HIGHEST_TRACKABLE_US = 3_600_000_000;
 
 /** Creates an empty latency histogram (microseconds, 1% precision). */
 export function createLatencyHistogram(): LatencyHistogram {
-  return hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_US,
-    numberOfSignificantValueDigits: 2,
-    bitBucketSize: 32,
-  });
+  return new hdr.Int32Histogram(1, HIGHEST_TRACKABLE_US, 2);
+}
+
+// Any histogram of the same settings knows where each bucket starts and ends.
+let bucketReference: LatencyHistogram | undefined;
+
+/**
+ * The durations that one figure of a {@link LatencySummary} stands for. Each
+ * percentile is the top of a histogram bucket under 1 % wide, so the true
+ * value lies between `lowerMs` and the figure: compare another tool's figure
+ * with the whole bucket, not with its top.
+ *
+ * @example
+ * ```ts
+ * const { p99 } = monitor.snapshot().routes[0]!.window;
+ * const { lowerMs } = latencyBucket(p99); // 51_380.223 → 51_118.08
+ * ```
+ */
+export function latencyBucket(ms: number): { lowerMs: number; upperMs: number } {
+  bucketReference ??= createLatencyHistogram();
+  const micros = Math.round(ms * 1000);
+  return {
+    lowerMs: bucketReference.lowestEquivalentValue(micros) / 1000,
+    upperMs: bucketReference.highestEquivalentValue(micros) / 1000,
+  };
 }
 
 /** Records a duration in microseconds, clamped into the trackable range. */
