@@ -53,9 +53,9 @@ export interface Payload {
 // Node joins a string body to the headers and writes both in one call, but
 // writes a Buffer beside them (a corked writev): for the 1.2 and 6.6 KB
 // dashboards the string costs about 5-10 % less CPU per request (bench/app
-// NOTES). Encoding a string again on every response only pays off for small
-// ASCII ones: for the 9.5 KB agents page, whose configs hold non-ASCII text,
-// the encoded Buffer answers 1.2x the requests per second.
+// NOTES). A string is encoded again on every response, which is cheap only
+// for small ASCII text: for the 9.5 KB agents page, whose configs hold
+// non-ASCII text, the once-encoded Buffer answers 1.2x the requests per second.
 const MAX_STRING_PAYLOAD = 8 * 1024;
 const payloads = new WeakMap<RenderedBody, Payload>();
 
