@@ -87,8 +87,7 @@ export class Monitor {
   private readonly alerts: AlertEvaluator;
   private readonly events = new EventEmitter();
   private readonly alertTimer: NodeJS.Timeout | undefined;
-  private readonly serverTimingWriter = new ServerTimingWriter();
-  /** The writer when `serverTiming` is on. */
+  /** The `Server-Timing` writer, when that option is on. */
   private readonly serverTiming: ServerTimingWriter | undefined;
   private readonly ends: ResponseEnds;
   private readonly arriving: ArrivingResponses;
@@ -111,7 +110,7 @@ export class Monitor {
     this.external = new ElevenLabsWatcher(this.metrics, o);
     this.alerts = new AlertEvaluator(o.alerts.rules, o.alerts.sinks, o.logger, o.windowMs);
     this.ends = new ResponseEnds(o.clock);
-    const serverTiming = o.serverTiming ? this.serverTimingWriter : undefined;
+    const serverTiming = o.serverTiming ? new ServerTimingWriter() : undefined;
     this.serverTiming = serverTiming;
     this.arriving = new ArrivingResponses((res) => {
       this.ends.listen(res);
@@ -202,7 +201,7 @@ export class Monitor {
    * ```
    */
   timer(res: ServerResponse): RequestTimer {
-    return this.serverTimingWriter.timingsOf(res) ?? UNTIMED;
+    return this.serverTiming?.timingsOf(res) ?? UNTIMED;
   }
 
   /**
@@ -349,7 +348,7 @@ export class Monitor {
   async close(): Promise<void> {
     this.responses.close();
     this.arriving.close();
-    this.serverTimingWriter.close();
+    this.serverTiming?.close();
     clearInterval(this.alertTimer);
     await this.queries.settled();
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
