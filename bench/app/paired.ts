@@ -16,10 +16,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
+import { StartedProcesses } from '../support/started-processes.js';
 import { median } from '../support/stats.js';
 import { apiPaths, prepareDataset } from './dataset.js';
 import { type LoadSpec, loadTenants } from './load.js';
-import { buildSubjects, type Running, startApp, startCeiling } from './processes.js';
+import { buildSubjects, startApp, startCeiling } from './processes.js';
 import { percent } from './report.js';
 
 const { values } = parseArgs({
@@ -38,10 +39,11 @@ const { url, manifest, heavy, spread } = await prepareDataset(100, log);
 const paths = apiPaths(manifest);
 await buildSubjects(log);
 
-const running: Running[] = [];
-const fake = await startRemoteFake();
-const redis = await startPrivateRedis();
+const started = new StartedProcesses();
 try {
+  const fake = await startRemoteFake();
+  started.add({ stop: () => fake.close() });
+  const redis = started.add(await startPrivateRedis());
   const base = {
     DATABASE_URL: url,
     NOW: manifest.anchor,
@@ -49,10 +51,10 @@ try {
     ELEVENLABS_API_KEY: fake.apiKey,
     LOG_LEVEL: 'error',
   };
-  const memory = await startApp({ MODE: 'optimized', CACHE: 'on' }, base);
-  running.push(memory);
-  const withRedis = await startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL: redis.url }, base);
-  running.push(withRedis);
+  const memory = started.add(await startApp({ MODE: 'optimized', CACHE: 'on' }, base));
+  const withRedis = started.add(
+    await startApp({ MODE: 'optimized', CACHE: 'on', REDIS_URL: redis.url }, base),
+  );
 
   // Warm: the route for every tenant, passes with pauses, so that configs fetched in the background
   // have arrived. Before every cell, as entries expire (the agents page after 60 s fresh and 5 min stale).
@@ -69,8 +71,7 @@ try {
   const bodies: Record<string, string> = {};
   for (const [api, path] of Object.entries(paths))
     bodies[api] = await get(`${memory.url}${path}`, heavy.apiKey);
-  const ceiling = await startCeiling(bodies);
-  running.push(ceiling);
+  const ceiling = started.add(await startCeiling(bodies));
 
   const withRange = (xs: number[], format: (x: number) => string) =>
     `${format(median(xs))} (${format(Math.min(...xs))}–${format(Math.max(...xs))})`;
@@ -128,7 +129,5 @@ try {
   await writeFile(file, `${table.join('\n')}\n`);
   log(`\nresults: ${file.pathname}`);
 } finally {
-  for (const child of running.reverse()) await child.stop();
-  await redis.stop();
-  await fake.close();
+  await started.stopAll();
 }

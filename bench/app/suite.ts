@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startPrivateRedis } from '@perfkit/testing';
 import { startRemoteFake } from '../external/remote-fake.js';
+import { StartedProcesses, type Stoppable } from '../support/started-processes.js';
 import { apiPaths, prepareDataset } from './dataset.js';
 import { addMeasured, type LoadSpec, loadTenants, type Measured } from './load.js';
 import { buildSubjects, pin, startApp, startCeiling, startCpuHog } from './processes.js';
@@ -107,11 +108,8 @@ log(
 );
 await buildSubjects(log);
 
-const running: Array<{ stop(): Promise<void> }> = [];
-const started = <T extends { stop(): Promise<void> }>(process: T): T => {
-  running.push(process);
-  return process;
-};
+const processes = new StartedProcesses();
+const started = <T extends Stoppable>(process: T): T => processes.add(process);
 
 /** A process loaded by a call: an app variant (monitored through `/metrics`) or the ceiling. */
 interface Subject {
@@ -478,7 +476,7 @@ try {
     }
   }
 } finally {
-  for (const process of running.reverse()) await process.stop().catch(() => undefined);
+  await processes.stopAll();
 }
 
 // Order: variant, then shape, then API.
