@@ -36,7 +36,10 @@ export interface ElevenLabsClientOptions {
   baseUrl?: string;
   /** Limit of one attempt, headers and body together. Default: `'10s'`. */
   attemptTimeout?: Duration;
-  /** Limit of one call, every attempt and wait included. Default: `'30s'`. */
+  /**
+   * Limit of one call, every attempt and wait included. Default: `'50s'`, room for the whole retry
+   * schedule when every attempt times out (4 × 10 s + 1 + 2 + 4 s = 47 s).
+   */
   deadline?: Duration;
   /** Deadline of the background fetches of `getAgentConfigs`, which outlive the response budget. Default: `'60s'`. */
   backgroundDeadline?: Duration;
@@ -120,7 +123,7 @@ export interface ResolvedClientOptions {
 export const CLIENT_DEFAULTS = {
   baseUrl: 'https://api.elevenlabs.io',
   attemptTimeout: '10s',
-  deadline: '30s',
+  deadline: '50s',
   backgroundDeadline: '60s',
   maxResponseBytes: 1_048_576,
   retry: {

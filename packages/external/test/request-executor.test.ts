@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveClientOptions } from '../src/client-options.js';
 import type { Fault } from '../src/fake/index.js';
 import { fakeAgentConfig, fakeAgentId, startFakeElevenLabs } from '../src/fake/index.js';
 import { ElevenLabsClient, systemClock } from '../src/index.js';
@@ -83,6 +84,26 @@ describe('retryable failures', () => {
     expect(await client.getAgent(agent)).toEqual(fakeAgentConfig(agent));
     expect(events.attempt[0]).toMatchObject({ errorCode: 'PERFKIT_EXT_ATTEMPT_TIMEOUT', outcome: 'retry' });
     expect(events.attempt[0]?.durationMs).toBeGreaterThanOrEqual(190);
+  });
+
+  it('retries attempts that all hang on the 1 s, 2 s, 4 s schedule, then gives up with the timeout as cause', async () => {
+    const { client, clock, fake } = await startHarness(once({ kind: 'hang' }, 4), {
+      attemptTimeout: '100ms',
+    });
+    const error = await rejectionOf(client.getAgent(agent));
+    expect(error).toMatchObject({ code: 'PERFKIT_EXT_RETRIES_EXHAUSTED', attempts: 4 });
+    expect((error.cause as { code: string }).code).toBe('PERFKIT_EXT_ATTEMPT_TIMEOUT');
+    expect(clock.sleeps).toEqual([1000, 2000, 4000]);
+    expect(fake.stats().requests).toBe(4);
+  });
+
+  it('gives a call room by default for the whole schedule when every attempt times out', () => {
+    const { attemptTimeoutMs, deadlineMs, retry } = resolveClientOptions({ apiKey: 'key' });
+    const waits = [0, 1, 2].map((n) => retry.minDelayMs * retry.factor ** n);
+    expect(waits).toEqual([1000, 2000, 4000]);
+    expect((retry.retries + 1) * attemptTimeoutMs + waits.reduce((a, b) => a + b)).toBeLessThanOrEqual(
+      deadlineMs,
+    );
   });
 
   it('times out an attempt whose body stalls after the headers', async () => {
