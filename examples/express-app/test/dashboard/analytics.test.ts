@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hashApiKey } from '@perfkit/queries/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalyticsBody, analyticsBodySchema } from '../../src/contract/response-bodies.js';
 import {
@@ -50,6 +52,30 @@ describe.each(MODES)('%s mode', (mode) => {
         '2026-10-31',
         '2026-11-01',
       ]);
+    });
+
+    it('zero-fills every bucket, band and count of a tenant with no calls or leads yet', async () => {
+      const key = `pk_empty_${randomBytes(12).toString('hex')}`;
+      await t.schema.db
+        .insertInto('users')
+        .values({ email: `empty-${mode}@example.com`, api_key_hash: hashApiKey(key) })
+        .execute();
+
+      const response = await t.request<AnalyticsBody>('/api/dashboard/analytics?range=30d&bucket=week', {
+        key,
+      });
+
+      expect(response.status).toBe(200);
+      const body = analyticsBodySchema.parse(response.body);
+      const weeks = ['2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26'];
+      expect(body.callsOverTime).toEqual(
+        weeks.map((bucketStart) => ({ bucketStart, total: 0, completed: 0, failed: 0 })),
+      );
+      expect(body.leadsOverTime).toEqual(
+        weeks.map((bucketStart) => ({ bucketStart, total: 0, qualified: 0, converted: 0 })),
+      );
+      expect(body.leadQuality).toEqual({ hot: 0, warm: 0, cold: 0, unscored: 0 });
+      expect(body.agentPerformance).toEqual([]);
     });
 
     it('labels weekly buckets by their Monday, the first one before the range when it starts mid-week', async () => {
