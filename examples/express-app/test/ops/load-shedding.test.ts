@@ -60,3 +60,36 @@ describe('load shedding on event-loop delay', () => {
     expect((await t.request('/api/dashboard/overview')).status).toBe(200);
   });
 });
+
+describe('alerting while it sheds', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('shedding_alerts', {
+      mode: 'optimized',
+      config: { shedEventLoopDelayMs: 300 },
+      start: { alertIntervalMs: 0 }, // evaluated on demand
+    });
+  });
+  afterAll(() => t?.close());
+
+  // A request's wait before node reads it is in no route's timing; the shed 503s are in its 5xx rate.
+  it('fires the 5xx-rate rule on the route it sheds', async () => {
+    let shed = 0;
+    for (let attempt = 0; attempt < 10 && shed < 10; attempt++) {
+      blockEventLoop(1_200);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => t.request('/api/dashboard/overview')),
+      );
+      shed += answers.filter((answer) => answer.status === 503).length;
+    }
+
+    const events = await t.app.monitor.evaluateAlerts();
+
+    expect(shed).toBeGreaterThanOrEqual(10);
+    expect(events.map((e) => [e.rule, e.route, e.state])).toContainEqual([
+      'error-rate',
+      '/api/dashboard/overview',
+      'firing',
+    ]);
+  });
+});
