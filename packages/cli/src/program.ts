@@ -58,8 +58,12 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
     for (const sub of command.commands) override(sub);
   };
   override(program);
+  // `pnpm run perf-cli -- audit --json` hands the `--` on; commander would read
+  // everything after it as operands. perf-cli takes no operands before its
+  // command, so a leading `--` carries no meaning and is dropped.
+  const userArgs = args[0] === '--' ? args.slice(1) : args;
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await program.parseAsync(userArgs, { from: 'user' });
     return io.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -30,6 +30,13 @@ describe('the perf-cli program', () => {
       expect(run.stdout()).toContain(command);
   });
 
+  it('drops a leading --, which pnpm run hands on, instead of reading the command as an operand', async () => {
+    const run = memoryIo();
+    expect(await runCli(['--', 'audit', '--help'], run.io)).toBe(0);
+    expect(run.stdout()).toContain('Usage: perf-cli audit');
+    expect(run.stderr()).toBe('');
+  });
+
   it('exits 2 for a missing argument, naming it', async () => {
     const run = memoryIo();
     expect(await runCli(['compare', 'only-one.json'], run.io)).toBe(2);
