@@ -1,4 +1,4 @@
-import { totalRows, walkPlan } from './plan-walk.js';
+import { neverExecuted, totalRows, walkPlan } from './plan-walk.js';
 import type { AuditFinding } from './report-schema.js';
 import type { ExplainResult } from './types.js';
 
@@ -31,7 +31,8 @@ export const PLAN_CHECK_DEFAULTS: Required<PlanCheckOptions> = {
 /**
  * Checks an analyzed plan for sequential scans of large tables, row
  * misestimates, filters that discard most rows, sorts and hashes spilling
- * to disk, and nested loops with many inner loops.
+ * to disk, and nested loops with many inner loops. A sequential scan that
+ * never executed (its branch got no rows) is reported low, saying so.
  *
  * @example
  * planFindings('overview-counts', explain, new Map([['calls', 250_000]]))
@@ -56,18 +57,27 @@ export function planFindings(
       const rows = tableRows.get(table) ?? read;
       if (rows >= o.largeTableRows) {
         const selective = node.Filter !== undefined && read > 0 && removed / read >= o.discardRatio;
+        // A branch that got no rows (a join over an empty table) never ran its scan: it cost
+        // nothing in this run, but runs whenever that branch has rows, so it is kept, labelled, low.
+        const idle = neverExecuted(node);
+        const verdict = idle
+          ? ': never executed in this run (its plan branch got no rows), so it cost nothing here; it runs whenever that branch has rows'
+          : selective
+            ? ': an index on the filter columns would read a fraction'
+            : '';
         findings.push({
           kind: 'seq_scan_large_table',
-          severity: selective ? 'high' : 'medium',
+          severity: idle ? 'low' : selective ? 'high' : 'medium',
           query,
           table,
-          message: `sequential scan of ${table} (${Math.round(rows).toLocaleString('en')} rows)${node.Filter ? ` filtering ${node.Filter}` : ''}${selective ? ': an index on the filter columns would read a fraction' : ''}`,
+          message: `sequential scan of ${table} (${Math.round(rows).toLocaleString('en')} rows)${node.Filter ? ` filtering ${node.Filter}` : ''}${verdict}`,
           detail: {
             tableRows: Math.round(rows),
             rowsRead: read,
             rowsReturned: produced,
             filter: node.Filter ?? null,
             parallel: node['Parallel Aware'] ?? false,
+            executed: node['Actual Loops'] === undefined ? null : !idle,
           },
         });
       }
@@ -92,7 +102,7 @@ export function planFindings(
 
     // Under a Limit, nodes stop early by design: fewer rows than estimated is not a misestimate.
     const cutShort = ancestors.some((a) => a['Node Type'] === 'Limit');
-    if (node['Actual Rows'] !== undefined && node['Actual Loops'] !== 0 && !cutShort) {
+    if (node['Actual Rows'] !== undefined && !neverExecuted(node) && !cutShort) {
       const estimated = node['Plan Rows'];
       const actual = node['Actual Rows'];
       const ratio = Math.max(estimated, 1) / Math.max(actual, 1);

@@ -24,3 +24,9 @@ export function walkPlan(root: PlanNode): VisitedNode[] {
 
 /** Rows a node produced over all its loops (EXPLAIN reports per-loop averages). */
 export const totalRows = (node: PlanNode) => (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);
+
+/**
+ * Whether EXPLAIN ANALYZE shows the node "(never executed)": the branch above
+ * it produced no rows. A plan that was only estimated has no loops to tell.
+ */
+export const neverExecuted = (node: PlanNode) => node['Actual Loops'] === 0;
