@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../errors.js';
 import { checkNumber, type NumberBounds } from '../util/option-checks.js';
@@ -171,7 +172,9 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
       }
     }
 
-    findings.push(...schemaFindings(snapshot, { largeTableRows: planChecks.largeTableRows }));
+    findings.push(
+      ...schemaFindings(snapshot, { largeTableRows: planChecks.largeTableRows, declaredIndexes }),
+    );
     const merged = mergeSuggestions(suggestions);
     if (hypopg) await verifyWithHypopg(client, merged, queries, timeoutMs);
     else if (merged.length > 0)

@@ -16,27 +16,35 @@ export function indexServesForeignKey(index: IndexInfo, columns: string[]): bool
 
 /**
  * An index counts as unused only once its table has served this many scans
- * without it: a freshly built index, or a table nobody has queried yet, has
- * no evidence either way.
+ * without it: a table nobody has queried yet has no evidence either way.
+ * The scans count since statistics were last reset, so they may predate an
+ * index built since.
  */
 export const UNUSED_MIN_TABLE_SCANS = 1000;
 
 /**
  * Checks a schema for foreign keys without an index, duplicate and
  * overlapping indexes, unused indexes, INVALID indexes and tables never
- * analyzed.
+ * analyzed. Indexes in `declaredIndexes` (the index engine's) are never
+ * called unused.
  *
  * @example
- * schemaFindings(await readSchemaSnapshot(client, 'public'), { largeTableRows: 10_000 })
+ * schemaFindings(await readSchemaSnapshot(client, 'public'), { largeTableRows: 10_000, declaredIndexes })
  * // [{ kind: 'fk_without_index', table: 'calls', detail: { columns: ['agent_id'] } …]
  */
 export function schemaFindings(
   snapshot: SchemaSnapshot,
-  options: { largeTableRows: number },
+  options: { largeTableRows: number; declaredIndexes?: ReadonlyArray<{ name: string; table: string }> },
 ): AuditFinding[] {
   const findings: AuditFinding[] = [];
   const rowsOf = (table: string) => snapshot.tables.find((t) => t.name === table)?.rows ?? 0;
   const indexesOf = (table: string) => snapshot.indexes.filter((i) => i.table === table);
+  // The table's scans may all predate an index built a minute ago: PostgreSQL records neither when
+  // an index was built nor when a table's counters were reset. The engine's own indexes, each
+  // declared with what it serves, idx_scan misjudges later too: some serve what it rarely sees (a
+  // foreign-key cascade, a dirty set empty between rollups), and `indexes apply` rebuilds a dropped one.
+  const declared = (index: IndexInfo) =>
+    options.declaredIndexes?.some((d) => d.name === index.name && d.table === index.table) ?? false;
 
   for (const fk of snapshot.foreignKeys) {
     if (indexesOf(fk.table).some((i) => indexServesForeignKey(i, fk.columns))) continue;
@@ -112,7 +120,8 @@ export function schemaFindings(
       index.scans === 0 &&
       !index.unique &&
       !index.primary &&
-      (snapshot.tables.find((t) => t.name === index.table)?.scans ?? 0) >= UNUSED_MIN_TABLE_SCANS
+      (snapshot.tables.find((t) => t.name === index.table)?.scans ?? 0) >= UNUSED_MIN_TABLE_SCANS &&
+      !declared(index)
     ) {
       findings.push({
         kind: 'unused_index',
