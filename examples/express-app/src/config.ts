@@ -18,6 +18,12 @@ export interface AppConfig {
   poolSize: number;
   /** `DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a pooled connection before a 503. Default: 5,000. */
   poolAcquireTimeoutMs: number;
+  /**
+   * `DB_PREPARED_STATEMENTS`: run the loaders' statements as named prepared statements (`on`). `off`
+   * behind a pooler or a server that shares one session between connections (PgBouncer in
+   * transaction mode without `max_prepared_statements`, the embedded PGlite). Default: `on`.
+   */
+  preparedStatements: boolean;
   /** `REDIS_URL`: L2 cache, invalidation bus and leases (optimized mode). Default: none (memory-only cache). */
   redisUrl: string | undefined;
   /** `PORT`. Default: 3000 (0 picks a free port). */
@@ -83,6 +89,7 @@ const envSchema = z.object({
   DATABASE_READ_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
   DB_POOL_SIZE: integer(1, 1_000).default(10),
   DB_ACQUIRE_TIMEOUT_MS: integer(1, 600_000).default(5_000),
+  DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
   PORT: integer(0, 65_535).default(3000),
   MODE: z.enum(MODE_NAMES).default('naive'),
@@ -142,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     databaseReadUrl: e.DATABASE_READ_URL,
     poolSize: e.DB_POOL_SIZE,
     poolAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    preparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     mode: e.MODE,

@@ -6,6 +6,19 @@ export interface EmbeddedPostgres {
 }
 
 /**
+ * What the app needs to run on the embedded PGlite, which serves every
+ * connection from one session: one pooled connection, since the extended
+ * protocol's messages of two connections interleave there ("portal does not
+ * exist"), and unnamed statements, since a name prepared by one app process
+ * is still taken when the next one starts. PGlite runs one query at a time
+ * anyway, so one connection costs no throughput.
+ */
+export const EMBEDDED_APP_ENV: Readonly<Record<string, string>> = {
+  DB_POOL_SIZE: '1',
+  DB_PREPARED_STATEMENTS: 'off',
+};
+
+/**
  * Starts PGlite in memory behind `@electric-sql/pglite-socket` on a free
  * port, for machines without PostgreSQL. It serializes every query (one
  * backend), so it is several times slower than a real server; the demo says

@@ -61,6 +61,7 @@ async function openDatabase(
     connectionString: url,
     max: config.poolSize,
     acquireTimeoutMs: config.poolAcquireTimeoutMs,
+    preparedStatements: config.preparedStatements,
     applicationName: `perfkit-express-app-${name}`,
   });
   monitor.instrumentPool(database.pool, { name });

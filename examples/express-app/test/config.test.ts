@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       databaseReadUrl: undefined,
       poolSize: 10,
       poolAcquireTimeoutMs: 5_000,
+      preparedStatements: true,
       redisUrl: undefined,
       port: 3000,
       mode: 'naive',
@@ -65,9 +66,11 @@ describe('loadConfig', () => {
       MODE: 'fast',
       DATABASE_URL: 'mysql://x/y',
       NOW: 'yesterday',
+      DB_PREPARED_STATEMENTS: 'no',
     });
 
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/DB_PREPARED_STATEMENTS .*"no"/);
     expect(problems.join('\n')).toMatch(/PORT .*"eighty"/);
     expect(problems.join('\n')).toMatch(/MODE .*"fast"/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL .*postgres/);
@@ -80,6 +83,7 @@ describe('loadConfig', () => {
       DATABASE_READ_URL: 'postgres://app@replica:5432/platform',
       DB_POOL_SIZE: '20',
       DB_ACQUIRE_TIMEOUT_MS: '2000',
+      DB_PREPARED_STATEMENTS: 'off',
       CACHE: 'off',
       CACHE_TTL_MS: '1000',
       CACHE_SWR_MS: '0',
@@ -94,6 +98,7 @@ describe('loadConfig', () => {
       databaseReadUrl: 'postgres://app@replica:5432/platform',
       poolSize: 20,
       poolAcquireTimeoutMs: 2_000,
+      preparedStatements: false,
       cache: 'off',
       cacheWindows: { ttlMs: 1_000, swrMs: 0 },
       elevenLabsBudgetMs: 400,

@@ -16,13 +16,30 @@ export interface DemoDatabase {
   description: string;
 }
 
+/** Errors that mean no server answered at all, as opposed to one that answered and refused. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Whether a PostgreSQL server answers at `url`: false when nothing listens
+ * there; a server that answers but refuses (an unknown role, a wrong
+ * password) is an error that says so.
+ */
 async function postgresAnswers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    if (code === undefined || UNREACHABLE.has(code) || /timeout/i.test(message)) return false;
+    throw new Error(`PostgreSQL at ${redactUrl(url)} refused the demo: ${message}`);
   } finally {
     await client.end().catch(() => {});
   }

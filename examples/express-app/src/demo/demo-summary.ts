@@ -37,15 +37,15 @@ function targetOf(result: PhaseResult, api: ApiName): TargetReport {
   return target;
 }
 
-/**
- * The seed's target for an API as perf-cli thresholds: answered at all (with
- * no response, p99 reads 0), no errors, p99 under the limit.
- */
-const seedTarget = (api: ApiName) =>
-  [`${api}:rps>0`, `${api}:errors<1`, `${api}:p99<${SEED_TARGETS_MS[api]}`].map(parseThreshold);
+/** Answered at all (with no response, p99 reads 0) and without errors: a p99 means something. */
+const answered = (api: ApiName) => [`${api}:rps>0`, `${api}:errors<1`];
 
-/** The warm aim for an API as a perf-cli threshold. */
-const warmAim = (api: ApiName) => [parseThreshold(`${api}:p99<=${WARM_AIM_MS}`)];
+/** The seed's target for an API as perf-cli thresholds: answered, p99 under the limit. */
+const seedTarget = (api: ApiName) =>
+  [...answered(api), `${api}:p99<${SEED_TARGETS_MS[api]}`].map(parseThreshold);
+
+/** The warm aim for an API as perf-cli thresholds: answered, p99 within the aim. */
+const warmAim = (api: ApiName) => [...answered(api), `${api}:p99<=${WARM_AIM_MS}`].map(parseThreshold);
 
 /** Whether a phase's report passes every threshold, as `perf-cli loadtest --threshold` judges it. */
 function passes(result: PhaseResult, thresholds: readonly Threshold[]): boolean {
@@ -65,18 +65,20 @@ export function formatDemoTables(results: readonly PhaseResult[]): string {
     const before = targetOf(results[0] as PhaseResult, api);
     const table = new Table({
       head: ['phase', 'p50', 'p99', 'req/s', 'errors', 'p99 speed-up', `p99 < ${ms(SEED_TARGETS_MS[api])}`],
-      style: { head: [] },
+      // No colours: the tables are often piped or logged.
+      style: { head: [], border: [] },
     });
     for (const result of results) {
       const t = targetOf(result, api);
       const measured = t.latency.count > 0;
+      const clean = measured && totalErrors(t.errors) === 0;
       table.push([
         result.phase.label,
         measured ? ms(t.latency.p50) : '–',
         measured ? ms(t.latency.p99) : '–',
         t.rps.toFixed(t.rps >= 100 ? 0 : 1),
         String(totalErrors(t.errors)),
-        measured && before.latency.count > 0 ? `${Math.round(before.latency.p99 / t.latency.p99)}×` : '–',
+        clean && before.latency.count > 0 ? `${Math.round(before.latency.p99 / t.latency.p99)}×` : '–',
         passes(result, seedTarget(api)) ? 'met' : 'not met',
       ]);
     }
@@ -109,6 +111,12 @@ export function verdictLines(results: readonly PhaseResult[]): string[] {
         `${passes(warm, warmAim(api)) ? 'met    ' : 'NOT MET'} aim ${api} warm p99 <= ${WARM_AIM_MS} ms: ${ms(targetOf(warm, api).latency.p99)}`,
       );
     }
+  }
+  if (warm && lines.some((line) => line.startsWith('NOT MET aim'))) {
+    lines.push(
+      `(the ${WARM_AIM_MS} ms aim is perfkit's own, 100 times under the seed's: a warm answer takes well under a millisecond of`,
+      ' CPU, so at 50 connections its p99 is mostly queueing, which a load generator sharing the cores adds to)',
+    );
   }
   return lines;
 }

@@ -19,12 +19,19 @@ const ENTRY: Record<AppRuntime, string[]> = {
 };
 const LISTENING = /listening on (http:\/\/\S+)/;
 
+// The apps still running when this process exits (at its end, or through process.exit on a
+// signal) are sent SIGTERM, so that none outlives the demo or benchmark that started it.
+const running = new Set<ChildProcess>();
+const stopRunningAtExit = () => {
+  for (const child of running) child.kill('SIGTERM');
+};
+
 /** The example app running in a child process, so a load generator does not share its event loop. */
 export interface AppProcess {
   url: string;
   /** The app's process id (e.g. to sample its memory). */
   pid: number;
-  /** Sends SIGTERM (the app drains, then exits; SIGKILL after 5 s more) and resolves with the exit code. */
+  /** Sends SIGTERM (the app drains, then exits; SIGKILL if it has not 15 s later) and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -48,6 +55,12 @@ export async function startAppProcess(
     cwd: APP_ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (running.size === 0) process.once('exit', stopRunningAtExit);
+  running.add(child);
+  child.once('exit', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', stopRunningAtExit);
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
