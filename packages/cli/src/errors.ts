@@ -34,6 +34,7 @@ export type PerfCliErrorCode =
   | 'PERFKIT_CLI_FILE_UNREADABLE'
   | 'PERFKIT_CLI_QUERY_FILE_INVALID'
   | 'PERFKIT_CLI_DATABASE_UNAVAILABLE'
+  | 'PERFKIT_CLI_SCHEMA_MISSING'
   | 'PERFKIT_CLI_TARGET_UNREACHABLE';
 
 /**
@@ -170,5 +171,25 @@ export class DatabaseUnavailableError extends PerfCliError {
   constructor(message: string, cause?: unknown) {
     super('PERFKIT_CLI_DATABASE_UNAVAILABLE', message, { cause });
     this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * The database lacks the app's tables a command works on (the query
+ * catalog's, the declared indexes'). The message says what is missing, how
+ * to create the schema, and `alternative`.
+ *
+ * @example
+ * await runAudit({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' }) // rejects with SchemaMissingError
+ */
+export class SchemaMissingError extends PerfCliError {
+  declare readonly code: 'PERFKIT_CLI_SCHEMA_MISSING';
+  constructor(missing: string, alternative: string, cause?: unknown) {
+    super(
+      'PERFKIT_CLI_SCHEMA_MISSING',
+      `${missing}: migrate and seed it first (DATABASE_URL=<url> npx -y pnpm@12.4.2 --filter @perfkit/express-app run seed), or ${alternative}`,
+      { cause },
+    );
+    this.name = 'SchemaMissingError';
   }
 }

@@ -41,6 +41,7 @@ export {
   InvalidReportError,
   isCliError,
   PerfCliError,
+  SchemaMissingError,
 } from './errors.js';
 export type { CliIo } from './io.js';
 export { auditReportJsonSchema, compareResultJsonSchema, loadtestReportJsonSchema } from './json-schemas.js';

@@ -66,16 +66,10 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
     await program.parseAsync(userArgs, { from: 'user' });
     return io.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
-        return EXIT_CODES.ok;
-      }
-      return EXIT_CODES.usage;
-    }
+    // Help asked for (--help, --version) exits 0; help shown because a
+    // subcommand is missing (`perf-cli indexes`) is a usage error, as in git
+    // and npm, and commander gives it a non-zero code like its other ones.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     if (isCliError(error)) {
       io.stderr.write(`perf-cli: ${error.message}\n`);
       return error.exitCode;

@@ -89,6 +89,7 @@ describe('library functions', () => {
       await rejection(() => runAudit({ connectionString: unreachable, planChecks: { discardRatio: 2 } })),
       'planChecks.discardRatio',
     );
+    expectNamed(await rejection(() => runAudit({ connectionString: 'notaurl' })), 'connectionString');
   });
 
   it('mergeReports explains a part that is not a shard without naming a flag', async () => {
@@ -117,6 +118,12 @@ describe('the CLI', () => {
       [['compare', report, report, '--metric', 'p97'], '--metric must each be one of mean, p50'],
       [['calibrate', '--from', report, '--min-effect', '-1'], '--min-effect must be a number >= 0, got -1'],
       [['audit', '--statement-timeout', '0'], '--statement-timeout must be > 0 ms, got 0 ms'],
+      [['audit', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
+      [['indexes', 'plan', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
+      [
+        ['indexes', 'apply', '--database-url', 'http://127.0.0.1:9/x'],
+        '--database-url is not a PostgreSQL URL',
+      ],
     ];
     for (const [args, message] of cases) {
       const run = memoryIo();

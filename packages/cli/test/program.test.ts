@@ -37,6 +37,15 @@ describe('the perf-cli program', () => {
     expect(run.stderr()).toBe('');
   });
 
+  it('exits 2 with the usage on stderr when a command is missing, as git and npm do', async () => {
+    for (const args of [[], ['indexes']]) {
+      const run = memoryIo();
+      expect(await runCli(args, run.io), args.join(' ')).toBe(2);
+      expect(run.stderr()).toMatch(/^Usage: perf-cli/);
+      expect(run.stdout()).toBe('');
+    }
+  });
+
   it('exits 2 for a missing argument, naming it', async () => {
     const run = memoryIo();
     expect(await runCli(['compare', 'only-one.json'], run.io)).toBe(2);

@@ -1,11 +1,14 @@
 import { createDatabase } from '@perfkit/queries';
 import { catalogQueries } from '@perfkit/queries/admin';
+import { SchemaMissingError } from '../errors.js';
+import { redactUrl } from '../util/redact-url.js';
 import type { AuditQuery } from './types.js';
 
 /**
  * Loads the query catalog of `@perfkit/queries`: every query the platform
  * runs (optimized, and the naive shapes it replaces), compiled with sample
- * parameters for the heaviest tenant.
+ * parameters for the heaviest tenant. A database without the app's tables
+ * is a {@link SchemaMissingError}.
  *
  * @example
  * const queries = await loadCatalog('postgresql://postgres@127.0.0.1:5432/app');
@@ -19,6 +22,14 @@ export async function loadCatalog(connectionString: string): Promise<AuditQuery[
       sql: q.sql,
       parameters: [...q.parameters],
     }));
+  } catch (error) {
+    // undefined_table: the catalog picks its sample tenant from the app's tables.
+    if ((error as { code?: string }).code !== '42P01') throw error;
+    throw new SchemaMissingError(
+      `${redactUrl(connectionString, { keepUsername: true })} has no app schema for the query catalog (${(error as Error).message})`,
+      'give the audit queries of your own',
+      error,
+    );
   } finally {
     await handle.destroy();
   }

@@ -1,6 +1,7 @@
 import { declaredIndexes } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../errors.js';
+import { checkDatabaseUrl } from '../util/database-url.js';
 import { checkNumber, type NumberBounds } from '../util/option-checks.js';
 import { redactUrl } from '../util/redact-url.js';
 import { loadCatalog } from './catalog-source.js';
@@ -55,7 +56,10 @@ function resolveAuditOptions(options: AuditOptions) {
   for (const [name, bounds] of Object.entries(PLAN_CHECK_BOUNDS))
     checkNumber(planChecks[name as keyof PlanCheckOptions], `planChecks.${name}`, bounds);
   return {
-    connectionString: options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
+    connectionString: checkDatabaseUrl(
+      options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
+      'connectionString',
+    ),
     timeoutMs: checkNumber(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs', {
       above: 0,
       unit: 'ms',

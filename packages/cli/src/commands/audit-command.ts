@@ -11,6 +11,7 @@ import { withFlagNames } from './flag-names.js';
 
 /** The flag of each audit option, for messages. */
 const AUDIT_FLAGS = {
+  connectionString: '--database-url',
   statementTimeoutMs: '--statement-timeout',
   'planChecks.largeTableRows': '--large-table-rows',
 } as const;

@@ -10,7 +10,9 @@ import {
 } from '../errors.js';
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
+import { checkDatabaseUrl } from '../util/database-url.js';
 import { redactUrl } from '../util/redact-url.js';
+import { requireIndexTables } from './index-tables.js';
 import { collect } from './load-options.js';
 
 const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -61,7 +63,17 @@ const selection = (opts: { schema?: string; only?: string[] }) => ({
  * perf-cli indexes apply --lock-timeout 5s
  */
 export function indexesCommand(io: CliIo): Command {
-  const url = (opts: { databaseUrl?: string }) => opts.databaseUrl ?? DEFAULT_URL;
+  // Each subcommand that connects: a bad URL refused first, then a database without the tables.
+  const connected = async <T>(
+    opts: { databaseUrl?: string; schema?: string; only?: string[] },
+    run: (url: string) => Promise<T>,
+  ) => {
+    const target = checkDatabaseUrl(opts.databaseUrl ?? DEFAULT_URL, '--database-url');
+    return withDatabase(target, async () => {
+      await requireIndexTables(target, opts);
+      return run(target);
+    });
+  };
   const print = (json: boolean | undefined, data: unknown, table: string) =>
     io.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : table);
   const indexes = new Command('indexes').description(
@@ -73,9 +85,9 @@ export function indexesCommand(io: CliIo): Command {
     )
       .option('--offline', 'plan as if no index existed, without connecting')
       .action(async (opts) => {
-        const steps = await withDatabase(url(opts), () =>
-          planIndexes(opts.offline ? undefined : url(opts), selection(opts)),
-        );
+        const steps = opts.offline
+          ? await planIndexes(undefined, selection(opts))
+          : await connected(opts, (target) => planIndexes(target, selection(opts)));
         print(opts.json, steps, formatIndexPlan(steps));
       }),
   );
@@ -86,17 +98,12 @@ export function indexesCommand(io: CliIo): Command {
         new Option('--statement-timeout <duration>', 'statement_timeout of each build').default('30m'),
       )
       .action(async (opts) => {
-        const results = await withDatabase(url(opts), () =>
-          applyIndexes(url(opts), {
-            ...selection(opts),
-            lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
-            statementTimeoutMs: parseDuration(
-              opts.statementTimeout,
-              '--statement-timeout',
-              InvalidOptionError,
-            ),
-          }),
-        );
+        const options = {
+          ...selection(opts),
+          lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
+          statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout', InvalidOptionError),
+        };
+        const results = await connected(opts, (target) => applyIndexes(target, options));
         print(opts.json, results, formatIndexResults(results));
         io.exitCode = results.some((r) => r.status === 'failed') ? EXIT_CODES.gateFailed : EXIT_CODES.ok;
       }),
@@ -105,7 +112,7 @@ export function indexesCommand(io: CliIo): Command {
     common(
       new Command('status').description('show whether each index exists, is valid, and its size'),
     ).action(async (opts) => {
-      const states = await withDatabase(url(opts), () => indexStatus(url(opts), selection(opts)));
+      const states = await connected(opts, (target) => indexStatus(target, selection(opts)));
       print(opts.json, states, formatIndexStatus(states));
     }),
   );
