@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { agentsRoutes } from './agents/agents-routes.js';
 import type { AppContext } from './app-context.js';
-import { apiKeyAuth } from './auth/api-key-auth.js';
+import { apiKeyAuth, findUserIdByKey } from './auth/api-key-auth.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { healthRoutes } from './health/health-routes.js';
@@ -14,7 +14,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
  * The platform's HTTP API: the monitor first (so it times everything),
- * everything under `/api` behind load shedding and API-key auth, then
+ * everything under `/api` behind load shedding and API-key auth (the mode's,
+ * cached for reads; the database's for writes), then
  * `/health` and `/metrics` (neither shed nor authenticated by API key),
  * JSON errors throughout.
  *
@@ -33,8 +34,13 @@ export function createApp(context: AppContext): Express {
   app.set('etag', false);
   app.use(context.monitor.middleware());
   const guard = [context.shedder.middleware, apiKeyAuth(context.mode.source.userIdForKey)];
-  // Only the writes take bodies: the reads never run the parser.
-  const writeGuard = [...guard, express.json({ limit: BODY_LIMIT_BYTES })];
+  // Writes ask the database for the key, whatever the mode caches for reads: a revoked key stops
+  // writing at once. Only the writes take bodies: the reads never run the parser.
+  const writeGuard = [
+    context.shedder.middleware,
+    apiKeyAuth((apiKey) => findUserIdByKey(context.db, apiKey)),
+    express.json({ limit: BODY_LIMIT_BYTES }),
+  ];
   dashboardRoutes(app, context, guard);
   agentsRoutes(app, context, guard);
   leadsRoutes(app, context, writeGuard);

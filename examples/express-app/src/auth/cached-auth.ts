@@ -7,9 +7,10 @@ import { findUserIdByKey, hashKey } from './api-key-auth.js';
 const KNOWN_KEYS_ONLY = { isCacheable: (userId: number | null) => userId !== null };
 
 /**
- * API-key lookups through a memory cache keyed by the key's hash: a known key
- * costs no query for the cache's TTL, which is also how long a revoked key
- * keeps working while the database answers. While it fails, the cache's
+ * API-key lookups of the reads through a memory cache keyed by the key's
+ * hash: a known key costs no query for the cache's TTL, which is also how
+ * long a revoked key keeps reading while the database answers (writes look
+ * the key up in the database: `createApp`). While it fails, the cache's
  * stale-if-error keeps a key known before the failure working (so cached
  * dashboards can be served stale); a key the database says it does not know
  * is refused at once and never served stale.

@@ -88,4 +88,25 @@ describe('optimized mode: invalidation', () => {
     expect(withinBound.status).toBe(200);
     expect(pastBound.status).toBe(401);
   });
+
+  it('refuses a revoked API key on writes at once, while its cached lookup still serves reads', async () => {
+    // The third tenant: the heavy one serves the other tests, the other one is revoked above.
+    const third = t.manifest.users.find(
+      (user) => ![t.manifest.heavyUser.id, t.otherUser.id].includes(user.id),
+    );
+    if (!third) throw new Error('the tiny seed has no third user');
+    const { apiKey: key, id } = third;
+    expect((await t.request('/api/dashboard/overview', { key })).status).toBe(200);
+
+    await sql`UPDATE users SET api_key_hash = 'revoked-writes' WHERE id = ${id}`.execute(t.schema.db);
+    const write = await t.request('/api/leads', {
+      method: 'POST',
+      key,
+      body: { agentId: t.heavyAgentId, name: 'Mallory', phone: '+15550199' },
+    });
+    const read = await t.request('/api/dashboard/overview', { key });
+
+    expect(write.status).toBe(401);
+    expect(read.status).toBe(200);
+  });
 });
