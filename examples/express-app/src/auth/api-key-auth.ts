@@ -4,7 +4,19 @@ import type { RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../errors.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/;
+// The scheme is case-insensitive (RFC 9110, 11.1); the token is not.
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([\x21-\x7e]{1,256})$/;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header (printable ASCII,
+ * at most 256 characters), or `undefined`.
+ *
+ * @example
+ * bearerToken(req.headers.authorization); // 'pk_live_…'
+ */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return BEARER.exec(authorization ?? '')?.[1];
+}
 
 /**
  * sha256 hex of an API key, as `users.api_key_hash` stores it.
@@ -43,8 +55,8 @@ export async function findUserIdByKey(db: Kysely<Database>, apiKey: string): Pro
  */
 export function apiKeyAuth(userIdForKey: (apiKey: string) => Promise<number | undefined>): RequestHandler {
   return async (req, res, next) => {
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    const userId = match?.[1] ? await userIdForKey(match[1]) : undefined;
+    const apiKey = bearerToken(req.headers.authorization);
+    const userId = apiKey ? await userIdForKey(apiKey) : undefined;
     if (userId === undefined) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'unauthorized', 'Send a valid API key as "Authorization: Bearer <key>"');

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { AppContext } from '../app-context.js';
+import { bearerToken } from '../auth/api-key-auth.js';
 import { HttpError } from '../errors.js';
 
 function sameToken(given: string, expected: string): boolean {
@@ -24,7 +25,7 @@ export function metricsRoutes(context: Pick<AppContext, 'metricsToken' | 'monito
   const { metricsToken, monitor } = context;
   if (!metricsToken) return router;
   router.use('/metrics', (req, res, next) => {
-    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const token = bearerToken(req.headers.authorization);
     if (token && sameToken(token, metricsToken)) return next();
     res.set('WWW-Authenticate', 'Bearer');
     throw new HttpError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>"');

@@ -8,9 +8,12 @@ import { apiRoute } from '../http/api-route.js';
 import { applyCallEnded } from './call-ended-webhook.js';
 
 const idempotencyKeySchema = z
-  .string({ error: 'the Idempotency-Key header is required' })
+  // Only a missing header gets this message; the checks below keep their own.
+  .string({
+    error: (issue) => (issue.input === undefined ? 'the Idempotency-Key header is required' : undefined),
+  })
   .min(1)
-  .max(255)
+  .max(255, 'must be at most 255 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /**

@@ -33,6 +33,18 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(response.status).toBe(401);
     });
 
+    it('reads the scheme case-insensitively, as RFC 9110 says', async () => {
+      const statuses = await Promise.all(
+        ['bearer', 'BEARER'].map(
+          async (scheme) =>
+            (await t.request('/api/agents', { key: null, headers: { authorization: `${scheme} ${t.key}` } }))
+              .status,
+        ),
+      );
+
+      expect(statuses).toEqual([200, 200]);
+    });
+
     it('accepts every seeded user by their own key', async () => {
       for (const user of t.manifest.users) {
         const response = await t.request('/api/dashboard/overview', { key: user.apiKey });

@@ -125,7 +125,19 @@ describe.each(MODES)('%s mode', (mode) => {
       });
 
       expect(response.status).toBe(400);
-      expect(response.body.error.message).toMatch(/Idempotency-Key/);
+      expect(response.body.error.message).toMatch(/Idempotency-Key header is required/);
+    });
+
+    it('says an Idempotency-Key over 255 characters is too long, not missing', async () => {
+      const response = await t.request<ErrorBody>('/api/webhooks/call-ended', {
+        method: 'POST',
+        body: delivery(),
+        headers: { 'idempotency-key': 'k'.repeat(256) },
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toMatch(/at most 255 characters/);
+      expect(response.body.error.message).not.toMatch(/required/);
     });
 
     it("refuses a call of another user's agent with a 404 and records nothing", async () => {
