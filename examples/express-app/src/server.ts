@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
 import type { Monitor } from '@perfkit/monitor';
 import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
@@ -151,7 +152,15 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       monitor,
       mode,
       async close() {
-        await drain(server, config.shutdownGraceMs);
+        const cut = await drain(server, config.shutdownGraceMs);
+        // Their clients see the connection close without an answer; a write among them has either
+        // committed or not, as after any lost connection.
+        if (cut > 0) {
+          logger.warn(
+            { requests: cut, graceMs: config.shutdownGraceMs },
+            'shutdown cut requests still running',
+          );
+        }
         await closeAll();
       },
     };
@@ -161,16 +170,21 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
 }
 
-/** Stops accepting connections, waits up to `graceMs` for requests in flight, then cuts what is left. */
-async function drain(server: Server, graceMs: number): Promise<void> {
+/**
+ * Stops accepting connections, waits up to `graceMs` for requests in flight,
+ * then cuts what is left; resolves with the number of connections it cut,
+ * each busy with a request (idle ones were closed all along).
+ */
+async function drain(server: Server, graceMs: number): Promise<number> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // A keep-alive connection goes idle when its request ends and would hold `close` open until it times out.
   const reaper = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();
   const finished = await Promise.race([closed.then(() => true), sleep(graceMs, false, { ref: false })]);
   clearInterval(reaper);
-  if (!finished) {
-    server.closeAllConnections();
-    await closed;
-  }
+  if (finished) return 0;
+  const cut = await promisify(server.getConnections.bind(server))();
+  server.closeAllConnections();
+  await closed;
+  return cut;
 }

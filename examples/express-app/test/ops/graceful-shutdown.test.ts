@@ -1,8 +1,9 @@
 import { SEED_ANCHOR } from '@perfkit/queries/admin';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody } from '../../src/contract/response-bodies.js';
 import { type AppProcess, startAppProcess } from '../../src/load/app-process.js';
-import { requestJson, seedTestData, type TestData } from '../support/test-app.js';
+import { requestJson, seedTestData, startAppOn, type TestData } from '../support/test-app.js';
 
 describe('graceful shutdown on SIGTERM', () => {
   let data: TestData;
@@ -40,5 +41,35 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(finished.status).toBe(200);
     expect(finished.body.agents.length).toBeGreaterThan(0);
     expect(await exit).toBe(0);
+  }, 60_000);
+});
+
+describe('a request that outlives the grace period', () => {
+  it('is cut at its end, and the log says how many were', async () => {
+    const data = await seedTestData('shutdown_cut');
+    const lines: Array<{ msg: string; requests?: number }> = [];
+    try {
+      // Naive agents fetch each config in turn: at 1 s each, the heavy tenant's list takes seconds.
+      data.fake.configure({ latency: { kind: 'fixed', ms: 1_000 } });
+      const app = await startAppOn(data, {
+        mode: 'naive',
+        config: { shutdownGraceMs: 200 },
+        start: { logger: pino({ level: 'warn' }, { write: (line) => lines.push(JSON.parse(line)) }) },
+      });
+      const cut = requestJson(app.url, '/api/agents', { key: data.manifest.heavyUser.apiKey }).then(
+        (response) => response.status,
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      await app.close();
+
+      expect(await cut).toBe('fetch failed');
+      expect(lines.filter((line) => line.msg === 'shutdown cut requests still running')).toEqual([
+        expect.objectContaining({ requests: 1 }),
+      ]);
+    } finally {
+      await data.close();
+    }
   }, 60_000);
 });
