@@ -143,7 +143,7 @@ export class AttemptTimeoutError extends ExternalError {
 }
 
 /**
- * A 2xx answer whose body is not the JSON it should be (a cut body, mostly).
+ * A 2xx answer whose body is not the JSON object it should be (a cut body, mostly).
  *
  * @example
  * error.code === 'PERFKIT_EXT_MALFORMED_RESPONSE'
@@ -152,7 +152,7 @@ export class MalformedResponseError extends ExternalError {
   override name = 'MalformedResponseError';
 
   constructor(context: ExternalErrorContext) {
-    super('PERFKIT_EXT_MALFORMED_RESPONSE', 'response body is not valid JSON', context, true);
+    super('PERFKIT_EXT_MALFORMED_RESPONSE', 'response body is not a JSON object', context, true);
   }
 }
 

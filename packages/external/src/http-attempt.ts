@@ -106,17 +106,23 @@ async function readBody(
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// Every answer of the API is a JSON object; `null`, a number or a list in its place is not an answer.
 function parseBody<T>(text: string, response: Response, request: AttemptRequest): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new MalformedResponseError({
+  const malformed = (cause?: unknown) =>
+    new MalformedResponseError({
       ...request.context,
       status: response.status,
       requestId: response.headers.get('request-id') ?? undefined,
-      cause: error,
+      cause,
     });
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw malformed(error);
   }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw malformed();
+  return body as T;
 }
 
 function httpError(response: Response, text: string, request: AttemptRequest): ElevenLabsHttpError {

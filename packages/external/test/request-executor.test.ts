@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveClientOptions } from '../src/client-options.js';
@@ -140,6 +142,28 @@ describe('retryable failures', () => {
       outcome: 'retry',
     });
   });
+
+  it.each(['null', '42', '"config"', '[]'])(
+    'never answers a 200 whose JSON is %s, not an object',
+    async (text) => {
+      // A server no fake fault covers: valid JSON, but not an agent config.
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const { client, events } = await startHarness({}, { baseUrl: `http://127.0.0.1:${port}` });
+        const error = await rejectionOf(client.getAgent(agent));
+        expect(error).toMatchObject({ code: 'PERFKIT_EXT_RETRIES_EXHAUSTED', attempts: 4 });
+        expect(events.attempt.map((e) => e.errorCode)).toEqual(
+          Array(4).fill('PERFKIT_EXT_MALFORMED_RESPONSE'),
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 });
 
 describe('non-retryable failures', () => {
