@@ -56,6 +56,16 @@ describe('perf-cli audit never writes', () => {
     expect(await countLeads()).toBe(leads);
   });
 
+  it('refuses a JSON entry whose -- comment a carriage return ends, counting statements as PostgreSQL does', async () => {
+    const sql = 'SELECT 1 --x\r; COMMIT; INSERT INTO t VALUES (17)';
+    // The simple query protocol runs what PostgreSQL reads as separate statements: three of them.
+    const counted = await t.pool.query('SELECT 1 --x\r; SELECT 2; SELECT 3');
+    expect(counted).toHaveLength(3);
+    const { code, run } = await auditFile('carriage-return.json', JSON.stringify([{ name: 'cr', sql }]));
+    expect(code).toBe(2);
+    expect(run.stderr()).toContain('query #1: "sql" must hold exactly one statement, found 3');
+  });
+
   it('cannot be made to commit by text handed to the library: the extended protocol takes one statement', async () => {
     const report = await runAudit({
       connectionString: t.connectionString,

@@ -35,6 +35,15 @@ describe('splitStatements', () => {
     ]);
   });
 
+  it('ends a -- comment at a carriage return, as PostgreSQL does, not only at a newline', () => {
+    expect(sqlOf('SELECT 1 --x\r; COMMIT; INSERT INTO t VALUES (17)')).toEqual([
+      'SELECT 1 --x',
+      'COMMIT',
+      'INSERT INTO t VALUES (17)',
+    ]);
+    expect(splitStatements('-- name: a\r\nSELECT 1;\r\n')).toEqual([{ name: 'a', sql: 'SELECT 1', line: 2 }]);
+  });
+
   it('reports an unterminated string with its line', () => {
     expect(() => splitStatements("SELECT 1;\nSELECT 'open;")).toThrow(UnterminatedSqlError);
     expect(() => splitStatements("SELECT 1;\nSELECT 'open;")).toThrow(

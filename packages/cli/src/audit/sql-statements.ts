@@ -52,8 +52,7 @@ export function splitStatements(text: string): SqlStatement[] {
     const c = text[i] ?? '';
     const next = text[i + 1];
     if (c === '-' && next === '-') {
-      const newline = text.indexOf('\n', i);
-      const end = newline < 0 ? text.length : newline;
+      const end = lineEnd(text, i);
       const marker = NAME_MARKER.exec(text.slice(i, end));
       if (marker?.[1]) {
         flush(i);
@@ -86,6 +85,13 @@ export function splitStatements(text: string): SqlStatement[] {
   }
   flush(text.length);
   return statements;
+}
+
+/** Index of the end of the line `from` is on: PostgreSQL ends a `--` comment at `\r` as well as `\n`. */
+function lineEnd(text: string, from: number): number {
+  const end = /[\r\n]/g;
+  end.lastIndex = from;
+  return end.exec(text)?.index ?? text.length;
 }
 
 /** Index just past a quoted string or identifier opened at `open`; a doubled quote is a literal quote. */
