@@ -147,6 +147,21 @@ describe('loadtest input errors', () => {
     expect(closed.stderr()).toContain('unreachable');
   });
 
+  it('refuses a threshold naming an unknown target before any request reaches the server', async () => {
+    const server = await startLatencyServer();
+    try {
+      const run = memoryIo();
+      const args = ['loadtest', '-t', `x=${server.url}`, '--threshold', 'nope:p99<3', '-d', '3s'];
+      expect(await runCli([...args, '--no-progress'], run.io)).toBe(2);
+      expect(run.stderr()).toBe(
+        'perf-cli: threshold "nope:p99<3" names target "nope", which is not among x\n',
+      );
+      expect(server.requests()).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 2 for a malformed threshold and for an unknown option', async () => {
     const bad = memoryIo();
     expect(await runCli(['loadtest', '-t', 'http://127.0.0.1:9/x', '--threshold', 'p97<3'], bad.io)).toBe(2);

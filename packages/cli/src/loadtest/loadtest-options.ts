@@ -4,6 +4,7 @@ import { checkNumber } from '../util/option-checks.js';
 import type { LoadModel, Shard, Threshold } from './report-schema.js';
 import { checkShard, formatShard, shardConnections, WHOLE_RUN } from './shard.js';
 import { checkTargets, type LoadTarget } from './targets.js';
+import { checkThresholdTargets } from './thresholds.js';
 
 /** Options of `runLoadtest`. Defaults are in {@link LOADTEST_DEFAULTS}. */
 export interface LoadtestOptions {
@@ -100,6 +101,10 @@ export function resolveLoadtestOptions(options: LoadtestOptions) {
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   } as typeof LOADTEST_DEFAULTS & LoadtestOptions;
   checkTargets(o.targets);
+  checkThresholdTargets(
+    o.thresholds ?? [],
+    o.targets.map((t) => t.name),
+  );
   if (o.model !== 'open' && o.model !== 'closed')
     throw new InvalidOptionError('model', `must be "open" or "closed", got "${o.model}"`);
   checkNumber(o.rate, 'rate', { above: 0 });

@@ -40,6 +40,23 @@ export function parseThreshold(source: string): Threshold {
   };
 }
 
+/**
+ * Refuses a threshold that names a target not among `names`: checked on the
+ * options before any load is sent, and on each report it is evaluated on.
+ *
+ * @example
+ * checkThresholdTargets([parseThreshold('nope:p99<3')], ['x']) // throws 'threshold "nope:p99<3" names target "nope", which is not among x'
+ */
+export function checkThresholdTargets(thresholds: readonly Threshold[], names: readonly string[]): void {
+  const unknown = thresholds.find((t) => !names.some((name) => t.target === '*' || name === t.target));
+  if (unknown) {
+    throw new PerfCliError(
+      'PERFKIT_CLI_INVALID_THRESHOLD',
+      `threshold "${unknown.source}" names target "${unknown.target}", which is not among ${names.join(', ')}`,
+    );
+  }
+}
+
 /** What thresholds are checked against: a report's target (`report.targets[i]`), or these figures of one. */
 export type ThresholdInput = Pick<TargetReport, 'name' | 'latency' | 'rps' | 'requests' | 'errors'>;
 
@@ -53,16 +70,13 @@ export function evaluateThresholds(
   thresholds: readonly Threshold[],
   targets: readonly ThresholdInput[],
 ): ThresholdResult[] {
+  checkThresholdTargets(
+    thresholds,
+    targets.map((t) => t.name),
+  );
   const results: ThresholdResult[] = [];
   for (const threshold of thresholds) {
-    const matching = targets.filter((t) => threshold.target === '*' || t.name === threshold.target);
-    if (matching.length === 0) {
-      throw new PerfCliError(
-        'PERFKIT_CLI_INVALID_THRESHOLD',
-        `threshold "${threshold.source}" names target "${threshold.target}", which is not among ${targets.map((t) => t.name).join(', ')}`,
-      );
-    }
-    for (const t of matching) {
+    for (const t of targets.filter((t) => threshold.target === '*' || t.name === threshold.target)) {
       const errors = totalErrors(t.errors);
       const actual =
         threshold.metric === 'rps'

@@ -6,6 +6,8 @@ export interface LatencyServer {
   url: string;
   /** Changes the injected latency of later requests. */
   setLatencyMs(ms: number): void;
+  /** How many requests it has received. */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -18,8 +20,10 @@ export async function startLatencyServer(
   options: { latencyMs?: number; stall?: { periodMs: number; ms: number } } = {},
 ): Promise<LatencyServer> {
   let latencyMs = options.latencyMs ?? 0;
+  let requests = 0;
   const start = Date.now();
   const server = http.createServer((_req, res) => {
+    requests++;
     let wait = latencyMs;
     if (options.stall) {
       const phase = (Date.now() - start) % options.stall.periodMs;
@@ -36,6 +40,7 @@ export async function startLatencyServer(
     setLatencyMs(ms) {
       latencyMs = ms;
     },
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
