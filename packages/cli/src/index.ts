@@ -54,7 +54,7 @@ export {
   summarize,
 } from './loadtest/histogram.js';
 export type { LoadtestOptions, LoadtestProgress } from './loadtest/loadtest-options.js';
-export { defaultWorkers, LOADTEST_DEFAULTS } from './loadtest/loadtest-options.js';
+export { defaultWorkers, LOADTEST_DEFAULTS, LOADTEST_LIMITS } from './loadtest/loadtest-options.js';
 export type { MergeInput } from './loadtest/merge-reports.js';
 export { mergeReports } from './loadtest/merge-reports.js';
 export { parseReport, readReport, writeReport } from './loadtest/report-file.js';

@@ -6,6 +6,7 @@ import {
   calibrateGate,
   compareReports,
   InvalidOptionError,
+  LOADTEST_LIMITS,
   type LoadtestOptions,
   mergeReports,
   PerfCliError,
@@ -14,6 +15,7 @@ import {
   runLoadtest,
   writeReport,
 } from '../src/index.js';
+import { resolveLoadtestOptions } from '../src/loadtest/loadtest-options.js';
 import { runCli } from '../src/program.js';
 import { memoryIo } from './helpers/latency-server.js';
 import { buildReport, noisy } from './helpers/report-builder.js';
@@ -43,6 +45,11 @@ describe('library functions', () => {
     const cases: Array<[Partial<LoadtestOptions>, string]> = [
       [{ warmupMs: -1 }, 'warmupMs'],
       [{ durationMs: 0 }, 'durationMs'],
+      [{ durationMs: LOADTEST_LIMITS.durationMs + 1 }, 'durationMs'],
+      [{ warmupMs: LOADTEST_LIMITS.durationMs + 1 }, 'warmupMs'],
+      [{ rate: LOADTEST_LIMITS.rate * 1.5 }, 'rate'],
+      [{ connections: LOADTEST_LIMITS.connections + 1 }, 'connections'],
+      [{ repetitions: LOADTEST_LIMITS.repetitions + 1 }, 'repetitions'],
       [{ rate: 0 }, 'rate'],
       [{ connections: 1.5 }, 'connections'],
       [{ repetitions: 0 }, 'repetitions'],
@@ -56,8 +63,19 @@ describe('library functions', () => {
       expectNamed(await rejection(() => runLoadtest({ targets, ...options })), option);
     expect((await rejection(() => runLoadtest({ targets, warmupMs: -1 }))) as Error).toHaveProperty(
       'message',
-      'warmupMs must be >= 0 ms, got -1 ms',
+      'warmupMs must be >= 0 and <= 604800000 ms, got -1 ms',
     );
+  });
+
+  it('accepts each load option at its limit', () => {
+    const limits = {
+      rate: LOADTEST_LIMITS.rate,
+      connections: LOADTEST_LIMITS.connections,
+      durationMs: LOADTEST_LIMITS.durationMs,
+      warmupMs: LOADTEST_LIMITS.durationMs,
+      repetitions: LOADTEST_LIMITS.repetitions,
+    };
+    expect(resolveLoadtestOptions({ targets, ...limits, workers: 1 })).toMatchObject(limits);
   });
 
   it('runLoadtest refuses no targets, and two targets with one name, in library terms', async () => {
@@ -109,10 +127,29 @@ describe('the CLI', () => {
   writeReport(report, buildReport(noisy(20, 12, 0.05)));
   const load = ['loadtest', '-t', 'http://127.0.0.1:9/x', '--no-progress'];
 
+  it('refuses a duration, warm-up, repetitions, rate or connections beyond any real run, naming the limit', async () => {
+    const cases: Array<[string[], string]> = [
+      [['-d', '99999999999999999999d'], '--duration must be > 0 and <= 604800000 ms, got 8.64e+27 ms'],
+      [['--warmup', '8d'], '--warmup must be >= 0 and <= 604800000 ms, got 691200000 ms'],
+      [['-r', '1e9'], '--repetitions must be an integer >= 1 and <= 100, got 1000000000'],
+      [['--rate', '1e9'], '--rate must be a number > 0 and <= 1000000, got 1000000000'],
+      [['-c', '1000000'], '--connections must be an integer >= 1 and <= 100000, got 1000000'],
+    ];
+    for (const [args, message] of cases) {
+      const run = memoryIo();
+      expect(await runCli([...load, ...args], run.io), args.join(' ')).toBe(2);
+      expect(run.stderr()).toBe(`perf-cli: ${message}\n`);
+    }
+    const help = memoryIo();
+    await runCli(['loadtest', '--help'], help.io);
+    for (const limit of ['at most 1000000', 'at most 100000', 'at most 7d', 'at most 100)'])
+      expect(help.stdout().replace(/\s+/g, ' ')).toContain(limit);
+  });
+
   it('prints the flag of the option the library refused, in one line, and exits 2', async () => {
     const cases: Array<[string[], string]> = [
-      [[...load, '--duration', '0'], '--duration must be > 0 ms, got 0 ms'],
-      [[...load, '--rate', '0'], '--rate must be a number > 0, got 0'],
+      [[...load, '--duration', '0'], '--duration must be > 0 and <= 604800000 ms, got 0 ms'],
+      [[...load, '--rate', '0'], '--rate must be a number > 0 and <= 1000000, got 0'],
       [[...load, '-c', '2', '--workers', '3'], '--workers 3 needs at least one connection each'],
       [['compare', report, report, '--alpha', '0'], '--alpha must be a number > 0 and < 1, got 0'],
       [['compare', report, report, '--metric', 'p97'], '--metric must each be one of mean, p50'],

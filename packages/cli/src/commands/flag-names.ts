@@ -10,7 +10,7 @@ export type FlagNames = Readonly<Record<string, string>>;
  *
  * @example
  * command.action(withFlagNames({ warmupMs: '--warmup' }, async (opts) => { await runLoadtest(…) }));
- * // perf-cli: --warmup must be >= 0 ms, got -1 ms
+ * // perf-cli: --warmup must be >= 0 and <= 604800000 ms, got -1 ms
  */
 export function withFlagNames<A extends unknown[]>(
   flags: FlagNames,

@@ -3,13 +3,15 @@ import { type Command, Option } from 'commander';
 import { InvalidOptionError } from '../errors.js';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
-import type { LoadtestOptions } from '../loadtest/loadtest-options.js';
+import { LOADTEST_LIMITS, type LoadtestOptions } from '../loadtest/loadtest-options.js';
 import type { LoadModel } from '../loadtest/report-schema.js';
 import { parseShard } from '../loadtest/shard.js';
 import { loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
 import { parseNumber } from '../util/option-checks.js';
 import { parseTime } from '../util/parse-time.js';
 import type { FlagNames } from './flag-names.js';
+
+const DAY_MS = 86_400_000;
 
 /** Appends a repeatable flag's values. */
 export const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -57,23 +59,36 @@ export function addLoadOptions(command: Command, defaults: { repetitions: string
         .env('PERFKIT_MODEL'),
     )
     .addOption(
-      new Option('--rate <n>', 'open model: requests per second per target')
+      new Option('--rate <n>', `open model: requests per second per target (at most ${LOADTEST_LIMITS.rate})`)
         .default('100')
         .env('PERFKIT_RATE'),
     )
     .addOption(
-      new Option('-c, --connections <n>', 'connections per target').default('10').env('PERFKIT_CONNECTIONS'),
+      new Option('-c, --connections <n>', `connections per target (at most ${LOADTEST_LIMITS.connections})`)
+        .default('10')
+        .env('PERFKIT_CONNECTIONS'),
     )
     .addOption(
-      new Option('-d, --duration <duration>', 'measured time per repetition (e.g. 10s)')
+      new Option(
+        '-d, --duration <duration>',
+        `measured time per repetition (e.g. 10s; at most ${LOADTEST_LIMITS.durationMs / DAY_MS}d)`,
+      )
         .default('10s')
         .env('PERFKIT_DURATION'),
     )
     .addOption(
-      new Option('--warmup <duration>', 'unmeasured warm-up per target').default('2s').env('PERFKIT_WARMUP'),
+      new Option(
+        '--warmup <duration>',
+        `unmeasured warm-up per target (at most ${LOADTEST_LIMITS.durationMs / DAY_MS}d)`,
+      )
+        .default('2s')
+        .env('PERFKIT_WARMUP'),
     )
     .addOption(
-      new Option('-r, --repetitions <n>', 'measured repetitions per target')
+      new Option(
+        '-r, --repetitions <n>',
+        `measured repetitions per target (at most ${LOADTEST_LIMITS.repetitions})`,
+      )
         .default(defaults.repetitions)
         .env('PERFKIT_REPETITIONS'),
     )

@@ -11,15 +11,15 @@ export interface LoadtestOptions {
   targets: LoadTarget[];
   /** Default: `open`. */
   model?: LoadModel;
-  /** Open model: requests per second per target, of the whole run (all shards). Default: 100. */
+  /** Open model: requests per second per target, of the whole run (all shards). Default: 100; at most 1,000,000. */
   rate?: number;
-  /** Keep-alive connections per target, of the whole run (closed model: the concurrency). Default: 10. */
+  /** Keep-alive connections per target, of the whole run (closed model: the concurrency). Default: 10; at most 100,000. */
   connections?: number;
-  /** Measured time per target and repetition, ms. Default: 10 s. */
+  /** Measured time per target and repetition, ms. Default: 10 s; at most 7 days. */
   durationMs?: number;
-  /** Unmeasured load per target before the first repetition, ms. Default: 2 s. */
+  /** Unmeasured load per target before the first repetition, ms. Default: 2 s; at most 7 days. */
   warmupMs?: number;
-  /** Measured repetitions per target, interleaved across targets. Default: 6 (enough for the gate at 1 %). */
+  /** Measured repetitions per target, interleaved across targets. Default: 6 (enough for the gate at 1 %); at most 100. */
   repetitions?: number;
   /** Per-request timeout, ms. Default: 10 s. */
   timeoutMs?: number;
@@ -76,6 +76,24 @@ export const LOADTEST_DEFAULTS = {
 };
 
 /**
+ * The most each option accepts: far beyond any real run, so that a slip
+ * such as `-r 1e9` or `-d 99999999999999999999d` is refused instead of
+ * running for ever. Repetitions stop at 100 because the gate's exact rank
+ * test grows as the fourth power of them (100 + 100 take seconds per
+ * target and metric; 1,000 + 1,000 would need tens of GB).
+ *
+ * @example
+ * runLoadtest({ targets, repetitions: LOADTEST_LIMITS.repetitions + 1 }) // rejects: "repetitions must be an integer >= 1 and <= 100, got 101"
+ */
+export const LOADTEST_LIMITS = {
+  rate: 1_000_000,
+  connections: 100_000,
+  /** Of a repetition and of the warm-up. */
+  durationMs: 7 * 86_400_000,
+  repetitions: 100,
+};
+
+/**
  * The default number of generator workers: half the cores (the other half
  * is left to the target, which usually runs on the same machine in CI), at
  * least 1 and at most one per connection.
@@ -93,7 +111,7 @@ export function defaultWorkers(connections: number, cores = os.availableParallel
  * CLI flag) or a `PERFKIT_CLI_INVALID_TARGETS` error.
  *
  * @example
- * resolveLoadtestOptions({ targets, warmupMs: -1 }) // throws "warmupMs must be >= 0 ms, got -1 ms"
+ * resolveLoadtestOptions({ targets, warmupMs: -1 }) // throws "warmupMs must be >= 0 and <= 604800000 ms, got -1 ms"
  */
 export function resolveLoadtestOptions(options: LoadtestOptions) {
   const o = {
@@ -107,11 +125,12 @@ export function resolveLoadtestOptions(options: LoadtestOptions) {
   );
   if (o.model !== 'open' && o.model !== 'closed')
     throw new InvalidOptionError('model', `must be "open" or "closed", got "${o.model}"`);
-  checkNumber(o.rate, 'rate', { above: 0 });
-  checkNumber(o.connections, 'connections', { min: 1, integer: true });
-  checkNumber(o.durationMs, 'durationMs', { above: 0, unit: 'ms' });
-  checkNumber(o.warmupMs, 'warmupMs', { min: 0, unit: 'ms' });
-  checkNumber(o.repetitions, 'repetitions', { min: 1, integer: true });
+  const max = LOADTEST_LIMITS;
+  checkNumber(o.rate, 'rate', { above: 0, max: max.rate });
+  checkNumber(o.connections, 'connections', { min: 1, max: max.connections, integer: true });
+  checkNumber(o.durationMs, 'durationMs', { above: 0, max: max.durationMs, unit: 'ms' });
+  checkNumber(o.warmupMs, 'warmupMs', { min: 0, max: max.durationMs, unit: 'ms' });
+  checkNumber(o.repetitions, 'repetitions', { min: 1, max: max.repetitions, integer: true });
   checkNumber(o.timeoutMs, 'timeoutMs', { above: 0, unit: 'ms' });
   checkNumber(o.lateThresholdMs, 'lateThresholdMs', { above: 0, unit: 'ms' });
   checkNumber(o.maxInFlight, 'maxInFlight', { min: 1, integer: true });
