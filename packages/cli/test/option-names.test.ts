@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   calibrateGate,
   compareReports,
@@ -110,6 +110,15 @@ describe('library functions', () => {
     expectNamed(await rejection(() => runAudit({ connectionString: 'notaurl' })), 'connectionString');
   });
 
+  it('runAudit names DATABASE_URL for a bad URL it read from there', async () => {
+    vi.stubEnv('DATABASE_URL', 'mysql://x@127.0.0.1/x');
+    try {
+      expectNamed(await rejection(() => runAudit()), 'DATABASE_URL');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('mergeReports explains a part that is not a shard without naming a flag', async () => {
     const error = await rejection(() => mergeReports([{ source: 'whole.json', report: buildReport([10]) }]));
     expect(error).toBeInstanceOf(PerfCliError);
@@ -144,6 +153,24 @@ describe('the CLI', () => {
     await runCli(['loadtest', '--help'], help.io);
     for (const limit of ['at most 1000000', 'at most 100000', 'at most 7d', 'at most 100)'])
       expect(help.stdout().replace(/\s+/g, ' ')).toContain(limit);
+  });
+
+  it('names DATABASE_URL, not --database-url, when the URL that is not a PostgreSQL one came from there', async () => {
+    vi.stubEnv('DATABASE_URL', 'mysql://x@127.0.0.1/x');
+    try {
+      for (const args of [['audit'], ['indexes', 'plan'], ['indexes', 'apply'], ['indexes', 'status']]) {
+        const run = memoryIo();
+        expect(await runCli(args, run.io), args.join(' ')).toBe(2);
+        expect(run.stderr()).toBe(
+          'perf-cli: DATABASE_URL is not a PostgreSQL URL: expected postgresql://user[:password]@host[:port]/database\n',
+        );
+      }
+      const flag = memoryIo();
+      expect(await runCli(['audit', '--database-url', 'mysql://x@127.0.0.1/x'], flag.io)).toBe(2);
+      expect(flag.stderr()).toMatch(/^perf-cli: --database-url is not a PostgreSQL URL/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('prints the flag of the option the library refused, in one line, and exits 2', async () => {

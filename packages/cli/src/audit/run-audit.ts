@@ -58,7 +58,7 @@ function resolveAuditOptions(options: AuditOptions) {
   return {
     connectionString: checkDatabaseUrl(
       options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
-      'connectionString',
+      options.connectionString === undefined ? 'DATABASE_URL' : 'connectionString',
     ),
     timeoutMs: checkNumber(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs', {
       above: 0,

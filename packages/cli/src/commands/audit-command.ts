@@ -7,11 +7,11 @@ import { EXIT_CODES, InvalidOptionError } from '../errors.js';
 import { formatAuditTable } from '../format/audit-format.js';
 import type { CliIo } from '../io.js';
 import { parseNumber } from '../util/option-checks.js';
+import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { withFlagNames } from './flag-names.js';
 
 /** The flag of each audit option, for messages. */
 const AUDIT_FLAGS = {
-  connectionString: '--database-url',
   statementTimeoutMs: '--statement-timeout',
   'planChecks.largeTableRows': '--large-table-rows',
 } as const;
@@ -28,7 +28,7 @@ export function auditCommand(io: CliIo): Command {
     .description(
       'EXPLAIN (ANALYZE, BUFFERS) every catalog query in a rolled-back transaction; report plan and schema findings and index suggestions',
     )
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL').env('DATABASE_URL'))
+    .addOption(databaseUrlOption())
     .option('--schema <name>', "schema to check (default: the connection's current schema)")
     .option(
       '--queries <file>',
@@ -52,9 +52,10 @@ export function auditCommand(io: CliIo): Command {
     )
     .option('--json', 'print the report as JSON')
     .action(
-      withFlagNames(AUDIT_FLAGS, async (opts) => {
+      withFlagNames(AUDIT_FLAGS, async (opts, command: Command) => {
+        const url = databaseUrlOf(command);
         const report = await runAudit({
-          ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
+          ...(url === undefined ? {} : { connectionString: url }),
           ...(opts.schema ? { schema: opts.schema } : {}),
           ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
           statementTimeoutMs: parseDuration(

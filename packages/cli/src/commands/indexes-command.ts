@@ -10,8 +10,8 @@ import {
 } from '../errors.js';
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
-import { checkDatabaseUrl } from '../util/database-url.js';
 import { redactUrl } from '../util/redact-url.js';
+import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { requireIndexTables } from './index-tables.js';
 import { collect } from './load-options.js';
 
@@ -42,7 +42,7 @@ async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
 
 const common = (command: Command) =>
   command
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL').env('DATABASE_URL'))
+    .addOption(databaseUrlOption())
     .option('--schema <name>', "schema to work in (default: the connection's)")
     .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
     .option('--json', 'print JSON');
@@ -64,13 +64,10 @@ const selection = (opts: { schema?: string; only?: string[] }) => ({
  */
 export function indexesCommand(io: CliIo): Command {
   // Each subcommand that connects: a bad URL refused first, then a database without the tables.
-  const connected = async <T>(
-    opts: { databaseUrl?: string; schema?: string; only?: string[] },
-    run: (url: string) => Promise<T>,
-  ) => {
-    const target = checkDatabaseUrl(opts.databaseUrl ?? DEFAULT_URL, '--database-url');
+  const connected = async <T>(command: Command, run: (url: string) => Promise<T>) => {
+    const target = databaseUrlOf(command) ?? DEFAULT_URL;
     return withDatabase(target, async () => {
-      await requireIndexTables(target, opts);
+      await requireIndexTables(target, command.opts());
       return run(target);
     });
   };
@@ -84,10 +81,10 @@ export function indexesCommand(io: CliIo): Command {
       new Command('plan').description("print the SQL apply would run (from the database's current state)"),
     )
       .option('--offline', 'plan as if no index existed, without connecting')
-      .action(async (opts) => {
+      .action(async (opts, command: Command) => {
         const steps = opts.offline
           ? await planIndexes(undefined, selection(opts))
-          : await connected(opts, (target) => planIndexes(target, selection(opts)));
+          : await connected(command, (target) => planIndexes(target, selection(opts)));
         print(opts.json, steps, formatIndexPlan(steps));
       }),
   );
@@ -97,13 +94,13 @@ export function indexesCommand(io: CliIo): Command {
       .addOption(
         new Option('--statement-timeout <duration>', 'statement_timeout of each build').default('30m'),
       )
-      .action(async (opts) => {
+      .action(async (opts, command: Command) => {
         const options = {
           ...selection(opts),
           lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
           statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout', InvalidOptionError),
         };
-        const results = await connected(opts, (target) => applyIndexes(target, options));
+        const results = await connected(command, (target) => applyIndexes(target, options));
         print(opts.json, results, formatIndexResults(results));
         io.exitCode = results.some((r) => r.status === 'failed') ? EXIT_CODES.gateFailed : EXIT_CODES.ok;
       }),
@@ -111,8 +108,8 @@ export function indexesCommand(io: CliIo): Command {
   indexes.addCommand(
     common(
       new Command('status').description('show whether each index exists, is valid, and its size'),
-    ).action(async (opts) => {
-      const states = await connected(opts, (target) => indexStatus(target, selection(opts)));
+    ).action(async (opts, command: Command) => {
+      const states = await connected(command, (target) => indexStatus(target, selection(opts)));
       print(opts.json, states, formatIndexStatus(states));
     }),
   );
