@@ -52,6 +52,8 @@ export interface AppConfig {
   monitorWindowMs: number;
   /** `ALERT_WEBHOOK_URL`: alerts are also POSTed here (they always go to the log). Default: none. */
   alertWebhookUrl: string | undefined;
+  /** `REQUEST_TIMEOUT_MS`: how long a client may take to send a whole request, headers and body, before a 408. Default: 30,000. */
+  requestTimeoutMs: number;
   /** `SHUTDOWN_GRACE_MS`: on SIGTERM, how long requests in flight may finish. Default: 10,000. */
   shutdownGraceMs: number;
   /** `NOW` (ISO timestamp): a fixed "now" for the APIs. Default: the wall clock. */
@@ -108,6 +110,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MONITOR_WINDOW_MS: integer(1_000, 3_600_000).default(60_000),
   ALERT_WEBHOOK_URL: urlWithScheme(['http:', 'https:']).optional(),
+  REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(10_000),
   NOW: z.iso
     .datetime({ offset: true })
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     metricsToken: e.METRICS_TOKEN,
     monitorWindowMs: e.MONITOR_WINDOW_MS,
     alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     now: e.NOW,
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -141,7 +141,16 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       metricsToken: config.metricsToken,
       now,
     });
-    const server: Server = app.listen(config.port, '127.0.0.1');
+    const server = createServer(
+      {
+        // Node's defaults let a client hold a connection 5 min by sending its body slowly; it checks
+        // the bound every `connectionsCheckingInterval`, so the answer (408) comes within a quarter more.
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+        connectionsCheckingInterval: Math.ceil(config.requestTimeoutMs / 4),
+      },
+      app,
+    ).listen(config.port, '127.0.0.1');
     answerClientErrors(server);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;

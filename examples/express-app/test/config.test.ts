@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       metricsToken: undefined,
       monitorWindowMs: 60_000,
       alertWebhookUrl: undefined,
+      requestTimeoutMs: 30_000,
       shutdownGraceMs: 10_000,
       now: undefined,
       logLevel: 'info',

@@ -16,6 +16,19 @@ function sendRaw(port: number, raw: string): Promise<string> {
   });
 }
 
+/** Sends `raw` bytes and keeps the connection open, as a slow client does, until the server closes it. */
+function sendAndStall(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 /** Status and parsed JSON body of a raw HTTP/1.1 answer. */
 function parseRaw(answer: string): { status: number; contentType: string | undefined; body: unknown } {
   const [head = '', body = ''] = answer.split('\r\n\r\n');
@@ -52,4 +65,28 @@ describe.each(MODES)('%s mode: requests Node refuses before the app sees them', 
     expect(answer.contentType).toMatch(/^application\/json/);
     expect(errorBodySchema.parse(answer.body).error.code).toBe('bad_request');
   });
+});
+
+describe('a client that sends its request too slowly', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('slow_client', { config: { requestTimeoutMs: 1_000 } });
+  });
+  afterAll(() => t?.close());
+
+  it('gets 408 and the JSON error body once REQUEST_TIMEOUT_MS has passed, not minutes later', async () => {
+    const head = `POST /api/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.key}\r\n`;
+    const started = performance.now();
+    const answer = parseRaw(
+      await sendAndStall(
+        t.app.port,
+        `${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`,
+      ),
+    );
+
+    expect(answer.status).toBe(408);
+    expect(errorBodySchema.parse(answer.body).error.code).toBe('request_timeout');
+    // Node's default would answer after 300 s; the margin is for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });
