@@ -3,23 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema } from '../../src/contract/response-bodies.js';
 import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
 
-/** Sends `raw` bytes as they are and reads the whole answer (the server closes the connection). */
-function sendRaw(port: number, raw: string): Promise<string> {
+/**
+ * Sends `raw` bytes as they are and reads the whole answer until the server
+ * closes the connection; with `stall`, keeps the connection open after them,
+ * as a slow client does.
+ */
+function sendRaw(port: number, raw: string, { stall = false } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
-    let answer = '';
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-    });
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
-
-/** Sends `raw` bytes and keeps the connection open, as a slow client does, until the server closes it. */
-function sendAndStall(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
+    const socket = connect(port, '127.0.0.1', () => (stall ? socket.write(raw) : socket.end(raw)));
     let answer = '';
     socket.on('data', (chunk) => {
       answer += chunk.toString();
@@ -78,10 +69,9 @@ describe('a client that sends its request too slowly', () => {
     const head = `POST /api/leads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.key}\r\n`;
     const started = performance.now();
     const answer = parseRaw(
-      await sendAndStall(
-        t.app.port,
-        `${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`,
-      ),
+      await sendRaw(t.app.port, `${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`, {
+        stall: true,
+      }),
     );
 
     expect(answer.status).toBe(408);
