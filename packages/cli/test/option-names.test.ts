@@ -108,6 +108,7 @@ describe('library functions', () => {
       'planChecks.discardRatio',
     );
     expectNamed(await rejection(() => runAudit({ connectionString: 'notaurl' })), 'connectionString');
+    expectNamed(await rejection(() => runAudit({ connectionString: unreachable, schema: 'App' })), 'schema');
   });
 
   it('runAudit names DATABASE_URL for a bad URL it read from there', async () => {

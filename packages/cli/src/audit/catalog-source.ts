@@ -2,19 +2,26 @@ import { createDatabase } from '@perfkit/queries';
 import { catalogQueries } from '@perfkit/queries/admin';
 import { SchemaMissingError } from '../errors.js';
 import { redactUrl } from '../util/redact-url.js';
+import { searchPathSql } from '../util/schema-name.js';
 import type { AuditQuery } from './types.js';
 
 /**
  * Loads the query catalog of `@perfkit/queries`: every query the platform
  * runs (optimized, and the naive shapes it replaces), compiled with sample
- * parameters for the heaviest tenant. A database without the app's tables
- * is a {@link SchemaMissingError}.
+ * parameters for the heaviest tenant — in `schema` (a checked name) when
+ * given, else on the connection's `search_path`. A database without the
+ * app's tables is a {@link SchemaMissingError}.
  *
  * @example
- * const queries = await loadCatalog('postgresql://postgres@127.0.0.1:5432/app');
+ * const queries = await loadCatalog('postgresql://postgres@127.0.0.1:5432/app', 'tenant_a');
  */
-export async function loadCatalog(connectionString: string): Promise<AuditQuery[]> {
+export async function loadCatalog(connectionString: string, schema?: string): Promise<AuditQuery[]> {
   const handle = createDatabase({ connectionString, max: 1, applicationName: 'perf-cli audit' });
+  // Set on each new session before the pool hands it out (pg queues it first), so it holds
+  // whatever search_path the URL or the role sets. It cannot fail on a checked name; a broken
+  // connection fails the catalog's own next query.
+  if (schema !== undefined)
+    handle.pool.on('connect', (client) => void client.query(searchPathSql(schema)).catch(() => {}));
   try {
     return (await catalogQueries(handle.db)).map((q) => ({
       name: q.name,

@@ -4,6 +4,7 @@ import { DatabaseUnavailableError } from '../errors.js';
 import { checkDatabaseUrl } from '../util/database-url.js';
 import { checkNumber, type NumberBounds } from '../util/option-checks.js';
 import { redactUrl } from '../util/redact-url.js';
+import { checkSchemaName, requireSchema, searchPathSql } from '../util/schema-name.js';
 import { loadCatalog } from './catalog-source.js';
 import { mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
 import { PLAN_CHECK_DEFAULTS, type PlanCheckOptions, planFindings } from './plan-findings.js';
@@ -26,7 +27,11 @@ import type { AuditQuery, ExplainResult } from './types.js';
 export interface AuditOptions {
   /** PostgreSQL URL. Default: `DATABASE_URL`, else `postgresql://postgres@127.0.0.1:5432/postgres`. */
   connectionString?: string;
-  /** Schema whose tables and indexes are checked. Default: the connection's `current_schema()`. */
+  /**
+   * Schema whose tables and indexes are checked, and in which the queries run
+   * (first on the `search_path`, then `public`); a plain identifier that
+   * exists. Default: the connection's `current_schema()` and `search_path`.
+   */
   schema?: string;
   /** Queries to explain. Default: the `@perfkit/queries` catalog. */
   queries?: AuditQuery[];
@@ -56,6 +61,7 @@ function resolveAuditOptions(options: AuditOptions) {
   for (const [name, bounds] of Object.entries(PLAN_CHECK_BOUNDS))
     checkNumber(planChecks[name as keyof PlanCheckOptions], `planChecks.${name}`, bounds);
   return {
+    schema: options.schema === undefined ? undefined : checkSchemaName(options.schema, 'schema'),
     connectionString: checkDatabaseUrl(
       options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
       options.connectionString === undefined ? 'DATABASE_URL' : 'connectionString',
@@ -85,7 +91,13 @@ const blocks = (plan: ExplainResult, key: 'Shared Hit Blocks' | 'Shared Read Blo
  * report.findings.filter((f) => f.severity === 'high')
  */
 export async function runAudit(options: AuditOptions = {}): Promise<AuditReport> {
-  const { connectionString, timeoutMs, topQueries, planChecks } = resolveAuditOptions(options);
+  const {
+    connectionString,
+    schema: auditedSchema,
+    timeoutMs,
+    topQueries,
+    planChecks,
+  } = resolveAuditOptions(options);
   const client = new pg.Client({ connectionString, application_name: 'perf-cli audit' });
   client.on('error', () => {});
   try {
@@ -97,12 +109,17 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
     );
   }
   try {
-    const queries = options.queries ?? (await loadCatalog(connectionString));
+    if (auditedSchema !== undefined) {
+      await requireSchema(client, auditedSchema, 'schema', connectionString);
+      // The queries must read the tables the schema checks read, whatever the connection's own path.
+      await client.query(searchPathSql(auditedSchema));
+    }
+    const queries = options.queries ?? (await loadCatalog(connectionString, auditedSchema));
     const meta = await client.query<{ version: string; schema: string; hypopg: boolean; pgss: boolean }>(
       `SELECT current_setting('server_version') AS version, coalesce($1::text, current_schema()) AS schema,
               EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg,
               EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS pgss`,
-      [options.schema ?? null],
+      [auditedSchema ?? null],
     );
     const { version, schema, hypopg, pgss } = meta.rows[0] ?? {
       version: '?',

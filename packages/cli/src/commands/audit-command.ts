@@ -12,6 +12,7 @@ import { withFlagNames } from './flag-names.js';
 
 /** The flag of each audit option, for messages. */
 const AUDIT_FLAGS = {
+  schema: '--schema',
   statementTimeoutMs: '--statement-timeout',
   'planChecks.largeTableRows': '--large-table-rows',
 } as const;
@@ -29,7 +30,10 @@ export function auditCommand(io: CliIo): Command {
       'EXPLAIN (ANALYZE, BUFFERS) every catalog query in a rolled-back transaction; report plan and schema findings and index suggestions',
     )
     .addOption(databaseUrlOption())
-    .option('--schema <name>', "schema to check (default: the connection's current schema)")
+    .option(
+      '--schema <name>',
+      "schema to check and run the queries in, first on the search_path (default: the connection's current schema)",
+    )
     .option(
       '--queries <file>',
       'audit these queries (.json [{ name, sql, parameters }] or .sql with "-- name:" lines) instead of the catalog',
@@ -56,7 +60,7 @@ export function auditCommand(io: CliIo): Command {
         const url = databaseUrlOf(command);
         const report = await runAudit({
           ...(url === undefined ? {} : { connectionString: url }),
-          ...(opts.schema ? { schema: opts.schema } : {}),
+          ...(opts.schema === undefined ? {} : { schema: opts.schema }),
           ...(opts.queries ? { queries: readQueryFile(opts.queries) } : {}),
           statementTimeoutMs: parseDuration(
             opts.statementTimeout,

@@ -2,12 +2,14 @@ import { declaredIndexes } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { SchemaMissingError } from '../errors.js';
 import { redactUrl } from '../util/redact-url.js';
+import { requireSchema } from '../util/schema-name.js';
 
 /**
  * Refuses a database that lacks a table the selected indexes are declared
  * on: the engine would plan them as if the tables were there, report them
  * absent, and fail on each when applying. Tables resolve as the engine's
- * do: in `schema`, or on the connection's `search_path`.
+ * do: in `schema` (refused first when the database has no such schema), or
+ * on the connection's `search_path`.
  *
  * @example
  * await requireIndexTables('postgresql://postgres@127.0.0.1:5432/postgres', {}) // rejects: no table agent_analytics, …
@@ -25,6 +27,7 @@ export async function requireIndexTables(
   client.on('error', () => {});
   await client.connect();
   try {
+    if (selection.schema !== undefined) await requireSchema(client, selection.schema, '--schema', url);
     const { rows } = await client.query<{ name: string }>(
       `SELECT t AS name FROM unnest($1::text[]) AS t
         WHERE to_regclass(CASE WHEN $2::text IS NULL THEN quote_ident(t) ELSE format('%I.%I', $2, t) END) IS NULL`,

@@ -11,6 +11,7 @@ import {
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
 import { redactUrl } from '../util/redact-url.js';
+import { checkSchemaName } from '../util/schema-name.js';
 import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { requireIndexTables } from './index-tables.js';
 import { collect } from './load-options.js';
@@ -47,10 +48,12 @@ const common = (command: Command) =>
     .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
     .option('--json', 'print JSON');
 
+/** The indexes and schema a subcommand works on, the schema name checked before anything connects. */
 const selection = (opts: { schema?: string; only?: string[] }) => ({
-  ...(opts.schema ? { schema: opts.schema } : {}),
+  ...(opts.schema === undefined ? {} : { schema: checkSchemaName(opts.schema, '--schema') }),
   ...(opts.only ? { only: opts.only } : {}),
 });
+type Selection = ReturnType<typeof selection>;
 
 /**
  * `perf-cli indexes plan | apply | status`: a thin layer over the
@@ -64,10 +67,10 @@ const selection = (opts: { schema?: string; only?: string[] }) => ({
  */
 export function indexesCommand(io: CliIo): Command {
   // Each subcommand that connects: a bad URL refused first, then a database without the tables.
-  const connected = async <T>(command: Command, run: (url: string) => Promise<T>) => {
+  const connected = async <T>(command: Command, chosen: Selection, run: (url: string) => Promise<T>) => {
     const target = databaseUrlOf(command) ?? DEFAULT_URL;
     return withDatabase(target, async () => {
-      await requireIndexTables(target, command.opts());
+      await requireIndexTables(target, chosen);
       return run(target);
     });
   };
@@ -82,9 +85,10 @@ export function indexesCommand(io: CliIo): Command {
     )
       .option('--offline', 'plan as if no index existed, without connecting')
       .action(async (opts, command: Command) => {
+        const chosen = selection(opts);
         const steps = opts.offline
-          ? await planIndexes(undefined, selection(opts))
-          : await connected(command, (target) => planIndexes(target, selection(opts)));
+          ? await planIndexes(undefined, chosen)
+          : await connected(command, chosen, (target) => planIndexes(target, chosen));
         print(opts.json, steps, formatIndexPlan(steps));
       }),
   );
@@ -95,12 +99,13 @@ export function indexesCommand(io: CliIo): Command {
         new Option('--statement-timeout <duration>', 'statement_timeout of each build').default('30m'),
       )
       .action(async (opts, command: Command) => {
+        const chosen = selection(opts);
         const options = {
-          ...selection(opts),
+          ...chosen,
           lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
           statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout', InvalidOptionError),
         };
-        const results = await connected(command, (target) => applyIndexes(target, options));
+        const results = await connected(command, chosen, (target) => applyIndexes(target, options));
         print(opts.json, results, formatIndexResults(results));
         io.exitCode = results.some((r) => r.status === 'failed') ? EXIT_CODES.gateFailed : EXIT_CODES.ok;
       }),
@@ -109,7 +114,8 @@ export function indexesCommand(io: CliIo): Command {
     common(
       new Command('status').description('show whether each index exists, is valid, and its size'),
     ).action(async (opts, command: Command) => {
-      const states = await connected(command, (target) => indexStatus(target, selection(opts)));
+      const chosen = selection(opts);
+      const states = await connected(command, chosen, (target) => indexStatus(target, chosen));
       print(opts.json, states, formatIndexStatus(states));
     }),
   );
