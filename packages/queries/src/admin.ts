@@ -6,6 +6,7 @@ export { catalogQueries } from './catalog/query-catalog.js';
 export type { ApproximateCounts } from './counts/tenant-counts.js';
 export { approximateCounts } from './counts/tenant-counts.js';
 export { pgTypes, poolConfig } from './db/connection.js';
+export { isPlainIdentifier } from './db/plain-identifier.js';
 export type { IndexDefinition } from './indexes/declared-indexes.js';
 export { declaredIndexes } from './indexes/declared-indexes.js';
 export type {

@@ -1,10 +1,7 @@
+import { isPlainIdentifier } from '@perfkit/queries/admin';
 import type pg from 'pg';
 import { InvalidOptionError } from '../errors.js';
 import { redactUrl } from './redact-url.js';
-
-// The index engine's rule (@perfkit/queries): a plain identifier goes into
-// `SET search_path` and `CREATE INDEX` as it is, with nothing to quote.
-const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * The schema name, or an {@link InvalidOptionError} naming `option` when it
@@ -15,7 +12,7 @@ const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  * checkSchemaName('x"; DROP TABLE t; --', '--schema') // throws "--schema must be a plain identifier …"
  */
 export function checkSchemaName(schema: string, option: string): string {
-  if (PLAIN_IDENTIFIER.test(schema)) return schema;
+  if (isPlainIdentifier(schema)) return schema;
   throw new InvalidOptionError(
     option,
     `must be a plain identifier (lower-case letters, digits and _, not starting with a digit; at most 63 characters), got ${JSON.stringify(schema)}`,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { poolConfig } from '../db/connection.js';
+import { isPlainIdentifier } from '../db/plain-identifier.js';
 import { InvalidOptionError } from '../errors.js';
 import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
 import { declaredIndexDef, normaliseIndexDef } from './index-definition.js';
@@ -111,12 +112,11 @@ export const APPLY_INDEXES_DEFAULTS = {
 
 // lock_not_available (lock_timeout) and deadlock_detected: transient, worth a retry.
 const RETRYABLE = new Set(['55P03', '40P01']);
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function selectIndexes(options: IndexSelectionOptions): IndexDefinition[] {
   const all = options.indexes ?? declaredIndexes;
   for (const index of all) {
-    if (!IDENTIFIER.test(index.name) || !IDENTIFIER.test(index.table)) {
+    if (!isPlainIdentifier(index.name) || !isPlainIdentifier(index.table)) {
       throw new InvalidOptionError(
         'indexes',
         `index and table names must be plain identifiers: ${index.name}`,
@@ -149,7 +149,7 @@ async function withClient<T>(
   schema: string | undefined,
   fn: (c: pg.ClientBase) => Promise<T>,
 ) {
-  if (schema !== undefined && !IDENTIFIER.test(schema)) {
+  if (schema !== undefined && !isPlainIdentifier(schema)) {
     throw new InvalidOptionError('schema', `schema must be a plain identifier, got ${schema}`);
   }
   const own = typeof target === 'string';
