@@ -107,7 +107,11 @@ const envSchema = z.object({
   ELEVENLABS_BUDGET_MS: integer(1, 60_000).default(250),
   ROLLUP_INTERVAL_MS: integer(100, DAY_MS).default(30_000),
   SHED_EVENT_LOOP_DELAY_MS: integer(0, 60_000).default(500),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Sent as a Bearer token: printable ASCII without spaces (bearerToken), long enough not to be guessed.
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable ASCII characters without spaces')
+    .optional(),
   MONITOR_WINDOW_MS: integer(1_000, 3_600_000).default(60_000),
   ALERT_WEBHOOK_URL: urlWithScheme(['http:', 'https:']).optional(),
   REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),

@@ -192,6 +192,7 @@ async function drain(server: Server, graceMs: number): Promise<number> {
   const finished = await Promise.race([closed.then(() => true), sleep(graceMs, false, { ref: false })]);
   clearInterval(reaper);
   if (finished) return 0;
+  server.closeIdleConnections(); // those whose request ended since the reaper's last pass
   const cut = await promisify(server.getConnections.bind(server))();
   server.closeAllConnections();
   await closed;

@@ -122,6 +122,14 @@ describe('loadConfig', () => {
     expect(problems).not.toMatch(/hunter2|s3cret|short-secret/);
   });
 
+  it('refuses a metrics token no Bearer header can carry (a space, non-ASCII, over 256 characters)', () => {
+    for (const token of ['a long token with spaces', 'jeton-très-secret-0123', 'x'.repeat(257)]) {
+      expect(problemsOf({ METRICS_TOKEN: token })).toEqual([
+        'METRICS_TOKEN must be 16 to 256 printable ASCII characters without spaces',
+      ]);
+    }
+  });
+
   it('refuses a port out of range', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual([expect.stringMatching(/^PORT /)]);
   });

@@ -4,8 +4,9 @@ import type { RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../errors.js';
 
-// The scheme is case-insensitive (RFC 9110, 11.1); the token is not.
-const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([\x21-\x7e]{1,256})$/;
+// The scheme is case-insensitive and followed by one or more spaces (RFC 9110, 11.1); the token is
+// case-sensitive.
+const BEARER = /^bearer +([\x21-\x7e]{1,256})$/i;
 
 /**
  * The token of an `Authorization: Bearer <token>` header (printable ASCII,

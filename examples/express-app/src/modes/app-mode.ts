@@ -51,7 +51,7 @@ export interface ReadScope {
  * ({@link Reply}: the JSON, its ETag and how the cache served it).
  */
 export interface DataSource {
-  /** The user an API key belongs to, or `undefined` for an unknown key. */
+  /** For the reads: the user an API key belongs to, or `undefined` for an unknown key (writes ask the database). */
   userIdForKey(apiKey: string): Promise<number | undefined>;
   overview(scope: ReadScope, params: OverviewQuery): Promise<Reply>;
   analytics(scope: ReadScope, params: AnalyticsQuery): Promise<Reply>;

@@ -96,13 +96,18 @@ describe('optimized mode: invalidation', () => {
     );
     if (!third) throw new Error('the tiny seed has no third user');
     const { apiKey: key, id } = third;
+    const ownAgent = await t.schema.db
+      .selectFrom('agents')
+      .select('id')
+      .where('user_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect((await t.request('/api/dashboard/overview', { key })).status).toBe(200);
 
     await sql`UPDATE users SET api_key_hash = 'revoked-writes' WHERE id = ${id}`.execute(t.schema.db);
     const write = await t.request('/api/leads', {
       method: 'POST',
       key,
-      body: { agentId: t.heavyAgentId, name: 'Mallory', phone: '+15550199' },
+      body: { agentId: ownAgent.id, name: 'Mallory', phone: '+15550199' },
     });
     const read = await t.request('/api/dashboard/overview', { key });
 

@@ -30,6 +30,8 @@ describe('the app on the embedded PGlite', () => {
       MODE: mode,
       CACHE: 'off',
       DB_ACQUIRE_TIMEOUT_MS: '60000',
+      // PGlite's WebAssembly runs on the app's event loop: a busy machine must not make it shed.
+      SHED_EVENT_LOOP_DELAY_MS: '0',
       LOG_LEVEL: 'silent',
       PORT: '0',
     });

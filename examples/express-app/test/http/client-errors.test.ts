@@ -79,4 +79,14 @@ describe('a client that sends its request too slowly', () => {
     // Node's default would answer after 300 s; the margin is for a loaded machine.
     expect(performance.now() - started).toBeLessThan(20_000);
   }, 30_000);
+
+  it('answers once when the app refused the request before its slow body timed out', async () => {
+    const answer = await sendRaw(
+      t.app.port,
+      'POST /api/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}',
+      { stall: true },
+    );
+
+    expect(answer.match(/^HTTP\/1\.1 \d{3}/gm)).toEqual(['HTTP/1.1 401']);
+  }, 30_000);
 });
