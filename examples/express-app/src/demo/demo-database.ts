@@ -27,19 +27,19 @@ const UNREACHABLE = new Set([
 ]);
 
 /**
- * Whether a PostgreSQL server answers at `url`: false when nothing listens
- * there; a server that answers but refuses (an unknown role, a wrong
- * password) is an error that says so.
+ * Whether a PostgreSQL server lets the demo in at `url`: `true`, or why not
+ * (nothing listens there, or a server answered and refused, e.g. an unknown
+ * role), so that the demo can say it.
  */
-async function postgresAnswers(url: string): Promise<boolean> {
+async function postgresAnswers(url: string): Promise<true | { refused: boolean; reason: string }> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     return true;
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
-    if (code === undefined || UNREACHABLE.has(code) || /timeout/i.test(message)) return false;
-    throw new Error(`PostgreSQL at ${redactUrl(url)} refused the demo: ${message}`);
+    const unreachable = code === undefined || UNREACHABLE.has(code) || /timeout/i.test(message);
+    return { refused: !unreachable, reason: message };
   } finally {
     await client.end().catch(() => {});
   }
@@ -48,8 +48,8 @@ async function postgresAnswers(url: string): Promise<boolean> {
 /**
  * `DATABASE_URL`'s server, else a local PostgreSQL (the database
  * `perfkit_demo` on it, created if missing), else PGlite in-process when
- * nothing answers and `DATABASE_URL` is unset, or always with
- * `DEMO_EMBEDDED=1`.
+ * `DATABASE_URL` is unset and the local server does not answer or refuses
+ * the demo (the description says which), or always with `DEMO_EMBEDDED=1`.
  *
  * @example
  * const database = await demoDatabase(process.env);
@@ -57,14 +57,29 @@ async function postgresAnswers(url: string): Promise<boolean> {
 export async function demoDatabase(env: NodeJS.ProcessEnv): Promise<DemoDatabase> {
   const configured = env.DATABASE_URL;
   const serverUrl = configured || DEFAULT_DATABASE_URL;
-  if (env.DEMO_EMBEDDED !== '1' && (await postgresAnswers(withDatabase(serverUrl, 'postgres')))) {
-    const url = withDatabase(serverUrl, DEMO_DATABASE);
-    await ensureDatabase(url);
-    return { url, description: `PostgreSQL at ${redactUrl(url)}` };
-  }
-  if (configured && env.DEMO_EMBEDDED !== '1') {
-    throw new Error(`No PostgreSQL answers at DATABASE_URL (${redactUrl(configured)})`);
+  let why = 'no PostgreSQL answered';
+  if (env.DEMO_EMBEDDED !== '1') {
+    const answer = await postgresAnswers(withDatabase(serverUrl, 'postgres'));
+    if (answer === true) {
+      const url = withDatabase(serverUrl, DEMO_DATABASE);
+      await ensureDatabase(url);
+      return { url, description: `PostgreSQL at ${redactUrl(url)}` };
+    }
+    if (configured) {
+      throw new Error(
+        answer.refused
+          ? `PostgreSQL at DATABASE_URL (${redactUrl(configured)}) refused the demo: ${answer.reason}`
+          : `No PostgreSQL answers at DATABASE_URL (${redactUrl(configured)})`,
+      );
+    }
+    if (answer.refused) {
+      why = `the local PostgreSQL refused the demo (${answer.reason}; set DATABASE_URL to a role that can connect)`;
+    }
   }
   const embedded = await startEmbeddedPostgres();
-  return { url: embedded.url, embedded, description: 'embedded PGlite (PostgreSQL in WASM, in-process)' };
+  return {
+    url: embedded.url,
+    embedded,
+    description: `embedded PGlite (PostgreSQL in WASM, in-process): ${why}`,
+  };
 }

@@ -79,6 +79,16 @@ environment: DATABASE_URL (a PostgreSQL server; default: the local one, else the
 DEMO_EMBEDDED=1 (always PGlite), REDIS_URL (adds Redis to the optimized app),
 DEMO_CONNECTIONS (default 50; 10 on PGlite), DEMO_DURATION_MS (load per API and phase, default 5000)`;
 
+/** A positive integer setting from the environment, if set; a wrong one prints the usage and exits 2. */
+function positiveIntegerSetting(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value > 0) return value;
+  console.error(`demo: ${name} must be a positive integer, got ${JSON.stringify(raw)}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 /** The demo's flags; a wrong one prints the usage and exits 2, `--help` prints it and exits 0. */
 function demoFlags(): { keep: boolean } {
   try {
@@ -99,6 +109,8 @@ function demoFlags(): { keep: boolean } {
 }
 
 const flags = demoFlags();
+const connections = positiveIntegerSetting('DEMO_CONNECTIONS');
+const durationMs = positiveIntegerSetting('DEMO_DURATION_MS');
 // Until the app is kept for the user, a signal ends the demo at once; the app processes it started
 // end with it (app-process.ts). Node's default would skip that and leave them running.
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -112,15 +124,15 @@ async function runDemo(): Promise<void> {
   if (database.embedded) {
     console.log(
       '  ┌──────────────────────────────────────────────────────────────────────────────┐\n' +
-        '  │ No PostgreSQL answered: running on the embedded PGlite. It executes one      │\n' +
+        '  │ Running on the embedded PGlite, which executes one                           │\n' +
         '  │ query at a time in WebAssembly, so every figure below is only illustrative.  │\n' +
         '  │ Set DATABASE_URL (or run PostgreSQL locally) for real measurements.          │\n' +
         '  └──────────────────────────────────────────────────────────────────────────────┘',
     );
   }
   const load: DemoLoad = {
-    connections: Number(process.env.DEMO_CONNECTIONS ?? (database.embedded ? 10 : 50)),
-    durationMs: Number(process.env.DEMO_DURATION_MS ?? 5_000),
+    connections: connections ?? (database.embedded ? 10 : 50),
+    durationMs: durationMs ?? 5_000,
     timeoutMs: 120_000,
   };
 
