@@ -21,6 +21,7 @@ export interface Stoppable {
  */
 export class StartedProcesses {
   private readonly processes: Stoppable[] = [];
+  private stopping: Promise<void> | undefined;
 
   constructor() {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -30,14 +31,21 @@ export class StartedProcesses {
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   }
 
-  /** Adds `process`, to be stopped by {@link stopAll}; returns it. */
+  /** Adds `process`, to be stopped by {@link stopAll}; one that arrives once stopping has begun is stopped at once. */
   add<T extends Stoppable>(process: T): T {
-    this.processes.push(process);
+    if (this.stopping) void process.stop().catch(() => undefined);
+    else this.processes.push(process);
     return process;
   }
 
-  /** Stops every process added, the last first, each once; a failure to stop one does not keep the rest running. */
-  async stopAll(): Promise<void> {
-    for (const process of this.processes.splice(0).reverse()) await process.stop().catch(() => undefined);
+  /**
+   * Stops every process added, the last first; a failure to stop one does not keep the rest
+   * running. Every call (the main flow's `finally`, a signal, a second signal) waits for the same stop.
+   */
+  stopAll(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const process of this.processes.reverse()) await process.stop().catch(() => undefined);
+    })();
+    return this.stopping;
   }
 }

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { InvalidOptionError } from '../errors.js';
 import type { Database } from '../schema/database.js';
+import { isPlainIdentifier } from './plain-identifier.js';
 import { preparingPool } from './prepared-statements.js';
 
 /** Used when neither the options nor `DATABASE_URL` name a database. */
@@ -25,7 +27,7 @@ export const pgTypes = {
 export interface DatabaseOptions {
   /** PostgreSQL URL. Default: `DATABASE_URL`, else {@link DEFAULT_DATABASE_URL}. */
   connectionString?: string;
-  /** Schema to put first on the `search_path` (tests run each file in its own). Default: none. */
+  /** Schema to put first on the `search_path` (tests run each file in its own); a plain identifier. Default: none. */
   schema?: string;
   /** Pool size. Default: 10. */
   max?: number;
@@ -52,6 +54,13 @@ export interface DatabaseHandle {
 /** Pool settings shared by every connection this package opens. */
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  // The schema goes into the connection's options unquoted.
+  if (options.schema !== undefined && !isPlainIdentifier(options.schema)) {
+    throw new InvalidOptionError(
+      'schema',
+      `schema must be a plain identifier, got ${JSON.stringify(options.schema)}`,
+    );
+  }
   return {
     connectionString,
     max: options.max ?? 10,

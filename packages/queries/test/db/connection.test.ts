@@ -14,6 +14,12 @@ describe('createDatabase', () => {
   });
   afterAll(() => database?.destroy());
 
+  it('refuses a schema that is not a plain identifier, before connecting', () => {
+    expect(() => createDatabase({ connectionString: TEST_DATABASE_URL, schema: 'x,pg_temp' })).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'schema' }),
+    );
+  });
+
   it('survives the backend of a checked-out connection being killed, and the pool recovers', async () => {
     const client = await database.pool.connect();
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
