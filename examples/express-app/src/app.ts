@@ -1,9 +1,10 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { agentsRoutes } from './agents/agents-routes.js';
 import type { AppContext } from './app-context.js';
 import { apiKeyAuth, findUserIdByKey } from './auth/api-key-auth.js';
 import { dashboardRoutes } from './dashboard/dashboard-routes.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { HttpError } from './errors.js';
 import { healthRoutes } from './health/health-routes.js';
 import { leadsRoutes } from './leads/leads-routes.js';
 import { metricsRoutes } from './observability/metrics-routes.js';
@@ -11,6 +12,18 @@ import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 
 /** Request bodies above this are refused with 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** After the JSON parser: a write without a JSON body (another content type, or none) is a 415. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (req.body !== undefined) return next();
+  next(
+    new HttpError(
+      415,
+      'unsupported_media_type',
+      'Send the request body as JSON (Content-Type: application/json)',
+    ),
+  );
+};
 
 /**
  * The platform's HTTP API: the monitor first (so it times everything),
@@ -40,6 +53,7 @@ export function createApp(context: AppContext): Express {
     context.shedder.middleware,
     apiKeyAuth((apiKey) => findUserIdByKey(context.db, apiKey)),
     express.json({ limit: BODY_LIMIT_BYTES }),
+    requireJsonBody,
   ];
   dashboardRoutes(app, context, guard);
   agentsRoutes(app, context, guard);

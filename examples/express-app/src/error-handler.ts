@@ -19,7 +19,8 @@ const isBodyParserError = (error: unknown): error is BodyParserError =>
 
 const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
   'entity.too.large': [413, 'payload_too_large', 'The request body is larger than the limit'],
-  'entity.parse.failed': [400, 'invalid_json', 'The request body is not valid JSON'],
+  // Strict parsing: `null`, a number or a string is valid JSON but no request body of this API.
+  'entity.parse.failed': [400, 'invalid_json', 'The request body is not a valid JSON object'],
   'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported'],
   'charset.unsupported': [415, 'unsupported_charset', 'The request body charset is not supported'],
 };

@@ -67,6 +67,27 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe('invalid_json');
     });
+
+    it('refuses JSON that is not an object with a 400 that says so', async () => {
+      const response = await t.request<ErrorBody>('/api/leads', { method: 'POST', body: 'null' });
+
+      expect(response.status).toBe(400);
+      expect(response.body.error).toEqual({
+        code: 'invalid_json',
+        message: 'The request body is not a valid JSON object',
+      });
+    });
+
+    it('refuses a write whose body is not JSON with a 415', async () => {
+      const response = await t.request<ErrorBody>('/api/leads', {
+        method: 'POST',
+        body: 'agentId=1&name=Ada',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+
+      expect(response.status).toBe(415);
+      expect(response.body.error.code).toBe('unsupported_media_type');
+    });
   });
 
   describe('routing', () => {
