@@ -104,6 +104,7 @@ describe.each(MODES)('%s mode', (mode) => {
       ['GET', '/api/leads', 'POST, OPTIONS'],
       ['PUT', '/api/leads/1', 'PATCH, OPTIONS'],
       ['GET', '/api/webhooks/call-ended', 'POST, OPTIONS'],
+      ['DELETE', '/health', 'GET, HEAD, OPTIONS'],
     ])('answers %s %s with a 405 JSON error that names the allowed methods', async (method, path, allow) => {
       const response = await t.request<ErrorBody>(path, { method });
 
@@ -112,12 +113,15 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(errorBodySchema.parse(response.body).error.code).toBe('method_not_allowed');
     });
 
-    it('answers OPTIONS on a route with 204 and its methods, without an API key', async () => {
-      const response = await t.request('/api/dashboard/analytics', { method: 'OPTIONS', key: null });
+    it.each(['/api/dashboard/analytics', '/health'])(
+      'answers OPTIONS on %s with 204 and its methods, without an API key',
+      async (path) => {
+        const response = await t.request(path, { method: 'OPTIONS', key: null });
 
-      expect(response.status).toBe(204);
-      expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
-    });
+        expect(response.status).toBe(204);
+        expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      },
+    );
 
     it('answers HEAD on a read route like GET, without a body', async () => {
       const response = await t.request('/api/dashboard/overview', { method: 'HEAD' });
