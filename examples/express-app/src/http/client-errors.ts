@@ -1,4 +1,4 @@
-import { type Server, STATUS_CODES } from 'node:http';
+import { type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorBody } from '../contract/response-bodies.js';
 
@@ -10,10 +10,11 @@ const REFUSALS: Record<string, [number, string, string]> = {
 const MALFORMED: [number, string, string] = [400, 'bad_request', 'The request is not valid HTTP'];
 
 /**
- * Answers the requests Node's HTTP parser refuses before Express sees them (a
- * malformed request line or header, headers over the size limit, a request
- * that never finishes) with the API's JSON error body instead of Node's bare
- * status line, then closes the connection, as Node does.
+ * Answers the requests Node refuses before Express sees them (a malformed
+ * request line or header, headers over the size limit, a request that never
+ * finishes, an unsupported `Expect`, a CONNECT) with the API's JSON error
+ * body instead of Node's bare status line or silence, then closes the
+ * connection, as Node does.
  *
  * @example
  * answerClientErrors(app.listen(port));
@@ -25,10 +26,34 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const [status, code, message] = REFUSALS[error.code ?? ''] ?? MALFORMED;
-    const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    answerRaw(socket, status, code, message);
   });
+  // An `Expect` other than 100-continue: node's own answer is a bare 417.
+  server.on('checkExpectation', (_req, res: ServerResponse) => {
+    const body = errorJson('expectation_failed', 'Only "Expect: 100-continue" is supported');
+    res
+      .writeHead(417, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      })
+      .end(body);
+  });
+  // CONNECT is no method of this API: without a listener node closes the connection with no answer.
+  server.on('connect', (_req, socket: Duplex) => {
+    answerRaw(socket, 405, 'method_not_allowed', 'CONNECT is not allowed here');
+  });
+}
+
+function errorJson(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+}
+
+/** Writes a whole JSON error answer onto a connection no response object owns, and closes it. */
+function answerRaw(socket: Duplex, status: number, code: string, message: string): void {
+  const body = errorJson(code, message);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

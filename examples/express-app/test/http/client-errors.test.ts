@@ -56,6 +56,22 @@ describe.each(MODES)('%s mode: requests Node refuses before the app sees them', 
     expect(answer.contentType).toMatch(/^application\/json/);
     expect(errorBodySchema.parse(answer.body).error.code).toBe('bad_request');
   });
+
+  it.each([
+    [
+      'an Expect other than 100-continue',
+      'POST /api/leads HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n',
+      417,
+      'expectation_failed',
+    ],
+    ['a CONNECT', 'CONNECT /api/agents HTTP/1.1\r\nHost: x\r\n\r\n', 405, 'method_not_allowed'],
+  ])('answers %s with the JSON error body', async (_what, raw, status, code) => {
+    const answer = parseRaw(await sendRaw(t.app.port, raw));
+
+    expect(answer.status).toBe(status);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(errorBodySchema.parse(answer.body).error.code).toBe(code);
+  });
 });
 
 describe('a client that sends its request too slowly', () => {
