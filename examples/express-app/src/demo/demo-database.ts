@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
+import { DEFAULT_DATABASE_URL, isConnectionError } from '@perfkit/queries';
 import pg from 'pg';
 import { ensureDatabase, withDatabase } from '../database-setup.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../embedded-postgres.js';
@@ -16,16 +16,6 @@ export interface DemoDatabase {
   description: string;
 }
 
-/** Errors that mean no server answered at all, as opposed to one that answered and refused. */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-]);
-
 /**
  * Whether a PostgreSQL server lets the demo in at `url`: `true`, or why not
  * (nothing listens there, or a server answered and refused, e.g. an unknown
@@ -37,9 +27,7 @@ async function postgresAnswers(url: string): Promise<true | { refused: boolean; 
     await client.connect();
     return true;
   } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    const unreachable = code === undefined || UNREACHABLE.has(code) || /timeout/i.test(message);
-    return { refused: !unreachable, reason: message };
+    return { refused: !isConnectionError(error), reason: (error as Error).message };
   } finally {
     await client.end().catch(() => {});
   }
