@@ -57,6 +57,7 @@ describe('library functions', () => {
       [{ connections: 2, workers: 3 }, 'workers'],
       [{ shard: { index: 3, count: 2 } }, 'shard'],
       [{ startAt: new Date(0) }, 'startAt'],
+      [{ startAt: new Date(Date.now() + LOADTEST_LIMITS.startAheadMs + 60_000) }, 'startAt'],
       [{ model: 'ajar' as LoadtestOptions['model'] }, 'model'],
     ];
     for (const [options, option] of cases)

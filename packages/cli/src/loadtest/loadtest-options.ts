@@ -91,6 +91,8 @@ export const LOADTEST_LIMITS = {
   /** Of a repetition and of the warm-up. */
   durationMs: 7 * 86_400_000,
   repetitions: 100,
+  /** How far ahead `startAt` may be: a shared start for shards launched together, not a scheduler. */
+  startAheadMs: 86_400_000,
 };
 
 /**
@@ -153,6 +155,10 @@ export function resolveLoadtestOptions(options: LoadtestOptions) {
   if (o.startAt && startAt !== undefined && startAt <= Date.now() - 1000) {
     const ago = ((Date.now() - startAt) / 1000).toFixed(1);
     throw new InvalidOptionError('startAt', `${o.startAt.toISOString()} is ${ago} s in the past`);
+  }
+  if (o.startAt && startAt !== undefined && startAt > Date.now() + max.startAheadMs) {
+    const ahead = ((startAt - Date.now()) / 3_600_000).toFixed(1);
+    throw new InvalidOptionError('startAt', `${o.startAt.toISOString()} is ${ahead} h ahead; at most 24 h`);
   }
   return { ...o, workers, machineConnections };
 }

@@ -150,10 +150,14 @@ describe('merge refuses reports that are not one run', () => {
 });
 
 describe('loadtest --start-at and --shard input errors', () => {
-  it('exits 2 for a start time in the past and for a malformed shard', async () => {
+  it('exits 2 for a start time in the past or more than a day ahead, and for a malformed shard', async () => {
     const past = await cli('loadtest -t http://127.0.0.1:9/x --start-at 2020-01-01T00:00:00Z --no-progress');
     expect(past.code).toBe(2);
     expect(past.stderr).toMatch(/--start-at 2020-01-01T00:00:00.000Z is \d+\.\d s in the past/);
+    // Past 24.8 days a timer fires at once: a far start would have begun now.
+    const far = await cli('loadtest -t http://127.0.0.1:9/x --start-at 2100-01-01T00:00:00Z --no-progress');
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/--start-at 2100-01-01T00:00:00.000Z is \d+\.\d h ahead; at most 24 h/);
     const shard = await cli('loadtest -t http://127.0.0.1:9/x --shard 3/2 --no-progress');
     expect(shard.code).toBe(2);
     expect(shard.stderr).toContain('--shard must be K/N');
