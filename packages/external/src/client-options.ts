@@ -82,6 +82,12 @@ export interface ElevenLabsClientOptions {
    * refreshes it in the background, instead of waiting up to the budget for the fetch. Default: `0`.
    */
   staleWhileRevalidate?: Duration;
+  /**
+   * How long a failed background fetch of `getAgentConfigs` is remembered: meanwhile that agent is
+   * answered at once, `stale` with its cached config or `unavailable`, with the error, and not fetched
+   * again. `0` turns it off. Default: `'30s'`.
+   */
+  failureMemory?: Duration;
   /** Prefix of cache keys. Default: `'elevenlabs:agent:'`. */
   cacheKeyPrefix?: string;
   /** Default: none (silent). */
@@ -108,6 +114,7 @@ export interface ResolvedClientOptions {
   cacheTtlMs: number;
   freshForMs: number;
   staleWhileRevalidateMs: number;
+  failureMemoryMs: number;
   cacheKeyPrefix: string;
   logger: ExternalLogger | undefined;
   clock: Clock;
@@ -141,6 +148,7 @@ export const CLIENT_DEFAULTS = {
   cacheTtl: '24h',
   freshFor: '5m',
   staleWhileRevalidate: 0,
+  failureMemory: '30s',
   cacheKeyPrefix: 'elevenlabs:agent:',
 } as const;
 
@@ -202,6 +210,7 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
       options.staleWhileRevalidate ?? CLIENT_DEFAULTS.staleWhileRevalidate,
       'staleWhileRevalidate',
     ),
+    failureMemoryMs: durationMs(options.failureMemory ?? CLIENT_DEFAULTS.failureMemory, 'failureMemory'),
     cacheKeyPrefix: options.cacheKeyPrefix ?? CLIENT_DEFAULTS.cacheKeyPrefix,
     logger: options.logger,
     clock: options.clock ?? systemClock,

@@ -26,6 +26,8 @@ export interface DeadlineModeDeps {
   peek(agentId: string): Promise<Peeked>;
   /** The config the cache holds in this process, at once, if it can say; never throws. */
   peekLocal?(agentId: string): Peeked;
+  /** A failure of this agent's fetch still remembered: answered at once, and not fetched again meanwhile. */
+  recentFailure?(agentId: string): ExternalError | undefined;
   /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
   refresh(agentId: string): Promise<AgentConfig>;
   freshForMs: number;
@@ -100,6 +102,8 @@ async function entryFor(
 ): Promise<AgentConfigEntry> {
   const cached = await Promise.race([peek, budgetOver.then(() => undefined)]);
   if (cached && answersAtOnce(cached, deps)) return atOnce(agentId, cached, deps);
+  const failed = deps.recentFailure?.(agentId);
+  if (failed) return failure(agentId, cached, failed);
   const outcome = await Promise.race([
     deps.refresh(agentId).then(
       (config) => ({ config }),
@@ -113,9 +117,14 @@ async function entryFor(
       : pending(agentId);
   }
   if ('config' in outcome) return { agentId, status: 'fresh', config: outcome.config, ageMs: 0 };
+  return failure(agentId, cached, outcome.error);
+}
+
+/** A failed fetch's answer: the last known config `stale`, or `unavailable`, with the error. */
+function failure(agentId: string, cached: Peeked, error: ExternalError): AgentConfigEntry {
   return cached
-    ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs, error: outcome.error }
-    : { agentId, status: 'unavailable', config: null, error: outcome.error };
+    ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs, error }
+    : { agentId, status: 'unavailable', config: null, error };
 }
 
 /** Whether `cached` is young enough to answer without waiting: fresh, or within the stale-while-revalidate window. */

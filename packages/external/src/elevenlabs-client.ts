@@ -11,6 +11,7 @@ import { configsWithinBudget, type DeadlineModeDeps } from './deadline-mode.js';
 import type { AgentConfig, AgentListPage } from './elevenlabs-types.js';
 import type { ExternalError } from './errors.js';
 import { InvalidInputError } from './errors.js';
+import { FailureMemory } from './failure-memory.js';
 import { RequestExecutor } from './request-executor.js';
 import { SingleFlight } from './single-flight.js';
 
@@ -56,6 +57,7 @@ export class ElevenLabsClient {
   readonly #limiter: AdaptiveLimiter;
   readonly #executor: RequestExecutor;
   readonly #flights = new SingleFlight<AgentConfig>();
+  readonly #failures: FailureMemory;
   readonly #background = new Set<Promise<unknown>>();
   readonly #deadlineDeps: DeadlineModeDeps;
 
@@ -83,6 +85,7 @@ export class ElevenLabsClient {
       breaker: this.#breaker,
       limiter: this.#limiter,
     });
+    this.#failures = new FailureMemory(this.#options.failureMemoryMs, clock.now);
     this.#deadlineDeps = this.#createDeadlineDeps();
   }
 
@@ -211,6 +214,7 @@ export class ElevenLabsClient {
         }
       },
       ...(cache?.peekLocal ? { peekLocal: (agentId: string) => this.#peekLocal(agentId) } : {}),
+      recentFailure: (agentId) => this.#failures.recall(agentId),
       refresh: (agentId) => this.#refreshInBackground(agentId),
     };
   }
@@ -241,8 +245,14 @@ export class ElevenLabsClient {
       this.#fetchAgent(agentId, backgroundDeadlineMs, signal),
     );
     this.#background.add(flight);
-    const settle = () => this.#background.delete(flight);
-    flight.then(settle, settle);
+    flight.then(
+      () => this.#background.delete(flight),
+      (error: ExternalError) => {
+        this.#background.delete(flight);
+        // An open breaker says nothing of this agent, and answers at once by itself.
+        if (error.code !== 'PERFKIT_EXT_CIRCUIT_OPEN') this.#failures.remember(agentId, error);
+      },
+    );
     return flight;
   }
 
@@ -255,6 +265,7 @@ export class ElevenLabsClient {
       logContext: { agentId },
     };
     const config = await this.#executor.execute<AgentConfig>(operation, deadlineMs, signal);
+    this.#failures.forget(agentId);
     await this.#remember(agentId, config);
     return config;
   }

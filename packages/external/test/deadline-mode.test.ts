@@ -21,6 +21,7 @@ const KEY = 'elevenlabs:agent:';
 const BUDGET_MS = 1000;
 const SLOW_MS = 3000;
 const slowAgent = { [slow]: { latency: { kind: 'fixed' as const, ms: SLOW_MS } } };
+const serverError = { kind: 'status' as const, status: 500 };
 
 async function deadlineHarness(fakeOptions: Parameters<typeof startHarness>[0] = {}, clientOptions = {}) {
   const cache = new MemoryCache();
@@ -136,10 +137,62 @@ describe('getAgentConfigs', () => {
     expect(await cache.peek(KEY + fast)).toMatchObject({ value: fakeAgentConfig(fast) });
   });
 
+  it('remembers a fetch that failed after the budget: unavailable at once, not fetched again, until failureMemory has passed', async () => {
+    let offsetMs = 0;
+    const clock = { now: () => Date.now() + offsetMs, sleep: systemClock.sleep };
+    const failing = {
+      latency: { kind: 'fixed' as const, ms: 300 },
+      rates: [{ fault: serverError, rate: 1 }],
+    };
+    const { client, fake, cache } = await deadlineHarness(
+      { agentFaults: { [slow]: failing } },
+      { clock, retry: { retries: 0 }, failureMemory: '1m' },
+    );
+    const [first] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(first?.status).toBe('pending');
+    await client.idle();
+    // Within a budget shorter than the fetch, only a remembered failure can answer unavailable.
+    const [remembered] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(remembered).toMatchObject({
+      status: 'unavailable',
+      config: null,
+      error: { code: 'PERFKIT_EXT_RETRIES_EXHAUSTED' },
+    });
+    // A config cached meanwhile but too old to answer at once goes out stale, with the same failure.
+    cache.store(KEY + slow, fakeAgentConfig(slow), 10 * 60_000);
+    const [stale] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(stale).toMatchObject({ status: 'stale', error: { code: 'PERFKIT_EXT_RETRIES_EXHAUSTED' } });
+    expect(fake.stats().byAgent).toEqual({ [slow]: 1 });
+    offsetMs = 61_000;
+    const [again] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(again).toMatchObject({ status: 'stale' });
+    expect(again?.error).toBeUndefined();
+    await client.idle();
+    expect(fake.stats().byAgent).toEqual({ [slow]: 2 });
+  });
+
+  it('with failureMemory 0, fetches a failing agent again on every answer', async () => {
+    const failing = {
+      latency: { kind: 'fixed' as const, ms: 300 },
+      rates: [{ fault: serverError, rate: 1 }],
+    };
+    const { client, fake } = await deadlineHarness(
+      { agentFaults: { [slow]: failing } },
+      { retry: { retries: 0 }, failureMemory: 0 },
+    );
+    for (let i = 0; i < 2; i++) {
+      const [entry] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+      expect(entry?.status).toBe('pending');
+      await client.idle();
+    }
+    expect(fake.stats().byAgent).toEqual({ [slow]: 2 });
+  });
+
   it('answers at once from the cache or unavailable while the breaker is open', async () => {
     const { client, cache, fake } = await deadlineHarness(
       { faults: { sequence: [{ fault: { kind: 'status', status: 503 } }] } },
-      { retry: { retries: 0 }, breaker: { failureThreshold: 1 } },
+      // Without the failure memory, which would answer the first agent's own 503 instead.
+      { retry: { retries: 0 }, breaker: { failureThreshold: 1 }, failureMemory: 0 },
     );
     await client.getAgentConfigs([fast], { budgetMs: 5000 });
     expect(client.breakerState).toBe('open');
