@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
-import { answerClientErrors } from './http/client-errors.js';
+import { answerClientErrors, requiringHost } from './http/client-errors.js';
 import { createLoadShedder } from './http/load-shedding.js';
 import type { AppMode, ElevenLabsSettings } from './modes/app-mode.js';
 import { modeFactory } from './modes/modes.js';
@@ -148,8 +148,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         requestTimeout: config.requestTimeoutMs,
         headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
         connectionsCheckingInterval: Math.ceil(config.requestTimeoutMs / 4),
+        requireHostHeader: false,
       },
-      app,
+      requiringHost(app),
     ).listen(config.port, '127.0.0.1');
     answerClientErrors(server);
     await once(server, 'listening');

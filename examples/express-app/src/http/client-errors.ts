@@ -1,4 +1,10 @@
-import { type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import {
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorBody } from '../contract/response-bodies.js';
 
@@ -12,7 +18,8 @@ const MALFORMED: [number, string, string] = [400, 'bad_request', 'The request is
 /**
  * Answers the requests Node refuses before Express sees them (a malformed
  * request line or header, headers over the size limit, a request that never
- * finishes, an unsupported `Expect`, a CONNECT) with the API's JSON error
+ * finishes, an unsupported `Expect`, a CONNECT; a missing `Host` is
+ * {@link requiringHost}'s) with the API's JSON error
  * body instead of Node's bare status line or silence, then closes the
  * connection, as Node does.
  *
@@ -30,19 +37,41 @@ export function answerClientErrors(server: Server): void {
   });
   // An `Expect` other than 100-continue: node's own answer is a bare 417.
   server.on('checkExpectation', (_req, res: ServerResponse) => {
-    const body = errorJson('expectation_failed', 'Only "Expect: 100-continue" is supported');
-    res
-      .writeHead(417, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-        connection: 'close',
-      })
-      .end(body);
+    answerAndClose(res, 417, 'expectation_failed', 'Only "Expect: 100-continue" is supported');
   });
   // CONNECT is no method of this API: without a listener node closes the connection with no answer.
   server.on('connect', (_req, socket: Duplex) => {
     answerRaw(socket, 405, 'method_not_allowed', 'CONNECT is not allowed here');
   });
+}
+
+/**
+ * `app` behind the check of an HTTP/1.1 request without `Host` (RFC 9112,
+ * section 3.2), which answers it with the JSON error body. Node's own check
+ * answers a bare 400, so the server turns it off (`requireHostHeader: false`).
+ *
+ * @example
+ * createServer({ requireHostHeader: false }, requiringHost(app));
+ */
+export function requiringHost(app: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+      answerAndClose(res, 400, 'bad_request', 'An HTTP/1.1 request needs a Host header');
+      return;
+    }
+    app(req, res);
+  };
+}
+
+function answerAndClose(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = errorJson(code, message);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    })
+    .end(body);
 }
 
 function errorJson(code: string, message: string): string {
