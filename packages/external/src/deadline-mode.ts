@@ -132,10 +132,15 @@ function answersAtOnce(cached: Peeked, deps: DeadlineModeDeps): boolean {
   return cached !== undefined && cached.ageMs <= deps.freshForMs + deps.staleWhileRevalidateMs;
 }
 
-/** The answer of a config young enough to answer at once; past `freshForMs`, it is refreshed in the background. */
+/**
+ * The answer of a config young enough to answer at once; past `freshForMs`, it is refreshed in the
+ * background, unless its last fetch failed recently: then it is `stale` with that failure.
+ */
 function atOnce(agentId: string, cached: NonNullable<Peeked>, deps: DeadlineModeDeps): AgentConfigEntry {
   if (cached.ageMs <= deps.freshForMs)
     return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
+  const failed = deps.recentFailure?.(agentId);
+  if (failed) return failure(agentId, cached, failed);
   // The refresh's failures are the background fetch's own (retried, logged); this answer is given.
   deps.refresh(agentId).catch(ignore);
   return { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs };

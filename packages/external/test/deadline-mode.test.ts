@@ -171,6 +171,22 @@ describe('getAgentConfigs', () => {
     expect(fake.stats().byAgent).toEqual({ [slow]: 2 });
   });
 
+  it('remembers a failed refresh of a config within staleWhileRevalidate: stale with the error, not fetched again', async () => {
+    const { client, fake, cache } = await deadlineHarness(
+      { agentFaults: { [slow]: { rates: [{ fault: serverError, rate: 1 }] } } },
+      { freshFor: '1m', staleWhileRevalidate: '5m', retry: { retries: 0 }, failureMemory: '1m' },
+    );
+    cache.store(KEY + slow, fakeAgentConfig(slow), 2 * 60_000);
+    const [first] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(first).toMatchObject({ status: 'stale' });
+    expect(first?.error).toBeUndefined();
+    await client.idle();
+    const [second] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(second).toMatchObject({ status: 'stale', error: { code: 'PERFKIT_EXT_RETRIES_EXHAUSTED' } });
+    await client.idle();
+    expect(fake.stats().byAgent).toEqual({ [slow]: 1 });
+  });
+
   it('with failureMemory 0, fetches a failing agent again on every answer', async () => {
     const failing = {
       latency: { kind: 'fixed' as const, ms: 300 },
