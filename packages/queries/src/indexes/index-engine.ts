@@ -14,7 +14,7 @@ export interface IndexSelectionOptions {
   only?: readonly string[];
   /** The indexes to manage. Default: {@link declaredIndexes}. */
   indexes?: readonly IndexDefinition[];
-  /** Schema to work in (put first on the `search_path`). Default: the connection's. */
+  /** Schema to work in: the `search_path` of the builds is this schema only. Default: the connection's. */
   schema?: string;
 }
 
