@@ -42,4 +42,14 @@ describe('perf-cli calibrate', () => {
     expect(run.stdout()).toContain('A/A gate (first half vs second half): pass');
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('refuses a saved run of 3 repetitions with exit 2, stating its real count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-cli-calibrate-'));
+    const file = join(dir, 'short.json');
+    writeReport(file, buildReport([20, 21, 22]));
+    const run = memoryIo();
+    expect(await runCli(['calibrate', '--from', file], run.io)).toBe(2);
+    expect(run.stderr()).toContain('must have at least 4 repetitions per target to calibrate, got 3');
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -64,6 +64,15 @@ describe('compareReports', () => {
     );
   });
 
+  it('gates p90 on repetitions of exactly 100 requests, the documented minimum', () => {
+    // 10 / (1 - 0.9) is 100.00000000000003 in floating point: a plain ceil asked for 101.
+    const result = compareReports(buildReport(noisy(20, 6, 0.05)), buildReport(noisy(20, 6, 0.05, 9)), {
+      metrics: ['p90'],
+    });
+    expect(result.targets[0]?.metrics[0]?.skipped).toBeNull();
+    expect(result.reasons.some((r) => r.includes('not gated'))).toBe(false);
+  });
+
   it('refuses to compare runs with different configurations', () => {
     expect(() =>
       compareReports(buildReport(noisy(20, 6, 0.05)), buildReport(noisy(20, 6, 0.05), { rate: 200 })),

@@ -68,7 +68,7 @@ export function splitReport(report: LoadtestReport): [LoadtestReport, LoadtestRe
  * n + n are given an injected regression of δ, and the smallest δ the gate's
  * test catches with probability `power` (at its Bonferroni share of `alpha`
  * and its minimum effect) is reported. Also runs the real gate on the first
- * half against the second, which must pass.
+ * half against the second (`aa`): the CLI exits 1 on its regression only.
  *
  * @example
  * const c = calibrateGate(await runLoadtest({ ...options, repetitions: 12 }));
@@ -81,11 +81,12 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
   const power = checkNumber(options.power ?? 0.9, 'power', { above: 0, max: 1 });
   const trials = checkNumber(options.trials ?? 200, 'trials', { min: 1, integer: true });
   const random = seededRandom(options.seed ?? 1);
-  const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
+  const fewestRepetitions = Math.min(...report.targets.map((t) => t.repetitions.length));
+  const n = Math.floor(fewestRepetitions / 2);
   if (n < 2)
     throw new InvalidOptionError(
       'report',
-      `must have at least 4 repetitions per target to calibrate, got ${n * 2}`,
+      `must have at least 4 repetitions per target to calibrate, got ${fewestRepetitions}`,
     );
   const [first, second] = splitReport(report);
   const aa = compareReports(first, second, { alpha, minEffect, metrics });

@@ -33,16 +33,19 @@ const QUANTILES: Partial<Record<GateMetric, number>> = { p50: 0.5, p90: 0.9, p99
 
 /**
  * The fewest requests per repetition that estimate a percentile: ten
- * beyond it (20 for p50, 100 for p90, 1,000 for p99). Below that, one
- * repetition's "p99" is its largest value or two — noise the gate must not
- * read as a regression.
+ * beyond it (20 for p50, 100 for p90, 1,000 for p99, 10,000 for p99.9).
+ * Below that, one repetition's "p99" is its largest value or two — noise the
+ * gate must not read as a regression.
  *
  * @example
  * minimumRequestsFor('p99') // 1000
  */
 export function minimumRequestsFor(metric: GateMetric): number {
   const q = QUANTILES[metric];
-  return q === undefined ? 1 : Math.ceil(10 / (1 - q));
+  if (q === undefined) return 1;
+  // 1 - 0.9 is 0.09999999999999998 in floating point, and ceil(10 / it) 101: round the tail first.
+  const tail = Math.round((1 - q) * 1e9) / 1e9;
+  return Math.ceil(10 / tail);
 }
 
 const targetKey = (t: LoadtestConfig['targets'][number]) => {
