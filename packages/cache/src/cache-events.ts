@@ -1,4 +1,5 @@
 import type { CacheBusMessageError } from './errors.js';
+import type { EvictReason } from './l1-layer.js';
 
 /**
  * A value was served fresh from L1 or L2.
@@ -63,7 +64,9 @@ export interface CacheRefreshErrorEvent {
 }
 
 /**
- * An entry left L1: `capacity`, `expired`, `deleted`, `invalidated` or `flushed`.
+ * An entry left L1: pushed out by the L1 bounds (`capacity`), found gone by a load (`expired`), removed by a
+ * `delete` or another instance's `set` (`deleted`) or by `invalidateTags` (`invalidated`), or emptied with
+ * all of L1 (`flushed`: `clear`, `flushL1`, a bus gap or reconnection, L2's recovery after an outage).
  *
  * @example
  * cache.on('evict', (e: CacheEvictEvent) => evictions.inc({ reason: e.reason }));
@@ -71,7 +74,7 @@ export interface CacheRefreshErrorEvent {
 export interface CacheEvictEvent {
   namespace: string;
   key: string;
-  reason: string;
+  reason: EvictReason;
 }
 
 /**

@@ -26,4 +26,5 @@ export {
   CacheOptionsError,
   CacheSerializationError,
 } from './errors.js';
+export type { EvictReason } from './l1-layer.js';
 export type { CacheStore, LeaseRequest, StoreReadResult, StoreWriteOptions } from './store/cache-store.js';

@@ -151,7 +151,9 @@ function payloadOf(stored: string | null): string | undefined {
  * @example
  * import { Redis } from 'ioredis';
  * import { createRedisStore } from '@perfkit/cache/redis';
- * const cache = createCache({ l2: createRedisStore(new Redis(process.env.REDIS_URL)) });
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * redis.on('error', (error) => console.warn('redis:', error.message));
+ * const cache = createCache({ l2: createRedisStore(redis) });
  */
 export function createRedisStore(client: Redis, options: RedisStoreOptions = {}): CacheStore {
   const prefix = options.prefix ?? REDIS_STORE_DEFAULTS.prefix;
