@@ -13,7 +13,7 @@ export interface AgentConfigEntry {
   config: AgentConfig | null;
   /** Age of the config in ms (0 when fetched within the budget). */
   ageMs?: number;
-  /** The failure behind a `stale` or `unavailable` answer, when the fetch ended within the budget. */
+  /** The failure behind a `stale` or `unavailable` answer: this call's fetch, or a recent one remembered. */
   error?: ExternalError;
 }
 
@@ -26,8 +26,11 @@ export interface DeadlineModeDeps {
   peek(agentId: string): Promise<Peeked>;
   /** The config the cache holds in this process, at once, if it can say; never throws. */
   peekLocal?(agentId: string): Peeked;
-  /** A failure of this agent's fetch still remembered: answered at once, and not fetched again meanwhile. */
-  recentFailure?(agentId: string): ExternalError | undefined;
+  /**
+   * A failure of this agent's fetch still remembered, and newer than the config `cached` (if any):
+   * answered at once, and not fetched again meanwhile.
+   */
+  recentFailure?(agentId: string, cached: Peeked): ExternalError | undefined;
   /** Fetches (or joins the fetch of) one config, filling the cache; runs on after the budget. */
   refresh(agentId: string): Promise<AgentConfig>;
   freshForMs: number;
@@ -102,7 +105,7 @@ async function entryFor(
 ): Promise<AgentConfigEntry> {
   const cached = await Promise.race([peek, budgetOver.then(() => undefined)]);
   if (cached && answersAtOnce(cached, deps)) return atOnce(agentId, cached, deps);
-  const failed = deps.recentFailure?.(agentId);
+  const failed = deps.recentFailure?.(agentId, cached);
   if (failed) return failure(agentId, cached, failed);
   const outcome = await Promise.race([
     deps.refresh(agentId).then(
@@ -139,7 +142,7 @@ function answersAtOnce(cached: Peeked, deps: DeadlineModeDeps): boolean {
 function atOnce(agentId: string, cached: NonNullable<Peeked>, deps: DeadlineModeDeps): AgentConfigEntry {
   if (cached.ageMs <= deps.freshForMs)
     return { agentId, status: 'fresh', config: cached.value, ageMs: cached.ageMs };
-  const failed = deps.recentFailure?.(agentId);
+  const failed = deps.recentFailure?.(agentId, cached);
   if (failed) return failure(agentId, cached, failed);
   // The refresh's failures are the background fetch's own (retried, logged); this answer is given.
   deps.refresh(agentId).catch(ignore);

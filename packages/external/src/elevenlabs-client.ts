@@ -39,6 +39,8 @@ export type AgentResult =
 const AGENT_ROUTE = '/v1/convai/agents/:agent_id';
 const LIST_ROUTE = '/v1/convai/agents';
 const DEFAULT_PAGE_SIZE = 100;
+/** Failures of a background fetch that say nothing of the agent, so deadline mode does not remember them. */
+const NOT_REMEMBERED = new Set<string>(['PERFKIT_EXT_CIRCUIT_OPEN', 'PERFKIT_EXT_ABORTED']);
 
 /**
  * An ElevenLabs client that retries what a retry can fix, bounds every call, limits and adapts its
@@ -214,7 +216,8 @@ export class ElevenLabsClient {
         }
       },
       ...(cache?.peekLocal ? { peekLocal: (agentId: string) => this.#peekLocal(agentId) } : {}),
-      recentFailure: (agentId) => this.#failures.recall(agentId),
+      recentFailure: (agentId, cached) =>
+        this.#failures.recall(agentId, cached === undefined ? undefined : clock.now() - cached.ageMs),
       refresh: (agentId) => this.#refreshInBackground(agentId),
     };
   }
@@ -249,8 +252,9 @@ export class ElevenLabsClient {
       () => this.#background.delete(flight),
       (error: ExternalError) => {
         this.#background.delete(flight);
-        // An open breaker says nothing of this agent, and answers at once by itself.
-        if (error.code !== 'PERFKIT_EXT_CIRCUIT_OPEN') this.#failures.remember(agentId, error);
+        // An open breaker says nothing of this agent, and answers at once by itself; an abort (of a
+        // caller's getAgent this refresh joined) is no answer from ElevenLabs at all.
+        if (!NOT_REMEMBERED.has(error.code)) this.#failures.remember(agentId, error);
       },
     );
     return flight;
@@ -266,11 +270,11 @@ export class ElevenLabsClient {
     };
     const config = await this.#executor.execute<AgentConfig>(operation, deadlineMs, signal);
     this.#failures.forget(agentId);
-    await this.#remember(agentId, config);
+    await this.#cacheConfig(agentId, config);
     return config;
   }
 
-  async #remember(agentId: string, config: AgentConfig): Promise<void> {
+  async #cacheConfig(agentId: string, config: AgentConfig): Promise<void> {
     const { cache, cacheKeyPrefix, cacheTtlMs, logger } = this.#options;
     try {
       await cache?.set(cacheKeyPrefix + agentId, config, { ttl: cacheTtlMs });

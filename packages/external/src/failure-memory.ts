@@ -37,11 +37,16 @@ export class FailureMemory {
     this.#failures.delete(agentId);
   }
 
-  /** The failure, while it is younger than `ttlMs`. */
-  recall(agentId: string): ExternalError | undefined {
+  /**
+   * The failure, while it is younger than `ttlMs` and not older than `knownSince` (when the config
+   * at hand was written: a config fetched after the failure, by another instance say, outdates it).
+   */
+  recall(agentId: string, knownSince = Number.NEGATIVE_INFINITY): ExternalError | undefined {
     const failure = this.#failures.get(agentId);
     if (!failure) return undefined;
-    if (this.#now() - failure.at < this.#ttlMs) return failure.error;
+    const ageMs = this.#now() - failure.at;
+    // A negative age is a clock stepped back: the failure's age is unknown, so it is forgotten.
+    if (ageMs >= 0 && ageMs < this.#ttlMs && failure.at >= knownSince) return failure.error;
     this.#failures.delete(agentId);
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
 import { systemClock } from '../src/index.js';
@@ -185,6 +186,53 @@ describe('getAgentConfigs', () => {
     expect(second).toMatchObject({ status: 'stale', error: { code: 'PERFKIT_EXT_RETRIES_EXHAUSTED' } });
     await client.idle();
     expect(fake.stats().byAgent).toEqual({ [slow]: 1 });
+  });
+
+  it('does not remember an open breaker, nor an abort, and forgets a failure once a fetch succeeds', async () => {
+    const { client, fake } = await deadlineHarness(
+      { faults: { sequence: [{ fault: serverError }] } },
+      { cache: undefined, retry: { retries: 0 }, breaker: { failureThreshold: 1, cooldown: '200ms' } },
+    );
+    const [failed] = await client.getAgentConfigs([fast], { budgetMs: BUDGET_MS });
+    const [shut] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect([failed?.error?.code, shut?.error?.code]).toEqual([
+      'PERFKIT_EXT_RETRIES_EXHAUSTED',
+      'PERFKIT_EXT_CIRCUIT_OPEN',
+    ]);
+    await sleep(250);
+    // The breaker's answer was not remembered: the agent is fetched (and fresh) once it has closed.
+    const [afterBreaker] = await client.getAgentConfigs([slow], { budgetMs: SLOW_MS + 2000 });
+    expect(afterBreaker?.status).toBe('fresh');
+    // A fetch that succeeds outside deadline mode forgets the remembered failure.
+    await client.getAgent(fast);
+    const [afterSuccess] = await client.getAgentConfigs([fast], { budgetMs: BUDGET_MS });
+    expect(afterSuccess?.status).toBe('fresh');
+    // A refresh that joins a caller's aborted getAgent ends ABORTED: no answer of ElevenLabs, not remembered.
+    const caller = new AbortController();
+    const aborted = client.getAgent(slow, { signal: caller.signal }).catch((error: Error) => error);
+    caller.abort();
+    await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(await aborted).toMatchObject({ code: 'PERFKIT_EXT_ABORTED' });
+    await client.idle();
+    const [afterAbort] = await client.getAgentConfigs([slow], { budgetMs: 50 });
+    expect(afterAbort?.error).toBeUndefined();
+    await client.idle();
+    expect(fake.stats().byAgent[fast]).toBe(3);
+  });
+
+  it('lets a config written after the failure outdate it', async () => {
+    const { client, fake, cache } = await deadlineHarness(
+      { agentFaults: { [slow]: { rates: [{ fault: serverError, rate: 1 }] } } },
+      { freshFor: '10ms', retry: { retries: 0 } },
+    );
+    const [failed] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(failed?.status).toBe('unavailable');
+    await sleep(50);
+    // As another instance's fetch would leave it: younger than the failure, and already due for a refresh.
+    cache.store(KEY + slow, fakeAgentConfig(slow), 15);
+    const [entry] = await client.getAgentConfigs([slow], { budgetMs: BUDGET_MS });
+    expect(entry).toMatchObject({ status: 'stale', config: fakeAgentConfig(slow) });
+    expect(fake.stats().byAgent).toEqual({ [slow]: 2 });
   });
 
   it('with failureMemory 0, fetches a failing agent again on every answer', async () => {
