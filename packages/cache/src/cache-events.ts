@@ -1,5 +1,4 @@
 import type { CacheBusMessageError } from './errors.js';
-import type { EvictReason } from './l1-layer.js';
 
 /**
  * A value was served fresh from L1 or L2.
@@ -62,6 +61,9 @@ export interface CacheRefreshErrorEvent {
   key: string;
   error: Error;
 }
+
+/** Why an entry left L1, as reported by the `evict` event. */
+export type EvictReason = 'capacity' | 'expired' | 'deleted' | 'invalidated' | 'flushed';
 
 /**
  * An entry left L1: pushed out by the L1 bounds (`capacity`), found gone by a load (`expired`), removed by a

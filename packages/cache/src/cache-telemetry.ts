@@ -1,3 +1,4 @@
+import type { EvictReason } from './cache-events.js';
 import {
   type CacheBusEvent,
   type CacheEventListener,
@@ -6,7 +7,6 @@ import {
 } from './cache-events.js';
 import { type CacheCounters, createCounters } from './cache-stats.js';
 import type { CacheBusMessageError } from './errors.js';
-import type { EvictReason } from './l1-layer.js';
 
 /**
  * What a cache tells the outside: each call counts for `stats()` and emits the matching event. Payloads are

@@ -14,6 +14,7 @@ export type {
   CacheRefreshErrorEvent,
   CacheRefreshEvent,
   CacheStaleEvent,
+  EvictReason,
 } from './cache-events.js';
 export { CACHE_DEFAULTS, type CacheOptions, type EntryOptions, type LoadOptions } from './cache-options.js';
 export type { CacheStats } from './cache-stats.js';
@@ -26,5 +27,4 @@ export {
   CacheOptionsError,
   CacheSerializationError,
 } from './errors.js';
-export type { EvictReason } from './l1-layer.js';
 export type { CacheStore, LeaseRequest, StoreReadResult, StoreWriteOptions } from './store/cache-store.js';

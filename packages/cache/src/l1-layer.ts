@@ -1,8 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry } from './cache-entry.js';
-
-/** Why an entry left L1, as reported by the `evict` event. */
-export type EvictReason = 'capacity' | 'expired' | 'deleted' | 'invalidated' | 'flushed';
+import type { EvictReason } from './cache-events.js';
 
 /** The in-process tier: an LRU bounded by entries and serialized bytes, with a tag index. */
 export class L1Layer {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEntry } from '../src/cache-entry.js';
-import { type EvictReason, L1Layer } from '../src/l1-layer.js';
+import type { EvictReason } from '../src/cache-events.js';
+import { L1Layer } from '../src/l1-layer.js';
 
 const policy = (tags: string[] = []) => ({ ttlMs: 1000, swrMs: 0, staleIfErrorMs: 0, tags });
 const entry = (value: unknown, tags?: string[]) => createEntry('k', value, policy(tags), 0, 0).entry;

@@ -158,7 +158,11 @@ export function resolveLoadtestOptions(options: LoadtestOptions) {
   }
   if (o.startAt && startAt !== undefined && startAt > Date.now() + max.startAheadMs) {
     const ahead = ((startAt - Date.now()) / 3_600_000).toFixed(1);
-    throw new InvalidOptionError('startAt', `${o.startAt.toISOString()} is ${ahead} h ahead; at most 24 h`);
+    const limit = max.startAheadMs / 3_600_000;
+    throw new InvalidOptionError(
+      'startAt',
+      `${o.startAt.toISOString()} is ${ahead} h ahead; at most ${limit} h`,
+    );
   }
   return { ...o, workers, machineConnections };
 }
