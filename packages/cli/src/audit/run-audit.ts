@@ -1,3 +1,4 @@
+import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
 import { declaredIndexes } from '@perfkit/queries/admin';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../errors.js';
@@ -43,8 +44,6 @@ export interface AuditOptions {
   topQueries?: number;
 }
 
-const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-
 /** What each numeric option accepts. */
 const PLAN_CHECK_BOUNDS: Record<keyof PlanCheckOptions, NumberBounds> = {
   largeTableRows: { min: 1 },
@@ -63,7 +62,7 @@ function resolveAuditOptions(options: AuditOptions) {
   return {
     schema: options.schema === undefined ? undefined : checkSchemaName(options.schema, 'schema'),
     connectionString: checkDatabaseUrl(
-      options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_URL,
+      options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       options.connectionString === undefined ? 'DATABASE_URL' : 'connectionString',
     ),
     timeoutMs: checkNumber(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs', {

@@ -1,4 +1,5 @@
 import { parseDuration } from '@perfkit/primitives';
+import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
 import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries/admin';
 import { Command, Option } from 'commander';
 import {
@@ -15,8 +16,6 @@ import { checkSchemaName } from '../util/schema-name.js';
 import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { requireIndexTables } from './index-tables.js';
 import { collect } from './load-options.js';
-
-const DEFAULT_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** Runs an engine call, turning connection failures into one clear message. */
 async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
@@ -68,7 +67,7 @@ type Selection = ReturnType<typeof selection>;
 export function indexesCommand(io: CliIo): Command {
   // Each subcommand that connects: a bad URL refused first, then a database without the tables.
   const connected = async <T>(command: Command, chosen: Selection, run: (url: string) => Promise<T>) => {
-    const target = databaseUrlOf(command) ?? DEFAULT_URL;
+    const target = databaseUrlOf(command) ?? DEFAULT_DATABASE_URL;
     return withDatabase(target, async () => {
       await requireIndexTables(target, chosen);
       return run(target);
