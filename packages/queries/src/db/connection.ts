@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { InvalidOptionError } from '../errors.js';
 import type { Database } from '../schema/database.js';
 import { isPlainIdentifier } from './plain-identifier.js';
@@ -51,7 +52,12 @@ export interface DatabaseHandle {
   destroy(): Promise<void>;
 }
 
-/** Pool settings shared by every connection this package opens. */
+/**
+ * Pool settings shared by every connection this package opens. The URL is parsed here, as pg would,
+ * because pg lets a URL's `options` replace the config's: the URL's startup options (a
+ * `statement_timeout`, say) are kept and ours follow them, so every session is in UTC and starts its
+ * `search_path` with `schema` whatever the URL says.
+ */
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   // The schema goes into the connection's options unquoted.
@@ -61,17 +67,31 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
       `schema must be a plain identifier, got ${JSON.stringify(options.schema)}`,
     );
   }
+  const fromUrl = parseUrl(connectionString);
   return {
-    connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
     application_name: options.applicationName ?? 'perfkit',
     types: pgTypes,
-    // Every session is in UTC, so day boundaries and text renderings agree everywhere.
-    options: [`-c TimeZone=UTC`, options.schema ? `-c search_path=${options.schema},public` : '']
+    ...fromUrl,
+    // Day boundaries and text renderings agree everywhere only if every session is in UTC.
+    options: [
+      fromUrl.options,
+      '-c TimeZone=UTC',
+      options.schema ? `-c search_path=${options.schema},public` : undefined,
+    ]
       .filter(Boolean)
       .join(' '),
   };
+}
+
+/** The URL's settings; an unparseable URL is named without its text, which may hold a password. */
+function parseUrl(connectionString: string): pg.ClientConfig {
+  try {
+    return parseIntoClientConfig(connectionString);
+  } catch {
+    throw new InvalidOptionError('connectionString', 'connectionString is not a PostgreSQL URL');
+  }
 }
 
 /**
