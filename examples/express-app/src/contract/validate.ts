@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import parseurl from 'parseurl';
 import type { z } from 'zod';
 import { HttpError } from '../errors.js';
 
@@ -23,14 +25,11 @@ const MEMO_MAX_QUERY_LENGTH = 256;
 /** Distinct query strings a route remembers before its memo starts over. */
 const MEMO_MAX_ENTRIES = 1_000;
 
-/** What a query validator reads of a request: Express's `url` and its parsed `query`. */
-export interface QueryRequest {
-  url: string;
-  query: unknown;
-}
+/** What a query validator reads of a request: its URL and Express's `query`, parsed from it. */
+export type QueryRequest = IncomingMessage & { query: unknown };
 
 /**
- * {@link validate} of a route's query string, remembered per raw string: the
+ * {@link validate} of a route's query string, remembered per string: the
  * same string always parses to the same value, and parsing and validating it
  * took about 5 % of a warm dashboard request's CPU (bench/app NOTES). Only
  * valid queries are remembered, each frozen, as every request with that
@@ -43,8 +42,11 @@ export interface QueryRequest {
 export function queryValidator<S extends z.ZodType>(schema: S): (req: QueryRequest) => Readonly<z.output<S>> {
   const memo = new Map<string, Readonly<z.output<S>>>();
   return (req) => {
-    const at = req.url.indexOf('?');
-    const raw = at === -1 ? '' : req.url.slice(at + 1);
+    // The string Express parses `query` from (parseurl, cached on the request), not the text after the
+    // first `?`: in `/api#?range=7d` that is a fragment, and the defaults it parses to must not be
+    // remembered for every user's `?range=7d`.
+    const search = parseurl(req)?.query;
+    const raw = typeof search === 'string' ? search : '';
     let query = memo.get(raw);
     if (query === undefined) {
       query = Object.freeze(validate(schema, req.query, 'query'));

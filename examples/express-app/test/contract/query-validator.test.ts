@@ -1,3 +1,5 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { overviewQuerySchema } from '../../src/contract/query-params.js';
 import { queryValidator } from '../../src/contract/validate.js';
@@ -6,13 +8,15 @@ import type { HttpError } from '../../src/errors.js';
 /** A request as Express hands it: the raw URL, and `query` parsed from it on each read (counted). */
 function requests() {
   let parses = 0;
-  const request = (url: string, query: unknown) => ({
-    url,
-    get query() {
-      parses++;
-      return query;
-    },
-  });
+  const request = (url: string, query: unknown) => {
+    const req = Object.assign(new IncomingMessage(new Socket()), { url });
+    return Object.defineProperty(req, 'query', {
+      get() {
+        parses++;
+        return query;
+      },
+    }) as IncomingMessage & { query: unknown };
+  };
   return { request, parses: () => parses };
 }
 
@@ -35,6 +39,15 @@ describe('queryValidator', () => {
       range: '90d',
     });
     expect(overviewQuery(request('/api/dashboard/overview', {}))).toEqual({ range: '30d' });
+    expect(overviewQuery(request('/api/dashboard/overview?range=7d', { range: '7d' }))).toEqual({
+      range: '7d',
+    });
+  });
+
+  it('keys on the query Express parses: a `?` inside the fragment is not a query string', () => {
+    const overviewQuery = queryValidator(overviewQuerySchema);
+    const { request } = requests();
+    expect(overviewQuery(request('/api/dashboard/overview#?range=7d', {}))).toEqual({ range: '30d' });
     expect(overviewQuery(request('/api/dashboard/overview?range=7d', { range: '7d' }))).toEqual({
       range: '7d',
     });

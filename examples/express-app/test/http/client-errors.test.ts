@@ -82,6 +82,28 @@ describe.each(MODES)('%s mode: requests Node refuses before the app sees them', 
   });
 });
 
+describe.each(MODES)('%s mode: a request target with a fragment, which clients must not send', (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('fragment_target', { mode });
+  });
+  afterAll(() => t?.close());
+
+  it("reads no query after `#`, and the next request's query string is still read as sent", async () => {
+    const head = `HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.key}\r\nConnection: close\r\n\r\n`;
+    const fragment = parseRaw(
+      await sendRaw(t.app.port, `GET /api/dashboard/analytics#?bucket=week&range=7d ${head}`, {
+        stall: true,
+      }),
+    );
+    const query = await t.request('/api/dashboard/analytics?bucket=week&range=7d');
+
+    expect(fragment.status).toBe(200);
+    expect(fragment.body).toMatchObject({ range: '30d', bucket: 'day' });
+    expect(query.body).toMatchObject({ range: '7d', bucket: 'week' });
+  });
+});
+
 describe('a client that sends its request too slowly', () => {
   let t: TestApp;
   beforeAll(async () => {
