@@ -1,8 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
 import type { Monitor } from '@perfkit/monitor';
 import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
@@ -11,6 +9,7 @@ import { type Logger, pino } from 'pino';
 import { createApp } from './app.js';
 import type { AppConfig } from './config.js';
 import { answerClientErrors, requiringHost } from './http/client-errors.js';
+import { GracefulDrain } from './http/graceful-drain.js';
 import { createLoadShedder } from './http/load-shedding.js';
 import type { AppMode, ElevenLabsSettings } from './modes/app-mode.js';
 import { modeFactory } from './modes/modes.js';
@@ -141,6 +140,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       metricsToken: config.metricsToken,
       now,
     });
+    const drain = new GracefulDrain();
     const server = createServer(
       {
         // Node's defaults let a client hold a connection 5 min by sending its body slowly; it checks
@@ -150,7 +150,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         connectionsCheckingInterval: Math.ceil(config.requestTimeoutMs / 4),
         requireHostHeader: false,
       },
-      requiringHost(app),
+      drain.tracking(requiringHost(app)),
     ).listen(config.port, '127.0.0.1');
     answerClientErrors(server);
     await once(server, 'listening');
@@ -162,7 +162,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       monitor,
       mode,
       async close() {
-        const cut = await drain(server, config.shutdownGraceMs);
+        const cut = await drain.drain(server, config.shutdownGraceMs);
         // Their clients see the connection close without an answer; a write among them has either
         // committed or not, as after any lost connection.
         if (cut > 0) {
@@ -178,24 +178,4 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     await closeAll();
     throw error;
   }
-}
-
-/**
- * Stops accepting connections, waits up to `graceMs` for requests in flight,
- * then cuts what is left; resolves with the number of connections it cut,
- * each busy with a request (idle ones were closed all along).
- */
-async function drain(server: Server, graceMs: number): Promise<number> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // A keep-alive connection goes idle when its request ends and would hold `close` open until it times out.
-  const reaper = setInterval(() => server.closeIdleConnections(), 50);
-  server.closeIdleConnections();
-  const finished = await Promise.race([closed.then(() => true), sleep(graceMs, false, { ref: false })]);
-  clearInterval(reaper);
-  if (finished) return 0;
-  server.closeIdleConnections(); // those whose request ended since the reaper's last pass
-  const cut = await promisify(server.getConnections.bind(server))();
-  server.closeAllConnections();
-  await closed;
-  return cut;
 }
