@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Database } from '@perfkit/queries';
 import type { RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
@@ -9,14 +10,22 @@ import { HttpError } from '../errors.js';
 const BEARER = /^bearer +([\x21-\x7e]{1,256})$/i;
 
 /**
- * The token of an `Authorization: Bearer <token>` header (printable ASCII,
- * at most 256 characters), or `undefined`.
+ * The token of the request's `Authorization: Bearer <token>` header
+ * (printable ASCII, at most 256 characters), or `undefined`. Two
+ * `Authorization` headers are a 400: node keeps the first, a proxy in front
+ * may read the last, and the two would authenticate different users.
  *
  * @example
- * bearerToken(req.headers.authorization); // 'pk_live_…'
+ * bearerToken(req); // 'pk_live_…'
  */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  return BEARER.exec(authorization ?? '')?.[1];
+export function bearerToken(req: IncomingMessage): string | undefined {
+  let headers = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') headers++;
+  }
+  if (headers > 1) throw new HttpError(400, 'bad_request', 'Send one Authorization header, not several');
+  return BEARER.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /**
@@ -56,7 +65,7 @@ export async function findUserIdByKey(db: Kysely<Database>, apiKey: string): Pro
  */
 export function apiKeyAuth(userIdForKey: (apiKey: string) => Promise<number | undefined>): RequestHandler {
   return async (req, res, next) => {
-    const apiKey = bearerToken(req.headers.authorization);
+    const apiKey = bearerToken(req);
     const userId = apiKey ? await userIdForKey(apiKey) : undefined;
     if (userId === undefined) {
       res.set('WWW-Authenticate', 'Bearer');

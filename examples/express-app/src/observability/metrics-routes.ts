@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { bearerToken } from '../auth/api-key-auth.js';
 import { HttpError } from '../errors.js';
+import { apiRoute } from '../http/api-route.js';
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -24,15 +25,18 @@ export function metricsRoutes(context: Pick<AppContext, 'metricsToken' | 'monito
   const router = Router();
   const { metricsToken, monitor } = context;
   if (!metricsToken) return router;
-  router.use('/metrics', (req, res, next) => {
-    const token = bearerToken(req.headers.authorization);
+  const guard: RequestHandler = (req, res, next) => {
+    const token = bearerToken(req);
     if (token && sameToken(token, metricsToken)) return next();
     res.set('WWW-Authenticate', 'Bearer');
     throw new HttpError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>"');
-  });
-  router.get('/metrics', monitor.metricsHandler());
-  router.get('/metrics/snapshot', (_req, res) => {
-    res.json(monitor.snapshot());
-  });
+  };
+  apiRoute(router, 'GET', '/metrics', [guard, monitor.metricsHandler()]);
+  apiRoute(router, 'GET', '/metrics/snapshot', [
+    guard,
+    (_req, res) => {
+      res.json(monitor.snapshot());
+    },
+  ]);
   return router;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorBody, errorBodySchema } from '../../src/contract/response-bodies.js';
+import { parseRaw, sendRaw } from '../support/raw-http.js';
 import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe.each(MODES)('%s mode', (mode) => {
@@ -31,6 +32,22 @@ describe.each(MODES)('%s mode', (mode) => {
       const response = await t.request('/api/agents', { key: null, headers: { authorization: t.key } });
 
       expect(response.status).toBe(401);
+    });
+
+    it('refuses two Authorization headers, which a proxy may read as another user, with a 400', async () => {
+      const other = t.manifest.users.find((user) => user.apiKey !== t.key)?.apiKey;
+      // fetch folds repeated headers into one line; sent raw, each is its own.
+      const head = `GET /api/agents HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`;
+      const response = parseRaw(
+        await sendRaw(
+          t.app.port,
+          `${head}Authorization: Bearer ${t.key}\r\nAuthorization: Bearer ${other}\r\n\r\n`,
+          { stall: true },
+        ),
+      );
+
+      expect(response.status).toBe(400);
+      expect(errorBodySchema.parse(response.body).error.code).toBe('bad_request');
     });
 
     it('reads the scheme case-insensitively, as RFC 9110 says', async () => {

@@ -1,34 +1,7 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema } from '../../src/contract/response-bodies.js';
+import { parseRaw, sendRaw } from '../support/raw-http.js';
 import { MODES, startTestApp, type TestApp } from '../support/test-app.js';
-
-/**
- * Sends `raw` bytes as they are and reads the whole answer until the server
- * closes the connection; with `stall`, keeps the connection open after them,
- * as a slow client does.
- */
-function sendRaw(port: number, raw: string, { stall = false } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => (stall ? socket.write(raw) : socket.end(raw)));
-    let answer = '';
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-    });
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
-
-/** Status and parsed JSON body of a raw HTTP/1.1 answer. */
-function parseRaw(answer: string): { status: number; contentType: string | undefined; body: unknown } {
-  const [head = '', body = ''] = answer.split('\r\n\r\n');
-  return {
-    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
-    contentType: /^content-type: (.+)$/im.exec(head)?.[1],
-    body: JSON.parse(body),
-  };
-}
 
 describe.each(MODES)('%s mode: requests Node refuses before the app sees them', (mode) => {
   let t: TestApp;

@@ -53,6 +53,17 @@ describe('/metrics', () => {
     }
   });
 
+  it('answers another method 405 and OPTIONS 204, each with Allow, like every route', async () => {
+    for (const path of ['/metrics', '/metrics/snapshot']) {
+      const post = await requestJson(t.app.url, path, { method: 'POST', key: TOKEN });
+      const options = await requestJson(t.app.url, path, { method: 'OPTIONS' });
+
+      expect([post.status, options.status]).toEqual([405, 204]);
+      expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    }
+  });
+
   it('does not exist without a configured token', async () => {
     const plain = await startTestApp('metrics_off', { mode: 'naive' });
     try {
