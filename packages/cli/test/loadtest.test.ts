@@ -32,6 +32,19 @@ describe('loadtest', () => {
     expect(report.config.latencyCorrection).toBe('intended-send-time');
   });
 
+  it("reads the open model's throughput over the whole duration, not up to the last send", async () => {
+    const fast = await startLatencyServer();
+    try {
+      // 5 sends 100 ms apart over 500 ms: 10 req/s (up to the last send it read 5 in 400 ms, 12.5).
+      const report = await runOne(fast.url, { model: 'open', rate: 10, durationMs: 500 });
+      const rps = report.targets[0]?.repetitions[0]?.rps;
+      expect(rps).toBeGreaterThan(9);
+      expect(rps).toBeLessThanOrEqual(10);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('measures the injected latency in the closed model too', async () => {
     const report = await runOne(server.url, { model: 'closed', connections: 4 });
     const [target] = report.targets;

@@ -142,7 +142,9 @@ export async function prepareOpenModel(target: LoadTarget, options: OpenModelOpt
       if (inFlight > 0) await new Promise<void>((resolve) => (finished = resolve));
       stopExpiring();
       onProgress?.(1);
-      const elapsedMs = share === 0 ? 0 : Math.max(lastResponse, dueOf(share - 1)) - t0;
+      // Each request holds one interval of the schedule, so n sends span n intervals (the duration), not
+      // the n − 1 up to the last send: at 2 req/s for 1 s that read 4 req/s. A late last answer extends it.
+      const elapsedMs = share === 0 ? 0 : Math.max(lastResponse, t0 + total * intervalMs) - t0;
       const inconclusive: string[] = [];
       if (dropped > 0)
         inconclusive.push(`${dropped} sends dropped at ${options.maxInFlight} requests in flight`);
