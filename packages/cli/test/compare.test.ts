@@ -32,6 +32,20 @@ describe('compareReports', () => {
     expect(p50?.pValue).toBeLessThanOrEqual(0.005);
   });
 
+  it('flags a rise of the error rate as a regression, which no latency figure shows', () => {
+    const base = buildReport(noisy(20, 6, 0.05, 1));
+    const current = buildReport(noisy(20, 6, 0.05, 7));
+    const [target] = current.targets;
+    if (!target) throw new Error('no target');
+    target.errors = { status: 600, network: 0, timeout: 0 };
+
+    const result = compareReports(base, current);
+    expect(result.verdict).toBe('regression');
+    expect(result.targets[0]?.errorRateRegression).toBe(true);
+    expect(result.reasons).toContain('overview error rate: 0.0% (0 of 600) → 50.0% (600 of 1200) failed');
+    expect(compareReports(base, current, { maxErrorIncrease: 0.5 }).verdict).toBe('pass');
+  });
+
   it('does not fail on a significant but tiny shift below the minimum effect', () => {
     const result = compareReports(
       buildReport([20, 20.01, 20.02, 20.03, 20.04, 20.05]),

@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -96,6 +98,30 @@ describe('loadtest', () => {
       `http://***:***@127.0.0.1:${port}/api/thing?token=***&page=2&api_key=***`,
     );
     for (const secret of ['alice', 'hunter2', 'abc123', 'k1']) expect(saved).not.toContain(secret);
+  });
+});
+
+describe('a target whose requests fail', () => {
+  it('fails the run by the default errors<1 even when its latency threshold holds over no answer', async () => {
+    const failing = http.createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const { port } = failing.address() as AddressInfo;
+    try {
+      const run = memoryIo();
+      const code = await runCli(
+        `loadtest -t x=http://127.0.0.1:${port}/ --rate 20 -d 500ms --warmup 0 -r 1 --no-progress --threshold x:p99<2000`.split(
+          ' ',
+        ),
+        run.io,
+      );
+      expect(code).toBe(1);
+      expect(run.stdout()).toMatch(/x:errors<1 \(default\).*FAIL/);
+    } finally {
+      failing.close();
+    }
   });
 });
 

@@ -10,11 +10,12 @@ export const GATE_FLAGS = {
   alpha: '--alpha',
   minEffect: '--min-effect',
   metrics: '--metric',
+  maxErrorIncrease: '--max-error-increase',
 } as const satisfies FlagNames & Record<keyof CompareOptions, string>;
 
 /**
  * Adds the gate's options that `compare` and `calibrate` share (`--alpha`,
- * `--min-effect`, `--metric`), each readable from a `PERFKIT_*` variable
+ * `--min-effect`, `--metric`, `--max-error-increase`), each readable from a `PERFKIT_*` variable
  * where it has one.
  *
  * @example
@@ -31,6 +32,11 @@ export function addGateOptions(command: Command): Command {
       new Option('--min-effect <fraction>', 'smallest relative change that counts')
         .default('0.05')
         .env('PERFKIT_MIN_EFFECT'),
+    )
+    .addOption(
+      new Option('--max-error-increase <fraction>', 'how far the error rate may rise over the baseline')
+        .default('0')
+        .env('PERFKIT_MAX_ERROR_INCREASE'),
     )
     .addOption(
       new Option('--metric <metric>', 'metric to gate on (repeatable; default p50 and p99)').argParser(
@@ -50,6 +56,7 @@ export function gateOptionsFrom(opts: Record<string, unknown>): CompareOptions {
   return {
     alpha: parseNumber(opts.alpha as string, GATE_FLAGS.alpha),
     minEffect: parseNumber(opts.minEffect as string, GATE_FLAGS.minEffect),
+    maxErrorIncrease: parseNumber(opts.maxErrorIncrease as string, GATE_FLAGS.maxErrorIncrease),
     ...(opts.metric ? { metrics: opts.metric as GateMetric[] } : {}),
   };
 }

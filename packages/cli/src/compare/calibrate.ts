@@ -2,18 +2,17 @@ import { seededRandom } from '@perfkit/primitives';
 import { InvalidOptionError } from '../errors.js';
 import type { LoadtestReport } from '../loadtest/report-schema.js';
 import { checkNumber } from '../util/option-checks.js';
-import { COMPARE_DEFAULTS, compareReports, minimumRequestsFor } from './compare-reports.js';
+import {
+  COMPARE_DEFAULTS,
+  type CompareOptions,
+  compareReports,
+  minimumRequestsFor,
+} from './compare-reports.js';
 import { median, rankSumPValue, relativeShift } from './rank-test.js';
 import type { CompareResult, GateMetric } from './result-schema.js';
 
-/** Options of {@link calibrateGate}. */
-export interface CalibrateOptions {
-  /** The gate's family-wise false-alarm rate. Default: 0.01. */
-  alpha?: number;
-  /** The gate's minimum effect. Default: 0.05. */
-  minEffect?: number;
-  /** Metrics the gate tests. Default: `['p50', 'p99']`. */
-  metrics?: GateMetric[];
+/** Options of {@link calibrateGate}: the gate's ({@link CompareOptions}), and the search's. */
+export interface CalibrateOptions extends CompareOptions {
   /** Detection probability a regression must reach to count as detectable. Default: 0.9. */
   power?: number;
   /** Random splits per candidate regression size. Default: 200. */
@@ -89,7 +88,12 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
       `must have at least 4 repetitions per target to calibrate, got ${fewestRepetitions}`,
     );
   const [first, second] = splitReport(report);
-  const aa = compareReports(first, second, { alpha, minEffect, metrics });
+  const aa = compareReports(first, second, {
+    alpha,
+    minEffect,
+    metrics,
+    ...(options.maxErrorIncrease === undefined ? {} : { maxErrorIncrease: options.maxErrorIncrease }),
+  });
   const fewest = (target: LoadtestReport['targets'][number]) =>
     Math.min(...target.repetitions.map((r) => r.requests));
   const gated = report.targets.flatMap((target) =>

@@ -23,10 +23,21 @@ export interface CompareOptions {
   metrics?: GateMetric[];
   /** The smallest relative change that counts, however significant (a 1 % shift is real but not a regression worth failing CI). Default: 0.05. */
   minEffect?: number;
+  /**
+   * How far a target's error rate (failed ÷ sent, all repetitions) may rise over the baseline's before
+   * it is a regression; failed requests are in no latency figure, so without this a run that failed
+   * half its requests could pass. Default: 0 (any rise).
+   */
+  maxErrorIncrease?: number;
 }
 
 /** Defaults of {@link CompareOptions}. */
-export const COMPARE_DEFAULTS = { alpha: 0.01, metrics: ['p50', 'p99'] as GateMetric[], minEffect: 0.05 };
+export const COMPARE_DEFAULTS = {
+  alpha: 0.01,
+  metrics: ['p50', 'p99'] as GateMetric[],
+  minEffect: 0.05,
+  maxErrorIncrease: 0,
+};
 
 /** Upper percentiles the gate tests only with enough requests per repetition to estimate them. */
 const QUANTILES: Partial<Record<GateMetric, number>> = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999 };
@@ -95,18 +106,35 @@ export function configDifferences(a: LoadtestConfig, b: LoadtestConfig): string[
 const valuesOf = (reps: RepetitionReport[], metric: GateMetric) =>
   reps.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
 
+/** Failed ÷ sent over all repetitions (0 when nothing was sent). */
+const errorRate = (side: { errors: number; requests: number }) =>
+  side.errors / Math.max(1, side.errors + side.requests);
+
+const percentOf = (side: { errors: number; requests: number }) =>
+  `${(100 * errorRate(side)).toFixed(1)}% (${side.errors} of ${side.errors + side.requests})`;
+
+function errorRegressionReason(
+  target: string,
+  base: { errors: number; requests: number },
+  current: { errors: number; requests: number },
+): string {
+  return `${target} error rate: ${percentOf(base)} → ${percentOf(current)} failed`;
+}
+
 function resolve(options: CompareOptions) {
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
   const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
   const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
+  const maxErrorIncrease = options.maxErrorIncrease ?? COMPARE_DEFAULTS.maxErrorIncrease;
   checkNumber(alpha, 'alpha', { above: 0, below: 1 });
   checkNumber(minEffect, 'minEffect', { min: 0 });
+  checkNumber(maxErrorIncrease, 'maxErrorIncrease', { min: 0, max: 1 });
   if (metrics.length === 0) throw new InvalidOptionError('metrics', 'must name at least one metric');
   for (const m of metrics) {
     if (!GATE_METRICS.includes(m))
       throw new InvalidOptionError('metrics', `must each be one of ${GATE_METRICS.join(', ')}, got "${m}"`);
   }
-  return { alpha, minEffect, metrics };
+  return { alpha, minEffect, metrics, maxErrorIncrease };
 }
 
 /**
@@ -129,12 +157,13 @@ export function compareReports(
   current: LoadtestReport,
   options: CompareOptions = {},
 ): CompareResult {
-  const { alpha, minEffect, metrics } = resolve(options);
+  const { alpha, minEffect, metrics, maxErrorIncrease } = resolve(options);
   const diffs = configDifferences(base.config, current.config);
   if (diffs.length > 0) throw new ConfigMismatchError(diffs);
 
   const tests: Array<{ comparison: MetricComparison; target: string }> = [];
   const skippedReasons: string[] = [];
+  const errorRegressions: string[] = [];
   const targets: TargetComparison[] = base.targets.map((b) => {
     const c = current.targets.find((t) => t.name === b.name) ?? b;
     const fewest = Math.min(...[...b.repetitions, ...c.repetitions].map((r) => r.requests));
@@ -174,12 +203,16 @@ export function compareReports(
       else tests.push({ comparison, target: b.name });
       return comparison;
     });
-    return {
-      name: b.name,
-      base: { latency: b.latency, rps: b.rps, errors: totalErrors(b.errors), requests: b.requests },
-      current: { latency: c.latency, rps: c.rps, errors: totalErrors(c.errors), requests: c.requests },
-      metrics: comparisons,
+    const baseSide = { latency: b.latency, rps: b.rps, errors: totalErrors(b.errors), requests: b.requests };
+    const currentSide = {
+      latency: c.latency,
+      rps: c.rps,
+      errors: totalErrors(c.errors),
+      requests: c.requests,
     };
+    const errorRateRegression = errorRate(currentSide) - errorRate(baseSide) > maxErrorIncrease;
+    if (errorRateRegression) errorRegressions.push(errorRegressionReason(b.name, baseSide, currentSide));
+    return { name: b.name, base: baseSide, current: currentSide, errorRateRegression, metrics: comparisons };
   });
 
   // Holm–Bonferroni: the k-th smallest p-value is held to alpha / (m − k); stop at the first that fails.
@@ -218,6 +251,7 @@ export function compareReports(
       `${target} ${comparison.metric}: ${comparison.base.toFixed(2)} → ${comparison.current.toFixed(2)} (${comparison.shift >= 0 ? '+' : ''}${(comparison.shift * 100).toFixed(1)}%, p = ${comparison.pValue.toPrecision(2)})`,
     );
   }
+  reasons.push(...errorRegressions);
   const inconclusive =
     tests.length === 0 ||
     floor > alpha / tests.length ||
@@ -226,10 +260,15 @@ export function compareReports(
   return {
     format: 'perfkit-compare',
     version: 1,
-    verdict: inconclusive ? 'inconclusive' : regressions.length > 0 ? 'regression' : 'pass',
+    verdict: inconclusive
+      ? 'inconclusive'
+      : regressions.length + errorRegressions.length > 0
+        ? 'regression'
+        : 'pass',
     reasons,
     alpha,
     minEffect,
+    maxErrorIncrease,
     metrics,
     repetitions: { base: nBase, current: nCurrent },
     targets,

@@ -40,6 +40,9 @@ const targetComparisonSchema = z.object({
   name: z.string(),
   base: sideSchema.describe('over all repetitions merged'),
   current: sideSchema,
+  errorRateRegression: z
+    .boolean()
+    .describe("current's error rate rose over the baseline's by more than maxErrorIncrease"),
   metrics: z.array(metricComparisonSchema),
 });
 /** Side-by-side figures of one target over all repetitions merged. */
@@ -59,6 +62,7 @@ export const compareResultSchema = z.object({
   reasons: z.array(z.string()),
   alpha: z.number().gt(0).lt(1),
   minEffect: z.number().min(0),
+  maxErrorIncrease: z.number().min(0).max(1),
   metrics: z.array(gateMetricSchema).min(1),
   repetitions: z.object({ base: z.number().int().min(0), current: z.number().int().min(0) }),
   targets: z.array(targetComparisonSchema),

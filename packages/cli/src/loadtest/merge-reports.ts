@@ -1,6 +1,12 @@
 import { configDifferences } from '../compare/compare-reports.js';
 import { PerfCliError } from '../errors.js';
-import { judgeTargets, repetitionReport, repetitionRun, targetReport } from './report-build.js';
+import {
+  isDefaultThreshold,
+  judgeTargets,
+  repetitionReport,
+  repetitionRun,
+  targetReport,
+} from './report-build.js';
 import type { LoadtestReport, RepetitionReport, Shard } from './report-schema.js';
 import { mergeRuns } from './run-result.js';
 import { formatShard } from './shard.js';
@@ -92,7 +98,12 @@ export function mergeReports(inputs: MergeInput[]): LoadtestReport {
       }),
     ),
   );
-  const sources = [...new Set(parts.flatMap((p) => p.report.thresholds.map((t) => t.source)))];
+  // The user's thresholds; judgeTargets adds the defaults again where the merged figures need them.
+  const sources = [
+    ...new Set(
+      parts.flatMap((p) => p.report.thresholds.filter((t) => !isDefaultThreshold(t)).map((t) => t.source)),
+    ),
+  ];
   return {
     format: 'perfkit-loadtest',
     version: 1,

@@ -1,7 +1,7 @@
 import { decodeHistogram, encodeHistogram, mergeHistograms, summarize } from './histogram.js';
 import type { RepetitionReport, TargetReport, Threshold, ThresholdResult } from './report-schema.js';
-import { type RunResult, sumErrors } from './run-result.js';
-import { evaluateThresholds } from './thresholds.js';
+import { type RunResult, sumErrors, totalErrors } from './run-result.js';
+import { evaluateThresholds, judgesErrors } from './thresholds.js';
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -84,10 +84,36 @@ export function targetReport(name: string, repetitions: RepetitionReport[]): Tar
   };
 }
 
+const defaultErrorsSource = (target: string) => `${target}:errors<1 (default)`;
+
+/** Whether a report's threshold is one {@link judgeTargets} added, not one the user set. */
+export const isDefaultThreshold = (threshold: Threshold) =>
+  threshold.source === defaultErrorsSource(threshold.target);
+
+/** `errors<1` for each target that failed requests and that no `errors` or `error_rate` threshold judges. */
+function defaultErrorThresholds(
+  targets: readonly TargetReport[],
+  thresholds: readonly Threshold[],
+): Threshold[] {
+  return targets
+    .filter(
+      (t) => totalErrors(t.errors) > 0 && !thresholds.some((threshold) => judgesErrors(threshold, t.name)),
+    )
+    .map((t) => ({
+      source: defaultErrorsSource(t.name),
+      target: t.name,
+      metric: 'errors',
+      op: '<',
+      value: 1,
+    }));
+}
+
 /**
  * The verdict of a report's targets: thresholds checked on all repetitions
  * merged, every repetition's reasons to distrust it, `fail` over
- * `inconclusive` over `pass`.
+ * `inconclusive` over `pass`. Failed requests are in no latency figure, so a
+ * target may fail none unless an `errors` or `error_rate` threshold says how
+ * many it may: a failed one is judged by the default `errors<1`.
  *
  * @example
  * const { verdict } = judgeTargets(targets, [parseThreshold('p99<2000')]);
@@ -96,7 +122,10 @@ export function judgeTargets(
   targets: TargetReport[],
   thresholds: Threshold[],
 ): { thresholds: ThresholdResult[]; inconclusive: string[]; verdict: 'pass' | 'fail' | 'inconclusive' } {
-  const results = evaluateThresholds(thresholds, targets);
+  const results = evaluateThresholds(
+    [...thresholds, ...defaultErrorThresholds(targets, thresholds)],
+    targets,
+  );
   const inconclusive = targets.flatMap((t) =>
     t.repetitions.flatMap((r) =>
       r.inconclusive.map((reason) => `${t.name} repetition ${r.index}: ${reason}`),

@@ -16,6 +16,17 @@ export const THRESHOLD_METRICS = [
 ] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
 
+const isLatency = (metric: ThresholdMetric) =>
+  metric !== 'rps' && metric !== 'errors' && metric !== 'error_rate';
+
+/** Whether `threshold` judges `target`'s failed requests (an `errors` or `error_rate` bound naming it or every target). */
+export function judgesErrors(threshold: Threshold, target: string): boolean {
+  return (
+    (threshold.metric === 'errors' || threshold.metric === 'error_rate') &&
+    (threshold.target === '*' || threshold.target === target)
+  );
+}
+
 /**
  * Parses `[target:]metric<op>value`, e.g. `overview:p99<2000`, `p50<=20`, `agents:error_rate<0.01`.
  *
@@ -86,14 +97,17 @@ export function evaluateThresholds(
             : threshold.metric === 'error_rate'
               ? errors / Math.max(1, t.requests + errors)
               : t.latency[threshold.metric];
+      // A latency bound over no answered request would hold vacuously: nothing answered within it.
+      const unmeasured = isLatency(threshold.metric) && t.requests === 0;
       const passed =
-        threshold.op === '<'
+        !unmeasured &&
+        (threshold.op === '<'
           ? actual < threshold.value
           : threshold.op === '<='
             ? actual <= threshold.value
             : threshold.op === '>'
               ? actual > threshold.value
-              : actual >= threshold.value;
+              : actual >= threshold.value);
       results.push({ ...threshold, checkedTarget: t.name, actual, passed });
     }
   }
