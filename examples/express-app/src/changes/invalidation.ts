@@ -8,8 +8,11 @@ import type { DataChange } from '../modes/app-mode.js';
 export interface Invalidator {
   /** Invalidates the user's entries and counts; resolves once L2 and the bus have it. */
   invalidate(change: DataChange): Promise<void>;
-  /** Forgets everything this instance holds in memory (after notifications may have been missed). */
-  flushLocal(): void;
+  /**
+   * Forgets every cached answer and count, here and (through L2 and the bus) on every instance: after
+   * notifications may have been missed, no instance can tell which of them are stale.
+   */
+  forgetAll(): Promise<void>;
 }
 
 /**
@@ -27,9 +30,11 @@ export function createInvalidator(
       counts?.invalidate(userId);
       await caches?.data.invalidateTags([dataTags.user(userId), ...agentIds.map(dataTags.agent)]);
     },
-    flushLocal() {
+    async forgetAll() {
       counts?.clear();
-      caches?.data.flushL1();
+      // Not only L1: every instance's listener may have been down (a PostgreSQL restart), so nobody
+      // invalidated L2 for the writes meanwhile, and L1 would refill from it. Without Redis this is L1.
+      await caches?.data.clear();
     },
   };
 }
@@ -37,8 +42,8 @@ export function createInvalidator(
 /**
  * Listens for the database's change notifications (triggers on calls, leads
  * and agents, whoever wrote them) and invalidates on every one; after a lost
- * connection it flushes this instance's memory, since notifications sent
- * meanwhile are gone.
+ * connection it forgets every cached answer (shared ones too), since
+ * notifications sent meanwhile are gone.
  *
  * @example
  * const listener = await listenAndInvalidate(config.databaseUrl, invalidator, logger);
@@ -57,8 +62,12 @@ export function listenAndInvalidate(
         .catch((error: unknown) => logger.warn({ err: error, change }, 'invalidation after a change failed'));
     },
     onReconnect: (info) => {
-      invalidator.flushLocal();
-      logger.warn({ downMs: info.downMs }, 'change listener reconnected; local caches flushed');
+      invalidator
+        .forgetAll()
+        .then(() => logger.warn({ downMs: info.downMs }, 'change listener reconnected; caches cleared'))
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'clearing the caches after a reconnect failed'),
+        );
     },
     onError: (error) => logger.warn({ err: error }, 'change listener error'),
   });
