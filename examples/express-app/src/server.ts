@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
 import type { Monitor } from '@perfkit/monitor';
 import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
@@ -171,7 +172,18 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
             'shutdown cut requests still running',
           );
         }
-        await closeAll();
+        // Bounded too: pg's pool.end() waits for a client stuck on a hung connection, and a background
+        // ElevenLabs fetch may run for a minute; the process exits with them still open.
+        const closed = await Promise.race([
+          closeAll().then(() => true),
+          sleep(config.shutdownGraceMs, false, { ref: false }),
+        ]);
+        if (!closed) {
+          logger.warn(
+            { graceMs: config.shutdownGraceMs },
+            'shutdown left connections or fetches still closing',
+          );
+        }
       },
     };
   } catch (error) {

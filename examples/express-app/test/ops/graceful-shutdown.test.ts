@@ -73,3 +73,30 @@ describe('a request that outlives the grace period', () => {
     }
   }, 60_000);
 });
+
+describe('closing what outlives the grace period', () => {
+  it('does not wait past a second grace period for a background ElevenLabs fetch, and says so', async () => {
+    const data = await seedTestData('shutdown_hung');
+    const lines: Array<{ msg: string }> = [];
+    try {
+      // The agents list answers within its budget; the configs' fetches go on in the background for 30 s.
+      data.fake.configure({ latency: { kind: 'fixed', ms: 30_000 } });
+      const app = await startAppOn(data, {
+        mode: 'optimized',
+        config: { shutdownGraceMs: 200 },
+        start: { logger: pino({ level: 'warn' }, { write: (line) => lines.push(JSON.parse(line)) }) },
+      });
+      const list = await requestJson(app.url, '/api/agents', { key: data.manifest.heavyUser.apiKey });
+      expect(list.status).toBe(200);
+
+      const started = performance.now();
+      await app.close();
+
+      // Twelve times the two grace periods' 400 ms; waiting for the fetch took over 10 s (the client's timeout).
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(lines.map((line) => line.msg)).toContain('shutdown left connections or fetches still closing');
+    } finally {
+      await data.close();
+    }
+  }, 60_000);
+});
