@@ -5,6 +5,8 @@ export type { PrivatePostgres } from './private-postgres.js';
 export { findPostgresBinaries, startPrivatePostgres } from './private-postgres.js';
 export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';
 export { startPrivateRedis } from './private-redis.js';
+export type { TcpProxy } from './tcp-proxy.js';
+export { startTcpProxy } from './tcp-proxy.js';
 export type { TestSchema } from './test-schema.js';
 export { createTestSchema, TEST_DATABASE_URL } from './test-schema.js';
 export type { WebhookReceiver } from './webhook-receiver.js';

@@ -80,16 +80,20 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
       const lsn = rows[0]?.lsn ?? '0/0';
       const giveUpAt = performance.now() + maxWaitMs;
       for (;;) {
-        // An unreachable replica is not waited for: the primary answers.
-        const state = await caughtUp(lsn).then(
-          (ok) => (ok ? 'current' : 'behind'),
-          () => 'down',
-        );
+        // An unreachable replica is not waited for, nor one that does not answer (a hung connection, a
+        // full pool) past the bound: the primary answers.
+        const state = await Promise.race([
+          caughtUp(lsn).then(
+            (ok) => (ok ? 'current' : 'behind'),
+            () => 'down',
+          ),
+          sleep(Math.max(0, giveUpAt - performance.now()), 'slow', { ref: false }),
+        ]);
         if (state === 'current') {
           served.replica++;
           return read(replica);
         }
-        if (state === 'down' || performance.now() >= giveUpAt) break;
+        if (state !== 'behind' || performance.now() >= giveUpAt) break;
         await sleep(pollMs);
       }
       served.primary++;

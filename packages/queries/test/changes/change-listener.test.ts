@@ -1,4 +1,4 @@
-import { createTestSchema, type TestSchema } from '@perfkit/testing';
+import { createTestSchema, startTcpProxy, type TestSchema } from '@perfkit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTenants } from '../support/platform-builder.js';
@@ -8,7 +8,6 @@ import {
   listenForChanges,
   type ReconnectInfo,
 } from '../support/queries.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
 
 let t: TestSchema;
 let other: TestSchema;
