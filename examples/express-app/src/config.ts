@@ -19,6 +19,17 @@ export interface AppConfig {
   /** `DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a pooled connection before a 503. Default: 5,000. */
   poolAcquireTimeoutMs: number;
   /**
+   * `DB_QUERY_TIMEOUT_MS`: how long a statement may go unanswered before its request is a 503 and its
+   * connection is dropped (a hung connection); above the naive mode's slowest statement. Default: 60,000.
+   */
+  queryTimeoutMs: number;
+  /**
+   * `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: the server ends a session whose transaction waits this long for
+   * the app (an instance that hung mid-write), so its row locks stop blocking the other instances'
+   * writes. Default: 10,000.
+   */
+  idleInTransactionTimeoutMs: number;
+  /**
    * `DB_PREPARED_STATEMENTS`: run the loaders' statements as named prepared statements (`on`). `off`
    * behind a pooler or a server that shares one session between connections (PgBouncer in
    * transaction mode without `max_prepared_statements`, the embedded PGlite). Default: `on`.
@@ -91,6 +102,8 @@ const envSchema = z.object({
   DATABASE_READ_URL: urlWithScheme(['postgres:', 'postgresql:']).optional(),
   DB_POOL_SIZE: integer(1, 1_000).default(10),
   DB_ACQUIRE_TIMEOUT_MS: integer(1, 600_000).default(5_000),
+  DB_QUERY_TIMEOUT_MS: integer(1, 3_600_000).default(60_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: integer(1, 3_600_000).default(10_000),
   DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
   PORT: integer(0, 65_535).default(3000),
@@ -156,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     databaseReadUrl: e.DATABASE_READ_URL,
     poolSize: e.DB_POOL_SIZE,
     poolAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     preparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     redisUrl: e.REDIS_URL,
     port: e.PORT,

@@ -62,6 +62,8 @@ async function openDatabase(
     connectionString: url,
     max: config.poolSize,
     acquireTimeoutMs: config.poolAcquireTimeoutMs,
+    queryTimeoutMs: config.queryTimeoutMs,
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
     preparedStatements: config.preparedStatements,
     applicationName: `perfkit-express-app-${name}`,
   });

@@ -3,7 +3,7 @@ import { someCause } from '@perfkit/primitives';
 // What node-postgres reports when there is no usable connection. pg and pg-pool give these no code, so the
 // messages are matched here, in the one place that knows the driver.
 const DRIVER_MESSAGES =
-  /Connection terminated|is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end/i;
+  /Connection terminated|is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout/i;
 
 // Socket errors of a connection that could not open or broke.
 const SOCKET_CODES = new Set([
@@ -24,7 +24,8 @@ const SQL_STATES = /^(08...|57P0[123]|53300)$/;
 /**
  * Whether an error (or one of its `cause`s) means PostgreSQL could not be reached or the connection was
  * lost: refused, reset, terminated by the server, a pool or client that is closed or broken ("not
- * queryable"), no connection within the pool's `connectionTimeoutMillis`, or the server refusing
+ * queryable"), no connection within the pool's `connectionTimeoutMillis`, no answer within its
+ * `query_timeout` (`queryTimeoutMs`: a hung connection), or the server refusing
  * connections (shutting down, starting, too many clients). A query the database rejected is not one.
  *
  * @example

@@ -9,6 +9,9 @@ import { preparingPool } from './prepared-statements.js';
 /** Used when neither the options nor `DATABASE_URL` name a database. */
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+// PostgreSQL's timeout settings are int4 milliseconds; node's timers overflow past the same bound.
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
 const INT8_OID = 20;
 const DATE_OID = 1082;
 
@@ -36,6 +39,19 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** How long a query waits for a connection (a free one, or a new one) before it fails, ms; 0 waits forever. Default: 0. */
   acquireTimeoutMs?: number;
+  /**
+   * How long a statement may go unanswered before it fails, ms, and its connection is dropped rather
+   * than reused: a hung connection (a dead peer, a network path lost without a reset) otherwise holds
+   * its query until the kernel gives up, about 15 min. Counts from the statement's send, so keep it
+   * above the slowest statement you run. 0 waits forever. Default: 0.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * PostgreSQL's `idle_in_transaction_session_timeout`, ms: the server ends a session whose transaction
+   * waits this long for its client's next statement (a client that hung mid-transaction), releasing the
+   * locks that would block every other writer of the same rows. 0 leaves the server's setting. Default: 0.
+   */
+  idleInTransactionTimeoutMs?: number;
   /**
    * Run the loaders' statements (marked with `prepared`) as named prepared
    * statements, parsed and planned once per connection. Turn off behind a
@@ -67,10 +83,13 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
       `schema must be a plain identifier, got ${JSON.stringify(options.schema)}`,
     );
   }
+  const queryTimeoutMs = milliseconds(options, 'queryTimeoutMs');
+  const idleInTransactionTimeoutMs = milliseconds(options, 'idleInTransactionTimeoutMs');
   const fromUrl = parseUrl(connectionString);
   return {
     max: options.max ?? 10,
     connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     application_name: options.applicationName ?? 'perfkit',
     types: pgTypes,
     ...fromUrl,
@@ -79,10 +98,28 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
       fromUrl.options,
       '-c TimeZone=UTC',
       options.schema ? `-c search_path=${options.schema},public` : undefined,
+      idleInTransactionTimeoutMs > 0
+        ? `-c idle_in_transaction_session_timeout=${idleInTransactionTimeoutMs}`
+        : undefined,
     ]
       .filter(Boolean)
       .join(' '),
   };
+}
+
+/** A whole number of ms >= 0 (0 when not given), or an InvalidOptionError naming the option. */
+function milliseconds(
+  options: DatabaseOptions,
+  option: 'queryTimeoutMs' | 'idleInTransactionTimeoutMs',
+): number {
+  const value = options[option] ?? 0;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
+    throw new InvalidOptionError(
+      option,
+      `${option} must be a whole number of ms from 0 to ${MAX_TIMEOUT_MS}, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 /** The URL's settings; an unparseable URL is named without its text, which may hold a password. */
@@ -110,7 +147,7 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const dialect = new PostgresDialect({
-    pool: options.preparedStatements === false ? pool : preparingPool(pool),
+    pool: preparingPool(pool, { named: options.preparedStatements !== false }),
   });
   const db = new Kysely<Database>({ dialect });
   return { db, pool, destroy: () => db.destroy() };

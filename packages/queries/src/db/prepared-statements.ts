@@ -47,12 +47,20 @@ class StatementNames {
   }
 }
 
-/** A pg client as Kysely sees it, naming the marked statements. */
+/** What pg rejects a statement with after the pool's `query_timeout`. */
+const QUERY_TIMEOUT = 'Query read timeout';
+
+/**
+ * A pg client as Kysely sees it, naming the marked statements (given `names`). A client one of whose
+ * statements timed out is destroyed on release: its connection still waits for that answer, and every
+ * later statement would queue behind it.
+ */
 class NamingClient implements PostgresPoolClient {
   readonly #client: pg.PoolClient;
-  readonly #names: StatementNames;
+  readonly #names: StatementNames | undefined;
+  #hung = false;
 
-  constructor(client: pg.PoolClient, names: StatementNames) {
+  constructor(client: pg.PoolClient, names: StatementNames | undefined) {
     this.#client = client;
     this.#names = names;
   }
@@ -63,24 +71,30 @@ class NamingClient implements PostgresPoolClient {
     // Kysely's cursor is pg-cursor, a pg Submittable.
     if (typeof textOrCursor !== 'string')
       return this.#client.query(textOrCursor as unknown as pg.Submittable);
-    const name = this.#names.nameOf(textOrCursor);
-    return name === undefined
-      ? this.#client.query(textOrCursor, values as unknown[])
-      : this.#client.query({ name, text: textOrCursor, values: values as unknown[] });
+    const name = this.#names?.nameOf(textOrCursor);
+    const result =
+      name === undefined
+        ? this.#client.query(textOrCursor, values as unknown[])
+        : this.#client.query({ name, text: textOrCursor, values: values as unknown[] });
+    return result.catch((error: unknown) => {
+      if (error instanceof Error && error.message === QUERY_TIMEOUT) this.#hung = true;
+      throw error;
+    });
   }
 
   release(destroy?: boolean): void {
-    this.#client.release(destroy);
+    this.#client.release(destroy || this.#hung);
   }
 }
 
 /**
- * Wraps a pg pool for Kysely so that statements marked with {@link prepared}
- * run as named prepared statements; every other statement passes through
- * unnamed. pg parses a name once per connection and binds it afterwards.
+ * Wraps a pg pool for Kysely so that, when `named`, statements marked with
+ * {@link prepared} run as named prepared statements; every other statement
+ * passes through unnamed. pg parses a name once per connection and binds it
+ * afterwards. Either way a connection whose statement timed out is dropped.
  */
-export function preparingPool(pool: pg.Pool): PostgresPool {
-  const names = new StatementNames();
+export function preparingPool(pool: pg.Pool, { named }: { named: boolean }): PostgresPool {
+  const names = named ? new StatementNames() : undefined;
   // One wrapper per pg client, so Kysely's per-client connection cache keeps working.
   const clients = new WeakMap<pg.PoolClient, NamingClient>();
   return {

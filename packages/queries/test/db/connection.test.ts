@@ -1,7 +1,7 @@
-import { TEST_DATABASE_URL } from '@perfkit/testing';
+import { startTcpProxy, TEST_DATABASE_URL } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type DatabaseHandle } from '../support/queries.js';
+import { createDatabase, type DatabaseHandle, isConnectionError } from '../support/queries.js';
 
 describe('createDatabase', () => {
   let database: DatabaseHandle;
@@ -43,6 +43,58 @@ describe('createDatabase', () => {
       expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'connectionString' }),
     );
     expect(attempt).toThrow(expect.not.objectContaining({ message: expect.stringContaining('s3cret') }));
+  });
+
+  it('fails a statement on a hung connection after queryTimeoutMs, and does not reuse that connection', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    const handle = createDatabase({ connectionString: url.href, max: 1, queryTimeoutMs: 300 });
+    const one = () => sql<{ one: number }>`SELECT 1 AS one`.execute(handle.db);
+    try {
+      await one();
+      proxy.stopForwarding(); // the connection stays open, and nothing comes back on it
+
+      const hung = await one().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isConnectionError(hung)).toBe(true);
+      // A new connection through the proxy is forwarded: the pool dropped the hung one.
+      expect((await one()).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await proxy.close();
+      await handle.destroy();
+    }
+  });
+
+  it('has the server end a session left idle in a transaction after idleInTransactionTimeoutMs', async () => {
+    const handle = createDatabase({
+      connectionString: TEST_DATABASE_URL,
+      max: 1,
+      idleInTransactionTimeoutMs: 200,
+    });
+    const client = await handle.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const ended = await client.query('SELECT 1').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(ended).toBeInstanceOf(Error);
+    } finally {
+      client.release(true);
+      await handle.destroy();
+    }
+  });
+
+  it('refuses a timeout that is not a whole number of ms from 0 to 2^31 - 1', () => {
+    for (const queryTimeoutMs of [-1, 1.5, 2 ** 31]) {
+      expect(() => createDatabase({ connectionString: TEST_DATABASE_URL, queryTimeoutMs })).toThrow(
+        expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'queryTimeoutMs' }),
+      );
+    }
   });
 
   it('survives the backend of a checked-out connection being killed, and the pool recovers', async () => {
