@@ -6,7 +6,7 @@ import { indexesCommand } from './commands/indexes-command.js';
 import { loadtestCommand } from './commands/loadtest-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { reportCommand } from './commands/report-command.js';
-import { EXIT_CODES, isCliError } from './errors.js';
+import { EXIT_CODES, InvalidOptionError, isCliError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 
 /**
@@ -62,10 +62,15 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   // everything after it as operands. perf-cli takes no operands before its
   // command, so a leading `--` carries no meaning and is dropped.
   const userArgs = args[0] === '--' ? args.slice(1) : args;
+  let acting: Command | undefined;
+  program.hook('preAction', (_program, actionCommand) => {
+    acting = actionCommand;
+  });
   try {
     await program.parseAsync(userArgs, { from: 'user' });
     return io.exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof InvalidOptionError ? namedBySource(thrown, acting) : thrown;
     // Help asked for (--help, --version) exits 0; help shown because a
     // subcommand is missing (`perf-cli indexes`) is a usage error, as in git
     // and npm, and commander gives it a non-zero code like its other ones.
@@ -74,7 +79,23 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
       io.stderr.write(`perf-cli: ${error.message}\n`);
       return error.exitCode;
     }
+    // Anything else is a bug of perf-cli's, and says so: every error the user can fix is a CLI error.
     io.stderr.write(`perf-cli: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
     return EXIT_CODES.usage;
   }
+}
+
+/**
+ * The error naming the option the way the user gave it: a value read from
+ * the environment by its variable first (`PERFKIT_RATE (--rate) must be a
+ * number, got "abc"`), since the user may never have typed the flag.
+ * Commands name flags (`--rate`, `-r/--repetitions`); commander knows where
+ * each value came from.
+ */
+function namedBySource(error: InvalidOptionError, command: Command | undefined): InvalidOptionError {
+  const option = command?.options.find(
+    (o) => error.option === o.long || error.option === `${o.short}/${o.long}`,
+  );
+  if (!option?.envVar || command?.getOptionValueSource(option.attributeName()) !== 'env') return error;
+  return error.renamed(`${option.envVar} (${error.option})`);
 }

@@ -183,7 +183,10 @@ describe('the CLI', () => {
       [['compare', report, report, '--alpha', '0'], '--alpha must be a number > 0 and < 1, got 0'],
       [['compare', report, report, '--metric', 'p97'], '--metric must each be one of mean, p50'],
       [['calibrate', '--from', report, '--min-effect', '-1'], '--min-effect must be a number >= 0, got -1'],
-      [['audit', '--statement-timeout', '0'], '--statement-timeout must be > 0 ms, got 0 ms'],
+      [
+        ['audit', '--statement-timeout', '0'],
+        '--statement-timeout must be > 0 and <= 2147483647 ms, got 0 ms',
+      ],
       [['audit', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
       [['indexes', 'plan', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
       [

@@ -40,7 +40,7 @@ export { LISTEN_DEFAULTS, listenForChanges } from './changes/change-listener.js'
 export type { TenantCountCacheOptions } from './counts/tenant-counts.js';
 export { TenantCountCache } from './counts/tenant-counts.js';
 export type { DatabaseHandle, DatabaseOptions } from './db/connection.js';
-export { createDatabase, DEFAULT_DATABASE_URL } from './db/connection.js';
+export { createDatabase, DEFAULT_DATABASE_URL, POSTGRES_MAX_TIMEOUT_MS } from './db/connection.js';
 export { isConnectionError } from './db/connection-errors.js';
 export { prepared } from './db/prepared-statements.js';
 export {

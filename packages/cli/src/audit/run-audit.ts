@@ -1,10 +1,7 @@
 import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
 import { declaredIndexes } from '@perfkit/queries/admin';
-import pg from 'pg';
-import { DatabaseUnavailableError } from '../errors.js';
-import { checkDatabaseUrl } from '../util/database-url.js';
-import { checkNumber, type NumberBounds } from '../util/option-checks.js';
-import { redactUrl } from '../util/redact-url.js';
+import { checkDatabaseUrl, connectClient, databaseFailure } from '../util/database-url.js';
+import { checkNumber, type NumberBounds, POSTGRES_MAX_TIMEOUT_MS } from '../util/option-checks.js';
 import { checkSchemaName, requireSchema, searchPathSql } from '../util/schema-name.js';
 import { loadCatalog } from './catalog-source.js';
 import { mergeSuggestions, suggestIndexes, verifyWithHypopg } from './index-advice.js';
@@ -36,7 +33,7 @@ export interface AuditOptions {
   schema?: string;
   /** Queries to explain. Default: the `@perfkit/queries` catalog. */
   queries?: AuditQuery[];
-  /** Each EXPLAIN ANALYZE is cancelled after this many ms. Default: 30 000. */
+  /** Each EXPLAIN ANALYZE is cancelled after this many ms, at most 2 147 483 647 (PostgreSQL's limit). Default: 30 000. */
   statementTimeoutMs?: number;
   /** Limits of the plan checks. */
   planChecks?: PlanCheckOptions;
@@ -67,6 +64,7 @@ function resolveAuditOptions(options: AuditOptions) {
     ),
     timeoutMs: checkNumber(options.statementTimeoutMs ?? 30_000, 'statementTimeoutMs', {
       above: 0,
+      max: POSTGRES_MAX_TIMEOUT_MS,
       unit: 'ms',
     }),
     topQueries: checkNumber(options.topQueries ?? 10, 'topQueries', { min: 0, integer: true }),
@@ -97,16 +95,7 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
     topQueries,
     planChecks,
   } = resolveAuditOptions(options);
-  const client = new pg.Client({ connectionString, application_name: 'perf-cli audit' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new DatabaseUnavailableError(
-      `cannot connect to ${redactUrl(connectionString, { keepUsername: true })}: ${(error as Error).message}`,
-      error,
-    );
-  }
+  const client = await connectClient(connectionString, 'perf-cli audit');
   try {
     if (auditedSchema !== undefined) {
       await requireSchema(client, auditedSchema, 'schema', connectionString);
@@ -226,6 +215,9 @@ export async function runAudit(options: AuditOptions = {}): Promise<AuditReport>
       summary,
       notes,
     };
+  } catch (error) {
+    // A lost connection, or a role that may not read the catalog's tables: the user's to fix.
+    throw databaseFailure(connectionString, error) ?? error;
   } finally {
     await client.end().catch(() => {});
   }

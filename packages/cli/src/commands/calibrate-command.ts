@@ -1,13 +1,43 @@
 import { Command } from 'commander';
-import { calibrateGate } from '../compare/calibrate.js';
-import { EXIT_CODES } from '../errors.js';
+import { calibrateGate, MIN_CALIBRATION_REPETITIONS } from '../compare/calibrate.js';
+import { EXIT_CODES, InvalidOptionError } from '../errors.js';
 import { formatCalibrationTable } from '../format/calibrate-format.js';
 import type { CliIo } from '../io.js';
-import { readReport, writeReport } from '../loadtest/report-file.js';
-import { runLoadtest } from '../loadtest/run-loadtest.js';
+import { readReport } from '../loadtest/report-file.js';
+import type { LoadtestReport } from '../loadtest/report-schema.js';
 import { withFlagNames } from './flag-names.js';
 import { addGateOptions, GATE_FLAGS, gateOptionsFrom } from './gate-options.js';
-import { addLoadOptions, LOAD_FLAGS, loadOptionsFrom } from './load-options.js';
+import {
+  addLoadOptions,
+  LOAD_FLAGS,
+  loadFlagsGiven,
+  loadOptionsFrom,
+  runLoadtestSaving,
+} from './load-options.js';
+
+/** The run `--from` names, refused with flags that configure a new run, which it would ignore. */
+function savedRun(path: string, command: Command): LoadtestReport {
+  const ignored = [...loadFlagsGiven(command), ...(command.opts().save === undefined ? [] : ['--save'])];
+  if (ignored.length > 0) {
+    throw new InvalidOptionError(
+      '--from',
+      `reads a saved run instead of running one: drop ${ignored.join(', ')}, which would configure or save a new run`,
+    );
+  }
+  return readReport(path);
+}
+
+/** A new A/A run, with enough repetitions to split, checked before any load is sent. */
+function newRun(opts: Record<string, unknown>, io: CliIo): Promise<LoadtestReport> {
+  const options = loadOptionsFrom(opts, io);
+  if (options.repetitions !== undefined && options.repetitions < MIN_CALIBRATION_REPETITIONS) {
+    throw new InvalidOptionError(
+      '-r/--repetitions',
+      `must be at least ${MIN_CALIBRATION_REPETITIONS} to calibrate (the run is split into two halves of at least ${MIN_CALIBRATION_REPETITIONS / 2}), got ${options.repetitions}`,
+    );
+  }
+  return runLoadtestSaving(options, opts.save as string | undefined);
+}
 
 /**
  * `perf-cli calibrate`: A/A runs on this machine (2 × the repetitions the
@@ -25,14 +55,16 @@ export function calibrateCommand(io: CliIo): Command {
       ),
       { repetitions: '12' },
     )
-      .option('--from <file>', 'calibrate from a saved report (at least 4 repetitions) instead of running')
+      .option(
+        '--from <file>',
+        `calibrate from a saved report (at least ${MIN_CALIBRATION_REPETITIONS} repetitions) instead of running`,
+      )
       .option('--save <file>', 'save the A/A run'),
   )
     .option('--json', 'print the calibration as JSON')
     .action(
-      withFlagNames({ ...LOAD_FLAGS, ...GATE_FLAGS }, async (opts) => {
-        const report = opts.from ? readReport(opts.from) : await runLoadtest(loadOptionsFrom(opts, io));
-        if (opts.save && !opts.from) writeReport(opts.save, report);
+      withFlagNames({ ...LOAD_FLAGS, ...GATE_FLAGS }, async (opts, command: Command) => {
+        const report = opts.from ? savedRun(opts.from, command) : await newRun(opts, io);
         const result = calibrateGate(report, gateOptionsFrom(opts));
         io.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatCalibrationTable(result));
         io.exitCode = result.aa.verdict === 'regression' ? EXIT_CODES.gateFailed : EXIT_CODES.ok;

@@ -1,6 +1,6 @@
 import { declaredIndexes } from '@perfkit/queries/admin';
-import pg from 'pg';
 import { SchemaMissingError } from '../errors.js';
+import { connectClient } from '../util/database-url.js';
 import { redactUrl } from '../util/redact-url.js';
 import { requireSchema } from '../util/schema-name.js';
 
@@ -23,9 +23,7 @@ export async function requireIndexTables(
       declaredIndexes.filter((i) => !selection.only || selection.only.includes(i.name)).map((i) => i.table),
     ),
   ];
-  const client = new pg.Client({ connectionString: url, application_name: 'perf-cli indexes' });
-  client.on('error', () => {});
-  await client.connect();
+  const client = await connectClient(url, 'perf-cli indexes');
   try {
     if (selection.schema !== undefined) await requireSchema(client, selection.schema, '--schema', url);
     const { rows } = await client.query<{ name: string }>(

@@ -1,17 +1,12 @@
 import { parseDuration } from '@perfkit/primitives';
 import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
-import { applyIndexes, indexStatus, planIndexes } from '@perfkit/queries/admin';
+import { applyIndexes, declaredIndexes, indexStatus, planIndexes } from '@perfkit/queries/admin';
 import { Command, Option } from 'commander';
-import {
-  DatabaseUnavailableError,
-  EXIT_CODES,
-  InvalidOptionError,
-  isCliError,
-  PerfCliError,
-} from '../errors.js';
+import { EXIT_CODES, InvalidOptionError, isCliError, PerfCliError } from '../errors.js';
 import { formatIndexPlan, formatIndexResults, formatIndexStatus } from '../format/indexes-format.js';
 import type { CliIo } from '../io.js';
-import { redactUrl } from '../util/redact-url.js';
+import { databaseFailure } from '../util/database-url.js';
+import { checkNumber, POSTGRES_MAX_TIMEOUT_MS } from '../util/option-checks.js';
 import { checkSchemaName } from '../util/schema-name.js';
 import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { requireIndexTables } from './index-tables.js';
@@ -23,20 +18,10 @@ async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (isCliError(error)) throw error;
-    const e = error as Error & { code?: string };
-    if (
-      e.code === 'ECONNREFUSED' ||
-      e.code === 'ENOTFOUND' ||
-      e.code === '28P01' ||
-      e.code === '3D000' ||
-      e.code === '28000'
-    ) {
-      throw new DatabaseUnavailableError(
-        `cannot connect to ${redactUrl(url, { keepUsername: true })}: ${e.message}`,
-        error,
-      );
-    }
-    throw new PerfCliError('PERFKIT_CLI_INVALID_OPTION', e.message, { cause: error });
+    throw (
+      databaseFailure(url, error) ??
+      new PerfCliError('PERFKIT_CLI_INVALID_OPTION', (error as Error).message, { cause: error })
+    );
   }
 }
 
@@ -47,10 +32,29 @@ const common = (command: Command) =>
     .addOption(new Option('--only <name>', 'only this index (repeatable)').argParser(collect))
     .option('--json', 'print JSON');
 
-/** The indexes and schema a subcommand works on, the schema name checked before anything connects. */
+/** The `--only` names, each a declared index — checked before anything connects, or `--offline` plans. */
+function checkIndexNames(names: string[]): string[] {
+  const declared = declaredIndexes.map((i) => i.name);
+  const unknown = names.find((name) => !declared.includes(name));
+  if (unknown === undefined) return names;
+  throw new InvalidOptionError('--only', `must each be one of ${declared.join(', ')}, got "${unknown}"`);
+}
+
+/**
+ * A `statement_timeout` or `lock_timeout` flag in ms (0: none), refused
+ * beyond what PostgreSQL accepts before anything connects.
+ */
+const timeoutSetting = (text: string, flag: string) =>
+  checkNumber(parseDuration(text, flag, InvalidOptionError), flag, {
+    min: 0,
+    max: POSTGRES_MAX_TIMEOUT_MS,
+    unit: 'ms',
+  });
+
+/** The indexes and schema a subcommand works on, both checked before anything connects. */
 const selection = (opts: { schema?: string; only?: string[] }) => ({
   ...(opts.schema === undefined ? {} : { schema: checkSchemaName(opts.schema, '--schema') }),
-  ...(opts.only ? { only: opts.only } : {}),
+  ...(opts.only ? { only: checkIndexNames(opts.only) } : {}),
 });
 type Selection = ReturnType<typeof selection>;
 
@@ -101,8 +105,8 @@ export function indexesCommand(io: CliIo): Command {
         const chosen = selection(opts);
         const options = {
           ...chosen,
-          lockTimeoutMs: parseDuration(opts.lockTimeout, '--lock-timeout', InvalidOptionError),
-          statementTimeoutMs: parseDuration(opts.statementTimeout, '--statement-timeout', InvalidOptionError),
+          lockTimeoutMs: timeoutSetting(opts.lockTimeout, '--lock-timeout'),
+          statementTimeoutMs: timeoutSetting(opts.statementTimeout, '--statement-timeout'),
         };
         const results = await connected(command, chosen, (target) => applyIndexes(target, options));
         print(opts.json, results, formatIndexResults(results));

@@ -4,10 +4,12 @@ import { InvalidOptionError } from '../errors.js';
 import { progressBar } from '../format/progress.js';
 import type { CliIo } from '../io.js';
 import { LOADTEST_LIMITS, type LoadtestOptions } from '../loadtest/loadtest-options.js';
-import type { LoadModel } from '../loadtest/report-schema.js';
+import { writeReport } from '../loadtest/report-file.js';
+import type { LoadModel, LoadtestReport } from '../loadtest/report-schema.js';
+import { runLoadtest } from '../loadtest/run-loadtest.js';
 import { parseShard } from '../loadtest/shard.js';
 import { loadTargetsFile, parseHeaders, parseTargetFlag } from '../loadtest/targets.js';
-import { parseNumber } from '../util/option-checks.js';
+import { checkWritableFile, parseNumber } from '../util/option-checks.js';
 import { parseTime } from '../util/parse-time.js';
 import type { FlagNames } from './flag-names.js';
 
@@ -29,6 +31,21 @@ export const LOAD_FLAGS = {
   shard: '--shard',
   startAt: '--start-at',
 } as const satisfies FlagNames & Partial<Record<keyof LoadtestOptions, string>>;
+
+/**
+ * The load options given on the command line (not from the environment,
+ * where they may be set for every command of a job), as their flags.
+ *
+ * @example
+ * loadFlagsGiven(command) // calibrate --from aa.json --rate 50: ['--rate']
+ */
+export function loadFlagsGiven(command: Command): string[] {
+  const flags: string[] = ['--target', '--targets', '--header', ...Object.values(LOAD_FLAGS)];
+  return command.options
+    .filter((o) => o.long !== undefined && flags.includes(o.long))
+    .filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli')
+    .map((o) => o.long as string);
+}
 
 /**
  * Adds the load options `loadtest` and `calibrate` share (targets, model,
@@ -147,4 +164,22 @@ export function loadOptionsFrom(opts: Record<string, unknown>, io: CliIo): Loadt
     ...(opts.startAt === undefined ? {} : { startAt: parseTime(opts.startAt as string, LOAD_FLAGS.startAt) }),
     ...(opts.progress ? { onProgress: progressBar(io) } : {}),
   };
+}
+
+/**
+ * Runs a load test and writes its report to `save` when one is given. The
+ * file is checked first: a path that cannot be written fails before any
+ * load is sent, not after a run whose results it would lose.
+ *
+ * @example
+ * const report = await runLoadtestSaving(loadOptionsFrom(opts, io), opts.save);
+ */
+export async function runLoadtestSaving(
+  options: LoadtestOptions,
+  save: string | undefined,
+): Promise<LoadtestReport> {
+  if (save !== undefined) checkWritableFile(save);
+  const report = await runLoadtest(options);
+  if (save !== undefined) writeReport(save, report);
+  return report;
 }

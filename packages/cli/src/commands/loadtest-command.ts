@@ -2,11 +2,9 @@ import { Command } from 'commander';
 import { exitCodeFor } from '../errors.js';
 import { formatLoadtestTable } from '../format/loadtest-format.js';
 import type { CliIo } from '../io.js';
-import { writeReport } from '../loadtest/report-file.js';
-import { runLoadtest } from '../loadtest/run-loadtest.js';
 import { parseThreshold } from '../loadtest/thresholds.js';
 import { withFlagNames } from './flag-names.js';
-import { addLoadOptions, collect, LOAD_FLAGS, loadOptionsFrom } from './load-options.js';
+import { addLoadOptions, collect, LOAD_FLAGS, loadOptionsFrom, runLoadtestSaving } from './load-options.js';
 
 /**
  * `perf-cli loadtest`: runs {@link runLoadtest} and prints a table or JSON,
@@ -33,8 +31,7 @@ export function loadtestCommand(io: CliIo): Command {
     .action(
       withFlagNames(LOAD_FLAGS, async (opts) => {
         const thresholds = ((opts.threshold as string[] | undefined) ?? []).map(parseThreshold);
-        const report = await runLoadtest({ ...loadOptionsFrom(opts, io), thresholds });
-        if (opts.save) writeReport(opts.save, report);
+        const report = await runLoadtestSaving({ ...loadOptionsFrom(opts, io), thresholds }, opts.save);
         io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatLoadtestTable(report));
         io.exitCode = exitCodeFor(report.verdict);
       }),

@@ -11,6 +11,9 @@ import {
 import { median, rankSumPValue, relativeShift } from './rank-test.js';
 import type { CompareResult, GateMetric } from './result-schema.js';
 
+/** The fewest repetitions a calibration takes: two halves of at least 2, the fewest a rank test compares. */
+export const MIN_CALIBRATION_REPETITIONS = 4;
+
 /** Options of {@link calibrateGate}: the gate's ({@link CompareOptions}), and the search's. */
 export interface CalibrateOptions extends CompareOptions {
   /** Detection probability a regression must reach to count as detectable. Default: 0.9. */
@@ -82,10 +85,10 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
   const random = seededRandom(options.seed ?? 1);
   const fewestRepetitions = Math.min(...report.targets.map((t) => t.repetitions.length));
   const n = Math.floor(fewestRepetitions / 2);
-  if (n < 2)
+  if (fewestRepetitions < MIN_CALIBRATION_REPETITIONS)
     throw new InvalidOptionError(
       'report',
-      `must have at least 4 repetitions per target to calibrate, got ${fewestRepetitions}`,
+      `must have at least ${MIN_CALIBRATION_REPETITIONS} repetitions per target to calibrate, got ${fewestRepetitions}`,
     );
   const [first, second] = splitReport(report);
   const aa = compareReports(first, second, {

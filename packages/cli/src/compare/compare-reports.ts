@@ -124,7 +124,9 @@ function errorRegressionReason(
 function resolve(options: CompareOptions) {
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
   const minEffect = options.minEffect ?? COMPARE_DEFAULTS.minEffect;
-  const metrics = options.metrics ?? COMPARE_DEFAULTS.metrics;
+  // A metric named twice is tested once: each test takes its share of alpha (Holm–Bonferroni), so a
+  // repeated one would only lower the level the others are held to.
+  const metrics = [...new Set(options.metrics ?? COMPARE_DEFAULTS.metrics)];
   const maxErrorIncrease = options.maxErrorIncrease ?? COMPARE_DEFAULTS.maxErrorIncrease;
   checkNumber(alpha, 'alpha', { above: 0, below: 1 });
   checkNumber(minEffect, 'minEffect', { min: 0 });

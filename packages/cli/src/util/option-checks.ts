@@ -1,9 +1,11 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   checkNumber as checkAnyNumber,
   type NumberBounds,
   parseNumber as parseAnyNumber,
 } from '@perfkit/primitives';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, PerfCliError } from '../errors.js';
 
 export type { NumberBounds };
 
@@ -30,4 +32,41 @@ export function checkNumber(value: number, option: string, bounds: NumberBounds,
  */
 export function parseNumber(text: string, option: string, bounds: NumberBounds = {}): number {
   return parseAnyNumber(text, option, bounds, InvalidOptionError);
+}
+
+// PostgreSQL's own bound on a timeout setting: past it, every statement that sets one fails in
+// PostgreSQL's words, naming neither flag nor value.
+export { POSTGRES_MAX_TIMEOUT_MS } from '@perfkit/queries';
+
+/**
+ * Refuses a file a command could not write — its directory missing or not
+ * writable, or a directory in its place — before the command spends a run
+ * on results it would then lose.
+ *
+ * @example
+ * checkWritableFile('/nonexistent/dir/x.json') // throws "cannot write /nonexistent/dir/x.json: no directory /nonexistent/dir"
+ */
+export function checkWritableFile(path: string): string {
+  const problem = unwritable(path);
+  if (problem === undefined) return path;
+  throw new PerfCliError('PERFKIT_CLI_FILE_UNREADABLE', `cannot write ${path}: ${problem}`);
+}
+
+function unwritable(path: string): string | undefined {
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) return 'it is a directory';
+    return canWrite(path) ? undefined : 'the file is not writable';
+  }
+  const directory = dirname(resolve(path));
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) return `no directory ${directory}`;
+  return canWrite(directory) ? undefined : `the directory ${directory} is not writable`;
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,8 +9,11 @@ import { preparingPool } from './prepared-statements.js';
 /** Used when neither the options nor `DATABASE_URL` name a database. */
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-// PostgreSQL's timeout settings are int4 milliseconds; node's timers overflow past the same bound.
-const MAX_TIMEOUT_MS = 2_147_483_647;
+/**
+ * The largest timeout setting PostgreSQL accepts (`statement_timeout`, `lock_timeout`, …: int4 ms,
+ * about 24.8 days); node's timers overflow past the same bound.
+ */
+export const POSTGRES_MAX_TIMEOUT_MS = 2_147_483_647;
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -113,10 +116,10 @@ function milliseconds(
   option: 'queryTimeoutMs' | 'idleInTransactionTimeoutMs',
 ): number {
   const value = options[option] ?? 0;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
+  if (!Number.isInteger(value) || value < 0 || value > POSTGRES_MAX_TIMEOUT_MS) {
     throw new InvalidOptionError(
       option,
-      `${option} must be a whole number of ms from 0 to ${MAX_TIMEOUT_MS}, got ${String(value)}`,
+      `${option} must be a whole number of ms from 0 to ${POSTGRES_MAX_TIMEOUT_MS}, got ${String(value)}`,
     );
   }
   return value;
