@@ -25,14 +25,16 @@ const encodedHistogram = z
   .refine(decodes, 'not an HdrHistogram in compressed base64 form')
   .describe('HdrHistogram compressed base64, values in µs');
 
+const ms = z.number().min(0);
+
 export const latencySummarySchema = z.object({
   count,
-  mean: z.number(),
-  p50: z.number(),
-  p90: z.number(),
-  p99: z.number(),
-  p999: z.number(),
-  max: z.number(),
+  mean: ms,
+  p50: ms,
+  p90: ms,
+  p99: ms,
+  p999: ms,
+  max: ms,
 });
 /** The latency figures every report shows, in milliseconds. */
 export type LatencySummary = z.infer<typeof latencySummarySchema>;

@@ -67,6 +67,15 @@ describe('readReport', () => {
     );
   });
 
+  it('refuses a negative latency, which would pass any gate', () => {
+    const edited = json();
+    edited.targets[0].repetitions[0].latency.p50 = -1;
+    const error = thrown(() => readReport(save('negative.json', edited)));
+    expect((error as InvalidReportError).problems).toEqual([
+      'targets[0].repetitions[0].latency.p50: Too small: expected number to be >=0',
+    ]);
+  });
+
   it('refuses targets that are not the ones the report was configured with', () => {
     const mixed = json();
     mixed.targets[0].name = 'agents';
