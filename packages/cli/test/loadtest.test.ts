@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadtestReportJsonSchema } from '../src/index.js';
@@ -159,6 +161,37 @@ describe('loadtest input errors', () => {
     expect(code).toBe(2);
     expect(run.stderr()).toContain('--rate must be a number');
     expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('says when the connections exceed the open-file limit, not that the target is unreachable', async () => {
+    const server = await startLatencyServer();
+    try {
+      // A process of its own, whose open-file limit (100) is far under the 300 connections asked for.
+      const script = JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')).scripts[
+        'perf-cli'
+      ];
+      const run = await promisify(execFile)(
+        'sh',
+        [
+          '-c',
+          `ulimit -n 100 && ${script} loadtest -t x=${server.url} -c 300 --rate 10 -d 200ms --warmup 0 -r 1 --no-progress`,
+        ],
+        {
+          cwd: join(import.meta.dirname, '..'),
+          env: {
+            ...process.env,
+            PATH: `${join(import.meta.dirname, '../../../node_modules/.bin')}:${process.env.PATH}`,
+          },
+        },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^perf-cli: -c\/--connections is over this process's open-file limit/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('exits 2 when no target is given, and for an unreachable target', async () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { PerfCliError } from '../../errors.js';
+import { InvalidOptionError, PerfCliError } from '../../errors.js';
 import { redactUrl } from '../../util/redact-url.js';
 import type { LoadTarget } from '../targets.js';
 import { ResponseParser } from './response-parser.js';
@@ -175,6 +175,13 @@ export async function openConnections(
     await Promise.all(connections.map((c) => c.open()));
   } catch (error) {
     for (const c of connections) c.close();
+    // Out of file descriptors is this machine's limit, not the target's fault.
+    if ((error as NodeJS.ErrnoException).code === 'EMFILE') {
+      throw new InvalidOptionError(
+        '-c/--connections',
+        `is over this process's open-file limit (ulimit -n) at ${count} connections to ${target.name}: use fewer, or raise the limit`,
+      );
+    }
     throw new PerfCliError(
       'PERFKIT_CLI_TARGET_UNREACHABLE',
       `${target.name}: ${redactUrl(target.url)} is unreachable: ${(error as Error).message}`,
