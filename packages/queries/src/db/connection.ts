@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { parseIntoClientConfig } from 'pg-connection-string';
+import { parse } from 'pg-connection-string';
 import { InvalidOptionError } from '../errors.js';
 import type { Database } from '../schema/database.js';
 import { isPlainIdentifier } from './plain-identifier.js';
@@ -72,10 +72,10 @@ export interface DatabaseHandle {
 }
 
 /**
- * Pool settings shared by every connection this package opens. The URL is parsed here, as pg would,
- * because pg lets a URL's `options` replace the config's: the URL's startup options (a
- * `statement_timeout`, say) are kept and ours follow them, so every session is in UTC and starts its
- * `search_path` with `schema` whatever the URL says.
+ * Pool settings shared by every connection this package opens. pg lets a URL's `options` replace the
+ * config's, so the URL's own startup options (a `statement_timeout`, say) are taken out of it and
+ * put first, ours after them: every session is in UTC and starts its `search_path` with `schema`
+ * whatever the URL says. Everything else in the URL (ssl, sockets, the password) is pg's to read.
  */
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -88,17 +88,16 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   }
   const queryTimeoutMs = milliseconds(options, 'queryTimeoutMs');
   const idleInTransactionTimeoutMs = milliseconds(options, 'idleInTransactionTimeoutMs');
-  const fromUrl = parseUrl(connectionString);
   return {
+    connectionString: withoutStartupOptions(connectionString),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     application_name: options.applicationName ?? 'perfkit',
     types: pgTypes,
-    ...fromUrl,
     // Day boundaries and text renderings agree everywhere only if every session is in UTC.
     options: [
-      fromUrl.options,
+      startupOptionsOf(connectionString),
       '-c TimeZone=UTC',
       options.schema ? `-c search_path=${options.schema},public` : undefined,
       idleInTransactionTimeoutMs > 0
@@ -125,13 +124,26 @@ function milliseconds(
   return value;
 }
 
-/** The URL's settings; an unparseable URL is named without its text, which may hold a password. */
-function parseUrl(connectionString: string): pg.ClientConfig {
+/** The URL's `options` parameter, as pg reads it; an unparseable URL is named without its text (a password). */
+function startupOptionsOf(connectionString: string): string | undefined {
   try {
-    return parseIntoClientConfig(connectionString);
+    return parse(connectionString).options ?? undefined;
   } catch {
     throw new InvalidOptionError('connectionString', 'connectionString is not a PostgreSQL URL');
   }
+}
+
+/** The URL without its `options` query parameter, every other character as given. */
+function withoutStartupOptions(connectionString: string): string {
+  const query = connectionString.indexOf('?');
+  if (query === -1) return connectionString;
+  const kept = connectionString
+    .slice(query + 1)
+    .split('&')
+    .filter((parameter) => parameter.split('=', 1)[0] !== 'options');
+  return kept.length === 0
+    ? connectionString.slice(0, query)
+    : `${connectionString.slice(0, query)}?${kept.join('&')}`;
 }
 
 /**

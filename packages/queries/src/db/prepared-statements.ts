@@ -49,6 +49,8 @@ class StatementNames {
 
 /** What pg rejects a statement with after the pool's `query_timeout`. */
 const QUERY_TIMEOUT = 'Query read timeout';
+/** What pg says of a client whose connection broke (a connection error to `isConnectionError`). */
+const NOT_QUERYABLE = 'Client has encountered a connection error and is not queryable';
 
 /**
  * A pg client as Kysely sees it, naming the marked statements (given `names`). A client one of whose
@@ -71,6 +73,9 @@ class NamingClient implements PostgresPoolClient {
     // Kysely's cursor is pg-cursor, a pg Submittable.
     if (typeof textOrCursor !== 'string')
       return this.#client.query(textOrCursor as unknown as pg.Submittable);
+    // Behind the unanswered statement every other would wait its own timeout (Kysely's ROLLBACK
+    // after a failed one in a transaction, say): fail at once, as pg does on a broken connection.
+    if (this.#hung) return Promise.reject(new Error(NOT_QUERYABLE));
     const name = this.#names?.nameOf(textOrCursor);
     const result =
       name === undefined

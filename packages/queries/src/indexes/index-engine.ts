@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { poolConfig } from '../db/connection.js';
+import { POSTGRES_MAX_TIMEOUT_MS, poolConfig } from '../db/connection.js';
 import { isPlainIdentifier } from '../db/plain-identifier.js';
 import { InvalidOptionError } from '../errors.js';
 import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
@@ -144,6 +144,20 @@ export function dropIndexSql(index: Pick<IndexDefinition, 'name'>): string {
   return `DROP INDEX CONCURRENTLY IF EXISTS ${index.name}`;
 }
 
+/**
+ * Runs a build, a drop or an ANALYZE, which may take minutes and which the server bounds itself
+ * (`statement_timeout`, `lock_timeout`): a pool's `query_timeout`, meant for an application's reads,
+ * must not cut it short while the server goes on building.
+ */
+function runLong(client: pg.ClientBase, text: string): Promise<unknown> {
+  // pg reads a query's own `query_timeout` (over the client's), which @types/pg does not declare.
+  const statement: pg.QueryConfig & { query_timeout: number } = {
+    text,
+    query_timeout: POSTGRES_MAX_TIMEOUT_MS,
+  };
+  return client.query(statement);
+}
+
 async function withClient<T>(
   target: IndexTarget,
   schema: string | undefined,
@@ -165,11 +179,15 @@ async function withClient<T>(
     if (schema !== undefined) await client.query(`SET search_path TO ${schema}`);
     return await fn(client);
   } finally {
-    // A pooled client goes back with the session as it found it.
-    await client.query('RESET ALL').catch(() => {});
+    // A pooled client goes back with the session as it found it, or not at all: one that cannot
+    // reset (its connection lost or hung, a statement of it timed out) is dropped.
+    const reset = await client.query('RESET ALL').then(
+      () => true,
+      () => false,
+    );
     client.off('error', ignore);
     if (own) await (client as pg.Client).end().catch(() => {});
-    else (client as pg.PoolClient).release();
+    else (client as pg.PoolClient).release(!reset);
   }
 }
 
@@ -314,9 +332,9 @@ async function applyOne(
         // A valid one built otherwise than declared would keep serving the old definition.
         // Only what was there before this call makes it a rebuild; our own retry's leftover is not.
         if (attempt === 1) rebuilt = true;
-        await client.query(dropIndexSql(index));
+        await runLong(client, dropIndexSql(index));
       }
-      await client.query(createIndexSql(index));
+      await runLong(client, createIndexSql(index));
       return result(rebuilt ? 'rebuilt' : 'created');
     } catch (error) {
       if (!RETRYABLE.has(errorCode(error) ?? '') || attempt >= opts.maxAttempts) {
@@ -337,7 +355,7 @@ async function dropInvalidLeftover(
   try {
     const [stored] = await readStored(client, [index]);
     if (!stored?.exists || stored.valid) return undefined;
-    await client.query(dropIndexSql(index));
+    await runLong(client, dropIndexSql(index));
     return 'dropped';
   } catch {
     return 'remains';
@@ -377,7 +395,7 @@ export async function applyIndexes(
       const touched = new Set(
         results.filter((r) => r.status === 'created' || r.status === 'rebuilt').map((r) => r.table),
       );
-      for (const table of touched) await client.query(`ANALYZE ${table}`);
+      for (const table of touched) await runLong(client, `ANALYZE ${table}`);
     }
     return results;
   });
@@ -406,7 +424,7 @@ export async function dropIndexes(
       try {
         const [stored] = await readStored(client, [index]);
         status = stored?.exists ? 'dropped' : 'absent';
-        if (stored?.exists) await client.query(dropIndexSql(index));
+        if (stored?.exists) await runLong(client, dropIndexSql(index));
       } catch (e) {
         status = 'failed';
         error = e instanceof Error ? e.message : String(e);

@@ -1,6 +1,7 @@
 import { startTcpProxy, TEST_DATABASE_URL } from '@perfkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolConfig } from '../../src/admin.js';
 import { createDatabase, type DatabaseHandle, isConnectionError } from '../support/queries.js';
 
 describe('createDatabase', () => {
@@ -37,6 +38,15 @@ describe('createDatabase', () => {
     }
   });
 
+  it('leaves the rest of the URL to pg, as written: TLS, the password, other parameters', () => {
+    const config = poolConfig({
+      connectionString:
+        'postgresql://app:s3cret@db:5432/app?ssl=no-verify&options=-c%20statement_timeout%3D5000&x=1',
+    });
+    expect(config.connectionString).toBe('postgresql://app:s3cret@db:5432/app?ssl=no-verify&x=1');
+    expect(config.options).toBe('-c statement_timeout=5000 -c TimeZone=UTC');
+  });
+
   it('refuses a URL it cannot parse without repeating it, since it may hold a password', () => {
     const attempt = () => createDatabase({ connectionString: 'postgresql://user:s3cret@host:notaport/db' });
     expect(attempt).toThrow(
@@ -49,7 +59,7 @@ describe('createDatabase', () => {
     const url = new URL(TEST_DATABASE_URL);
     const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
-    const handle = createDatabase({ connectionString: url.href, max: 1, queryTimeoutMs: 300 });
+    const handle = createDatabase({ connectionString: url.href, max: 1, queryTimeoutMs: 1_000 });
     const one = () => sql<{ one: number }>`SELECT 1 AS one`.execute(handle.db);
     try {
       await one();
@@ -62,6 +72,34 @@ describe('createDatabase', () => {
       expect(isConnectionError(hung)).toBe(true);
       // A new connection through the proxy is forwarded: the pool dropped the hung one.
       expect((await one()).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await proxy.close();
+      await handle.destroy();
+    }
+  });
+
+  it('fails a transaction whose connection hangs after one queryTimeoutMs: its ROLLBACK does not wait a second', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    const handle = createDatabase({ connectionString: url.href, max: 1, queryTimeoutMs: 2_000 });
+    try {
+      const started = performance.now();
+      const failed = await handle.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`SELECT 1`.execute(trx);
+          proxy.stopForwarding();
+          await sql`SELECT 1`.execute(trx);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+
+      expect(isConnectionError(failed)).toBe(true);
+      // One timeout (2 s) and not two (4 s), with a second's margin either way.
+      expect(performance.now() - started).toBeLessThan(3_000);
     } finally {
       await proxy.close();
       await handle.destroy();

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyIndexes,
+  createDatabase,
   createIndexSql,
   declaredIndexes,
   dropIndexes,
@@ -219,5 +220,23 @@ describe('index engine', () => {
     await expect(applyIndexes(t.pool, { only: ['nope_idx'] })).rejects.toMatchObject({
       code: 'PERFKIT_QUERIES_INVALID_OPTION',
     });
+  });
+
+  it("lets a build wait past the pool's queryTimeoutMs, which is meant for reads, and keeps the pool usable", async () => {
+    await dropIndexes(t.pool, { only: [TARGET] });
+    const reads = createDatabase({ connectionString: t.connectionString, max: 1, queryTimeoutMs: 300 });
+    const writer = await openWriter();
+    try {
+      const applied = applyIndexes(reads.pool, { only: [TARGET], analyze: false });
+      // The build waits for the writer's transaction, longer than the pool's 300 ms.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await writer.query('COMMIT');
+
+      expect((await applied).map((r) => r.status)).toEqual(['created']);
+      expect((await reads.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      writer.release();
+      await reads.destroy();
+    }
   });
 });
