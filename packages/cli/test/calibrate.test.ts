@@ -24,6 +24,17 @@ describe('calibrateGate', () => {
     expect(result.aa.verdict).toBe('pass');
   });
 
+  it("judges each half's own failures: a second half failing half its requests is an A/A regression", () => {
+    const report = buildReport(noisy(20, 12, 0.05));
+    for (const repetition of report.targets[0]?.repetitions.slice(6) ?? []) {
+      repetition.errors = { status: 100, network: 0, timeout: 0 };
+    }
+    const { aa } = calibrateGate(report);
+    expect(aa.targets[0]?.base.errors).toBe(0);
+    expect(aa.targets[0]?.current.errors).toBe(600);
+    expect(aa.verdict).toBe('regression');
+  });
+
   it('refuses a run too short to split', () => {
     expect(() => calibrateGate(buildReport([20, 21]))).toThrow(/at least 4 repetitions/);
   });

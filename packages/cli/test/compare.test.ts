@@ -46,6 +46,20 @@ describe('compareReports', () => {
     expect(compareReports(base, current, { maxErrorIncrease: 0.5 }).verdict).toBe('pass');
   });
 
+  it('flags the rise of failures even when too few answers are left to judge any latency', () => {
+    const base = buildReport(noisy(20, 6, 0.05, 1));
+    const current = buildReport(noisy(20, 6, 0.05, 7));
+    const [target] = current.targets;
+    if (!target) throw new Error('no target');
+    target.requests = 0;
+    target.errors = { status: 0, network: 0, timeout: 600 };
+    for (const repetition of target.repetitions) repetition.requests = 0;
+
+    const result = compareReports(base, current);
+    expect(result.targets[0]?.metrics.every((m) => m.skipped !== null)).toBe(true);
+    expect(result.verdict).toBe('regression');
+  });
+
   it('does not fail on a significant but tiny shift below the minimum effect', () => {
     const result = compareReports(
       buildReport([20, 20.01, 20.02, 20.03, 20.04, 20.05]),

@@ -35,7 +35,7 @@ export function addGateOptions(command: Command): Command {
     )
     .addOption(
       new Option('--max-error-increase <fraction>', 'how far the error rate may rise over the baseline')
-        .default('0')
+        .default('0.001')
         .env('PERFKIT_MAX_ERROR_INCREASE'),
     )
     .addOption(

@@ -1,5 +1,6 @@
 import { seededRandom } from '@perfkit/primitives';
 import { InvalidOptionError } from '../errors.js';
+import { targetReport } from '../loadtest/report-build.js';
 import type { LoadtestReport } from '../loadtest/report-schema.js';
 import { checkNumber } from '../util/option-checks.js';
 import {
@@ -58,7 +59,8 @@ export function splitReport(report: LoadtestReport): [LoadtestReport, LoadtestRe
   const half = (from: number, to: number): LoadtestReport => ({
     ...report,
     config: { ...report.config, repetitions: to - from },
-    targets: report.targets.map((t) => ({ ...t, repetitions: t.repetitions.slice(from, to) })),
+    // Each half's own figures (latency, throughput, errors), from its own repetitions.
+    targets: report.targets.map((t) => targetReport(t.name, t.repetitions.slice(from, to))),
   });
   const n = Math.floor(Math.min(...report.targets.map((t) => t.repetitions.length)) / 2);
   return [half(0, n), half(n, 2 * n)];

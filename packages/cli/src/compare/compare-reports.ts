@@ -26,7 +26,7 @@ export interface CompareOptions {
   /**
    * How far a target's error rate (failed ÷ sent, all repetitions) may rise over the baseline's before
    * it is a regression; failed requests are in no latency figure, so without this a run that failed
-   * half its requests could pass. Default: 0 (any rise).
+   * half its requests could pass. Default: 0.001 (a stray reset in a thousand requests is not one).
    */
   maxErrorIncrease?: number;
 }
@@ -36,7 +36,7 @@ export const COMPARE_DEFAULTS = {
   alpha: 0.01,
   metrics: ['p50', 'p99'] as GateMetric[],
   minEffect: 0.05,
-  maxErrorIncrease: 0,
+  maxErrorIncrease: 0.001,
 };
 
 /** Upper percentiles the gate tests only with enough requests per repetition to estimate them. */
@@ -262,11 +262,16 @@ export function compareReports(
   return {
     format: 'perfkit-compare',
     version: 1,
-    verdict: inconclusive
-      ? 'inconclusive'
-      : regressions.length + errorRegressions.length > 0
+    // A rise of failures needs no statistics to trust: it is a regression even when the latencies
+    // cannot be judged (a run that failed most requests has too few answers to gate any).
+    verdict:
+      errorRegressions.length > 0
         ? 'regression'
-        : 'pass',
+        : inconclusive
+          ? 'inconclusive'
+          : regressions.length > 0
+            ? 'regression'
+            : 'pass',
     reasons,
     alpha,
     minEffect,
