@@ -64,7 +64,8 @@ describe('GracefulDrain', () => {
     const socket = connect(held.port, '127.0.0.1');
     const answer = answerOf(socket);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the server has read them: a connection that sent nothing yet is idle, and the drain closes it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
 
     const drained = drain.drain(held.server, 10_000);
     socket.write('\r\n');
