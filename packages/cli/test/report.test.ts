@@ -50,4 +50,21 @@ describe('perf-cli report --html', () => {
     expect(text.stdout()).toContain('verdict: pass');
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("judges the baseline with compare's gate options, so it shows the verdict compare gives", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-cli-report-'));
+    writeReport(join(dir, 'base.json'), buildReport(noisy(20, 6, 0.05)));
+    writeReport(join(dir, 'current.json'), buildReport(noisy(30, 6, 0.05, 3)));
+    const files = [join(dir, 'current.json'), '--baseline', join(dir, 'base.json')];
+    const tolerant = memoryIo();
+    await runCli(['report', ...files, '--min-effect', '1'], tolerant.io);
+    const html = memoryIo();
+    await runCli(['report', ...files, '--metric', 'p90', '--html'], html.io);
+    rmSync(dir, { recursive: true, force: true });
+
+    // +50 % is a regression at the default minimum effect, not at 100 %.
+    expect(tolerant.stdout()).toContain('verdict: pass');
+    expect(html.stdout()).toMatch(/<td>p90<\/td>/);
+    expect(html.stdout()).not.toMatch(/<td>p50<\/td>/);
+  });
 });

@@ -7,6 +7,8 @@ import { formatLoadtestTable } from '../format/loadtest-format.js';
 import type { CliIo } from '../io.js';
 import { readReport } from '../loadtest/report-file.js';
 import { renderHtmlReport } from '../report/html-report.js';
+import { withFlagNames } from './flag-names.js';
+import { addGateOptions, GATE_FLAGS, gateOptionsFrom } from './gate-options.js';
 
 /**
  * `perf-cli report CURRENT [--baseline BASE] --html [FILE]`: a
@@ -16,16 +18,20 @@ import { renderHtmlReport } from '../report/html-report.js';
  * perf-cli report current.json --baseline baseline.json --html report.html
  */
 export function reportCommand(io: CliIo): Command {
-  return new Command('report')
-    .description('render a load-test report (and its baseline) as tables or one self-contained HTML page')
-    .argument('<current>', 'report to render (loadtest --save)')
-    .option('-b, --baseline <file>', 'baseline report to overlay and compare with')
-    .option('--html [file]', 'write HTML (to FILE, or stdout)')
-    .action((currentPath: string, opts) => {
+  return addGateOptions(
+    new Command('report')
+      .description('render a load-test report (and its baseline) as tables or one self-contained HTML page')
+      .argument('<current>', 'report to render (loadtest --save)')
+      .option('-b, --baseline <file>', 'baseline report to overlay and compare with')
+      .option('--html [file]', 'write HTML (to FILE, or stdout)'),
+  ).action(
+    // The gate's options as compare takes them, so the verdict shown is the one compare gives.
+    withFlagNames(GATE_FLAGS, (currentPath: string, opts) => {
       const current = readReport(currentPath);
       const baseline = opts.baseline ? readReport(opts.baseline) : undefined;
+      const gate = gateOptionsFrom(opts);
       if (opts.html !== undefined) {
-        const html = renderHtmlReport(current, baseline);
+        const html = renderHtmlReport(current, baseline, gate);
         if (typeof opts.html === 'string') {
           try {
             writeFileSync(opts.html, html);
@@ -40,7 +46,8 @@ export function reportCommand(io: CliIo): Command {
         return;
       }
       io.stdout.write(
-        baseline ? formatCompareTable(compareReports(baseline, current)) : formatLoadtestTable(current),
+        baseline ? formatCompareTable(compareReports(baseline, current, gate)) : formatLoadtestTable(current),
       );
-    });
+    }),
+  );
 }

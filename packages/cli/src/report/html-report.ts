@@ -1,4 +1,4 @@
-import { compareReports } from '../compare/compare-reports.js';
+import { type CompareOptions, compareReports } from '../compare/compare-reports.js';
 import type { CompareResult } from '../compare/result-schema.js';
 import { isCliError } from '../errors.js';
 import { decodeHistogram, mergeHistograms, percentileCurve } from '../loadtest/histogram.js';
@@ -133,16 +133,20 @@ function describe(report: LoadtestReport): string {
  * One self-contained HTML page (inline CSS and SVG, no scripts, no external
  * resources): per target a percentile plot with baseline and current
  * overlaid, the summary tables, and the gate's verdict when there is a
- * baseline with the same configuration.
+ * baseline with the same configuration (judged with `gate`, as `compare` would).
  *
  * @example
  * writeFileSync('report.html', renderHtmlReport(readReport('current.json'), readReport('base.json')));
  */
-export function renderHtmlReport(current: LoadtestReport, baseline?: LoadtestReport): string {
+export function renderHtmlReport(
+  current: LoadtestReport,
+  baseline?: LoadtestReport,
+  gate: CompareOptions = {},
+): string {
   let comparison = '';
   if (baseline) {
     try {
-      comparison = compareTable(compareReports(baseline, current));
+      comparison = compareTable(compareReports(baseline, current, gate));
     } catch (error) {
       if (!isCliError(error)) throw error;
       comparison = `<p class="bad">No gate verdict: ${escapeHtml(error.message)}</p>`;
