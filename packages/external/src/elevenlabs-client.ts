@@ -291,10 +291,17 @@ export class ElevenLabsClient {
 }
 
 function assertAgentId(agentId: string): void {
-  if (typeof agentId !== 'string' || agentId === '' || agentId.includes('/')) {
+  // '.' and '..' stay as they are when encoded, and the URL resolves them to another endpoint.
+  if (
+    typeof agentId !== 'string' ||
+    agentId === '' ||
+    agentId === '.' ||
+    agentId === '..' ||
+    agentId.includes('/')
+  ) {
     throw new InvalidInputError(
       'agentId',
-      `must be a non-empty string without '/', got ${JSON.stringify(agentId)}`,
+      `must be a non-empty string without '/', and not '.' or '..', got ${JSON.stringify(agentId)}`,
       'PERFKIT_EXT_INVALID_ARGUMENT',
     );
   }

@@ -84,6 +84,8 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
 export function parseRetryAfter(header: string | null, now: number): number | undefined {
   if (header === null || header.trim() === '') return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  // An HTTP-date names its day and month; Date.parse alone also reads '-1' or '0.5' as dates (past ones).
+  if (!/[a-z]/i.test(header)) return undefined;
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

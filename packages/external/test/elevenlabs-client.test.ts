@@ -119,6 +119,16 @@ describe('listAgents', () => {
     expect(clock.sleeps).toEqual([1000]);
   });
 
+  it("refuses the agent ids '.' and '..', which the URL would resolve to other endpoints, before sending", async () => {
+    const { client, fake } = await startHarness({ agents: listed });
+    for (const id of ['.', '..']) {
+      expect(() => client.getAgent(id)).toThrow(
+        expect.objectContaining({ code: 'PERFKIT_EXT_INVALID_ARGUMENT' }),
+      );
+    }
+    expect(fake.stats().requests).toBe(0);
+  });
+
   it('refuses a page size outside 1..100 before sending anything', async () => {
     const { client, fake } = await startHarness({ agents: listed });
     const error = await rejectionOf(client.listAgents({ pageSize: 101 }).next());

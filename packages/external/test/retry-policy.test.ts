@@ -83,6 +83,9 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(now + 12_000).toUTCString(), now)).toBe(12_000);
     expect(parseRetryAfter(new Date(now - 5000).toUTCString(), now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
+    // Date.parse reads these as (past) dates: a negative or fractional delay is no delay-seconds.
+    expect(parseRetryAfter('-1', now)).toBeUndefined();
+    expect(parseRetryAfter('0.5', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 });
