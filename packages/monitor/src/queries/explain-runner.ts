@@ -47,12 +47,41 @@ function redactPlan(node: unknown, key = ''): unknown {
   return node;
 }
 
+/** How long past its `statement_timeout` an EXPLAIN may go unanswered: a server that does not answer at all. */
+const UNANSWERED_SLACK_MS = 1_000;
+
 /**
  * Runs `EXPLAIN (FORMAT JSON)` for `sql` with its parameters in a transaction
  * with a `statement_timeout`, and returns the plan with the literal values of
- * its conditions redacted.
+ * its conditions redacted. The server's timeout bounds the statement; the
+ * whole (connecting included) is bounded here too, since a database that
+ * accepts the connection and never answers would hold the report, and
+ * `close()` waiting for it, forever.
  */
 export async function explainQuery(
+  pool: ExplainPool,
+  sql: string,
+  params: readonly unknown[],
+  timeoutMs: number,
+): Promise<unknown> {
+  const boundMs = timeoutMs + UNANSWERED_SLACK_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const unanswered = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new ExplainFailedError(new Error(`the EXPLAIN database did not answer within ${boundMs} ms`))),
+      boundMs,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([explainOnce(pool, sql, params, timeoutMs), unanswered]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function explainOnce(
   pool: ExplainPool,
   sql: string,
   params: readonly unknown[],

@@ -154,6 +154,24 @@ describe('pg pool instrumentation', () => {
     expect(slow.explainError?.message).toMatch(/statement timeout/);
   });
 
+  it('reports an EXPLAIN whose database never answers as failed, and closes, instead of waiting forever', async () => {
+    instrumented({
+      slowQueries: {
+        threshold: 100,
+        explainTimeout: 100,
+        // A database that takes the connection and never answers: connecting never ends.
+        explainPool: { connect: () => new Promise<ExplainClient>(() => {}) },
+      },
+    });
+    const reported = nextSlowQuery(monitor);
+    await pool.query(SLOW_SQL, [SECRET]);
+
+    const slow = await reported;
+    expect(slow.explain).toBe('failed');
+    expect(slow.explainError?.message).toMatch(/did not answer within 1100 ms/);
+    await monitor.close();
+  });
+
   it('times every query by operation, callback style included, and exports pool connection counts', async () => {
     instrumented({ slowQueries: { threshold: 10_000 } });
     await pool.query('select * from no_such_table').catch(() => undefined);
