@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
 import type { Monitor } from '@perfkit/monitor';
 import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
@@ -17,6 +16,7 @@ import { modeFactory } from './modes/modes.js';
 import type { OptimizedModeOptions } from './modes/optimized-mode.js';
 import { createAppMonitor } from './observability/app-monitor.js';
 import { redactUrl } from './redact.js';
+import { within } from './within.js';
 
 /** Overrides for embedding the app (tests, demo, benchmarks). */
 export interface StartOptions {
@@ -176,10 +176,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         }
         // Bounded too: pg's pool.end() waits for a client stuck on a hung connection, and a background
         // ElevenLabs fetch may run for a minute; the process exits with them still open.
-        const closed = await Promise.race([
+        const closed = await within(
           closeAll().then(() => true),
-          sleep(config.shutdownGraceMs, false, { ref: false }),
-        ]);
+          config.shutdownGraceMs,
+          false,
+        );
         if (!closed) {
           logger.warn(
             { graceMs: config.shutdownGraceMs },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@perfkit/queries';
 import { type Kysely, sql } from 'kysely';
+import { within } from '../within.js';
 
 /** Where reads go, and proof of where they went. */
 export interface ReadRouter {
@@ -82,13 +83,14 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
       for (;;) {
         // An unreachable replica is not waited for, nor one that does not answer (a hung connection, a
         // full pool) past the bound: the primary answers.
-        const state = await Promise.race([
+        const state = await within(
           caughtUp(lsn).then(
             (ok) => (ok ? 'current' : 'behind'),
             () => 'down',
           ),
-          sleep(Math.max(0, giveUpAt - performance.now()), 'slow', { ref: false }),
-        ]);
+          Math.max(0, giveUpAt - performance.now()),
+          'slow',
+        );
         if (state === 'current') {
           served.replica++;
           return read(replica);

@@ -1,6 +1,6 @@
 import type { RequestListener, Server, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { within } from '../within.js';
 
 /**
  * A server's shutdown: stop accepting, let the requests in flight finish
@@ -42,7 +42,11 @@ export class GracefulDrain {
     // A keep-alive connection goes idle when its request ends and would hold `close` open until it times out.
     const reaper = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();
-    const finished = await Promise.race([closed.then(() => true), sleep(graceMs, false, { ref: false })]);
+    const finished = await within(
+      closed.then(() => true),
+      graceMs,
+      false,
+    );
     clearInterval(reaper);
     if (finished) return 0;
     server.closeIdleConnections(); // those whose request ended since the reaper's last pass

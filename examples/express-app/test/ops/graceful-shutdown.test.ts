@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsListBody } from '../../src/contract/response-bodies.js';
 import { type AppProcess, startAppProcess } from '../../src/load/app-process.js';
+import type { RunningApp } from '../../src/server.js';
 import { requestJson, seedTestData, startAppOn, type TestData } from '../support/test-app.js';
 
 describe('graceful shutdown on SIGTERM', () => {
@@ -44,19 +45,39 @@ describe('graceful shutdown on SIGTERM', () => {
   }, 60_000);
 });
 
+/** A line the app logged. */
+type LogLine = { msg: string; requests?: number };
+
+/**
+ * Runs `use` on a seeded app with a 200 ms shutdown grace whose fake
+ * ElevenLabs answers after `latencyMs`, with the warnings it logs.
+ */
+async function withGraceApp(
+  name: string,
+  mode: 'naive' | 'optimized',
+  latencyMs: number,
+  use: (app: RunningApp, key: string, lines: LogLine[]) => Promise<void>,
+): Promise<void> {
+  const data = await seedTestData(name);
+  const lines: LogLine[] = [];
+  try {
+    data.fake.configure({ latency: { kind: 'fixed', ms: latencyMs } });
+    const app = await startAppOn(data, {
+      mode,
+      config: { shutdownGraceMs: 200 },
+      start: { logger: pino({ level: 'warn' }, { write: (line) => lines.push(JSON.parse(line)) }) },
+    });
+    await use(app, data.manifest.heavyUser.apiKey, lines);
+  } finally {
+    await data.close();
+  }
+}
+
 describe('a request that outlives the grace period', () => {
   it('is cut at its end, and the log says how many were', async () => {
-    const data = await seedTestData('shutdown_cut');
-    const lines: Array<{ msg: string; requests?: number }> = [];
-    try {
-      // Naive agents fetch each config in turn: at 1 s each, the heavy tenant's list takes seconds.
-      data.fake.configure({ latency: { kind: 'fixed', ms: 1_000 } });
-      const app = await startAppOn(data, {
-        mode: 'naive',
-        config: { shutdownGraceMs: 200 },
-        start: { logger: pino({ level: 'warn' }, { write: (line) => lines.push(JSON.parse(line)) }) },
-      });
-      const cut = requestJson(app.url, '/api/agents', { key: data.manifest.heavyUser.apiKey }).then(
+    // Naive agents fetch each config in turn: at 1 s each, the heavy tenant's list takes seconds.
+    await withGraceApp('shutdown_cut', 'naive', 1_000, async (app, key, lines) => {
+      const cut = requestJson(app.url, '/api/agents', { key }).then(
         (response) => response.status,
         (error: Error) => error.message,
       );
@@ -68,25 +89,15 @@ describe('a request that outlives the grace period', () => {
       expect(lines.filter((line) => line.msg === 'shutdown cut requests still running')).toEqual([
         expect.objectContaining({ requests: 1 }),
       ]);
-    } finally {
-      await data.close();
-    }
+    });
   }, 60_000);
 });
 
 describe('closing what outlives the grace period', () => {
   it('does not wait past a second grace period for a background ElevenLabs fetch, and says so', async () => {
-    const data = await seedTestData('shutdown_hung');
-    const lines: Array<{ msg: string }> = [];
-    try {
-      // The agents list answers within its budget; the configs' fetches go on in the background for 30 s.
-      data.fake.configure({ latency: { kind: 'fixed', ms: 30_000 } });
-      const app = await startAppOn(data, {
-        mode: 'optimized',
-        config: { shutdownGraceMs: 200 },
-        start: { logger: pino({ level: 'warn' }, { write: (line) => lines.push(JSON.parse(line)) }) },
-      });
-      const list = await requestJson(app.url, '/api/agents', { key: data.manifest.heavyUser.apiKey });
+    // The agents list answers within its budget; the configs' fetches go on in the background for 30 s.
+    await withGraceApp('shutdown_hung', 'optimized', 30_000, async (app, key, lines) => {
+      const list = await requestJson(app.url, '/api/agents', { key });
       expect(list.status).toBe(200);
 
       const started = performance.now();
@@ -95,8 +106,6 @@ describe('closing what outlives the grace period', () => {
       // Twelve times the two grace periods' 400 ms; waiting for the fetch took over 10 s (the client's timeout).
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(lines.map((line) => line.msg)).toContain('shutdown left connections or fetches still closing');
-    } finally {
-      await data.close();
-    }
+    });
   }, 60_000);
 });

@@ -93,12 +93,8 @@ export function calibrateGate(report: LoadtestReport, options: CalibrateOptions 
       `must have at least ${MIN_CALIBRATION_REPETITIONS} repetitions per target to calibrate, got ${fewestRepetitions}`,
     );
   const [first, second] = splitReport(report);
-  const aa = compareReports(first, second, {
-    alpha,
-    minEffect,
-    metrics,
-    ...(options.maxErrorIncrease === undefined ? {} : { maxErrorIncrease: options.maxErrorIncrease }),
-  });
+  const maxErrorIncrease = options.maxErrorIncrease ?? COMPARE_DEFAULTS.maxErrorIncrease;
+  const aa = compareReports(first, second, { alpha, minEffect, metrics, maxErrorIncrease });
   const fewest = (target: LoadtestReport['targets'][number]) =>
     Math.min(...target.repetitions.map((r) => r.requests));
   const gated = report.targets.flatMap((target) =>

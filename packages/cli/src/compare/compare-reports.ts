@@ -1,5 +1,10 @@
 import { ConfigMismatchError, InvalidOptionError } from '../errors.js';
-import type { LoadtestConfig, LoadtestReport, RepetitionReport } from '../loadtest/report-schema.js';
+import type {
+  LoadtestConfig,
+  LoadtestReport,
+  RepetitionReport,
+  TargetReport,
+} from '../loadtest/report-schema.js';
 import { totalErrors } from '../loadtest/run-result.js';
 import { formatShard } from '../loadtest/shard.js';
 import { checkNumber } from '../util/option-checks.js';
@@ -106,20 +111,20 @@ export function configDifferences(a: LoadtestConfig, b: LoadtestConfig): string[
 const valuesOf = (reps: RepetitionReport[], metric: GateMetric) =>
   reps.map((r) => (metric === 'rps' ? r.rps : r.latency[metric]));
 
+/** One side of a target's comparison: its figures over all repetitions merged. */
+const sideOf = (t: TargetReport) => ({
+  latency: t.latency,
+  rps: t.rps,
+  errors: totalErrors(t.errors),
+  requests: t.requests,
+});
+
 /** Failed ÷ sent over all repetitions (0 when nothing was sent). */
 const errorRate = (side: { errors: number; requests: number }) =>
   side.errors / Math.max(1, side.errors + side.requests);
 
 const percentOf = (side: { errors: number; requests: number }) =>
   `${(100 * errorRate(side)).toFixed(1)}% (${side.errors} of ${side.errors + side.requests})`;
-
-function errorRegressionReason(
-  target: string,
-  base: { errors: number; requests: number },
-  current: { errors: number; requests: number },
-): string {
-  return `${target} error rate: ${percentOf(base)} → ${percentOf(current)} failed`;
-}
 
 function resolve(options: CompareOptions) {
   const alpha = options.alpha ?? COMPARE_DEFAULTS.alpha;
@@ -205,15 +210,14 @@ export function compareReports(
       else tests.push({ comparison, target: b.name });
       return comparison;
     });
-    const baseSide = { latency: b.latency, rps: b.rps, errors: totalErrors(b.errors), requests: b.requests };
-    const currentSide = {
-      latency: c.latency,
-      rps: c.rps,
-      errors: totalErrors(c.errors),
-      requests: c.requests,
-    };
+    const baseSide = sideOf(b);
+    const currentSide = sideOf(c);
     const errorRateRegression = errorRate(currentSide) - errorRate(baseSide) > maxErrorIncrease;
-    if (errorRateRegression) errorRegressions.push(errorRegressionReason(b.name, baseSide, currentSide));
+    if (errorRateRegression) {
+      errorRegressions.push(
+        `${b.name} error rate: ${percentOf(baseSide)} → ${percentOf(currentSide)} failed`,
+      );
+    }
     return { name: b.name, base: baseSide, current: currentSide, errorRateRegression, metrics: comparisons };
   });
 
