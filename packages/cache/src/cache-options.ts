@@ -4,6 +4,7 @@ import {
   type Duration,
   type NowClock,
   parseDuration,
+  parseTimerDuration,
   systemClock,
 } from '@perfkit/primitives';
 import type { CacheBus } from './bus/cache-bus.js';
@@ -165,6 +166,11 @@ function positiveDuration(value: Duration, option: string): number {
   return ms;
 }
 
+// A wait on the clock: bounded by what a timer keeps; a time limit of 0 would end every call at once.
+function waitOption(value: Duration, option: string, { positive = false } = {}): number {
+  return parseTimerDuration(value, option, CacheOptionsError, { positive });
+}
+
 function validTags(tags: readonly string[] | undefined): readonly string[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
@@ -197,7 +203,7 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     throw new CacheOptionsError('clock', 'expected a Clock: { now(), sleep(ms, signal?) }');
   }
   const ttlMs = positiveDuration(o.ttl, 'ttl');
-  const l2TimeoutMs = durationOption(o.l2Timeout, 'l2Timeout');
+  const l2TimeoutMs = waitOption(o.l2Timeout, 'l2Timeout', { positive: true });
   return {
     namespace: o.namespace,
     policy: {
@@ -207,17 +213,17 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
       tags: [],
     },
     jitter: o.jitter,
-    timeoutMs: durationOption(o.timeout, 'timeout'),
+    timeoutMs: waitOption(o.timeout, 'timeout', { positive: true }),
     l1MaxEntries: checkNumber(o.l1MaxEntries, 'l1MaxEntries', POSITIVE_INTEGER, CacheOptionsError),
     l1MaxBytes: checkNumber(o.l1MaxBytes, 'l1MaxBytes', POSITIVE_INTEGER, CacheOptionsError),
     l2: options.l2,
     bus: options.bus,
     lease: Boolean(o.lease),
     leaseTtlMs: positiveDuration(o.leaseTtl, 'leaseTtl'),
-    leaseWaitMs: durationOption(o.leaseWait, 'leaseWait'),
-    leasePollMs: Math.max(1, durationOption(o.leasePollInterval, 'leasePollInterval')),
+    leaseWaitMs: waitOption(o.leaseWait, 'leaseWait'),
+    leasePollMs: Math.max(1, waitOption(o.leasePollInterval, 'leasePollInterval')),
     l2TimeoutMs,
-    l2ConnectTimeoutMs: Math.max(l2TimeoutMs, durationOption(o.l2ConnectTimeout, 'l2ConnectTimeout')),
+    l2ConnectTimeoutMs: Math.max(l2TimeoutMs, waitOption(o.l2ConnectTimeout, 'l2ConnectTimeout')),
     circuitThreshold: checkNumber(
       o.circuitThreshold,
       'circuitThreshold',
@@ -261,7 +267,9 @@ export function resolveEntryOptions(
         : durationOption(options.staleIfError, 'staleIfError'),
     tags: validTags(options.tags),
     timeoutMs:
-      options.timeout === undefined ? defaults.timeoutMs : durationOption(options.timeout, 'timeout'),
+      options.timeout === undefined
+        ? defaults.timeoutMs
+        : waitOption(options.timeout, 'timeout', { positive: true }),
   };
 }
 

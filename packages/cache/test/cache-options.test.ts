@@ -57,6 +57,38 @@ describe('resolveCacheOptions', () => {
   });
 });
 
+describe('waits on a timer', () => {
+  it('are bounded by the longest timer Node.js keeps, which would otherwise fire after 1 ms', () => {
+    for (const option of [
+      'timeout',
+      'leaseWait',
+      'leasePollInterval',
+      'l2Timeout',
+      'l2ConnectTimeout',
+    ] as const) {
+      expect(() => resolveCacheOptions({ [option]: '30d' })).toThrow(
+        `Invalid cache option "${option}": must be at most 2147483647 ms`,
+      );
+    }
+    const entryDefaults = { ttlMs: 1000, swrMs: 0, staleIfErrorMs: 0, tags: [], timeoutMs: 10 };
+    expect(() => resolveEntryOptions({ timeout: '30d' }, entryDefaults)).toThrow(
+      'Invalid cache option "timeout": must be at most 2147483647 ms',
+    );
+    // Not a timer: an entry may live for a month.
+    expect(resolveCacheOptions({ ttl: '30d' }).policy.ttlMs).toBe(30 * 86_400_000);
+  });
+
+  it('that limit a call are longer than 0, which would end every call before it starts', () => {
+    expect(() => resolveCacheOptions({ timeout: 0 })).toThrow(
+      'Invalid cache option "timeout": must be longer than 0 ms, got 0',
+    );
+    expect(() => resolveCacheOptions({ l2Timeout: '0ms' })).toThrow(
+      'Invalid cache option "l2Timeout": must be longer than 0 ms, got "0ms"',
+    );
+    expect(resolveCacheOptions({ leaseWait: 0 }).leaseWaitMs).toBe(0);
+  });
+});
+
 describe('the clock option', () => {
   it('times waits on a clock that can sleep, and on the system clock for one that only tells the time', () => {
     const full = { now: () => 0, sleep: async () => undefined };

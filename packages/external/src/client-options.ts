@@ -3,6 +3,7 @@ import {
   checkNumber,
   type Duration,
   parseDuration,
+  parseTimerDuration,
   type Random,
   systemClock,
 } from '@perfkit/primitives';
@@ -175,26 +176,29 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
   const maxResponseBytes = options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes;
   checkNumber(maxResponseBytes, 'maxResponseBytes', { min: 1, integer: true }, InvalidInputError);
   if (!(retry.factor >= 1)) invalid('retry.factor', `must be >= 1, got ${retry.factor}`);
-  const baseUrl = (options.baseUrl ?? CLIENT_DEFAULTS.baseUrl).replace(/\/+$/, '');
-  if (!URL.canParse(baseUrl))
-    invalid('baseUrl', `must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
+  const baseUrl = checkedBaseUrl(options.baseUrl ?? CLIENT_DEFAULTS.baseUrl);
+  if (!Array.isArray(retry.methods) || retry.methods.some((method) => typeof method !== 'string'))
+    invalid(
+      'retry.methods',
+      `must be an array of HTTP methods such as ['GET'], got ${JSON.stringify(retry.methods)}`,
+    );
   return {
     apiKey: options.apiKey,
     baseUrl,
-    attemptTimeoutMs: durationMs(options.attemptTimeout ?? CLIENT_DEFAULTS.attemptTimeout, 'attemptTimeout'),
-    deadlineMs: durationMs(options.deadline ?? CLIENT_DEFAULTS.deadline, 'deadline'),
-    backgroundDeadlineMs: durationMs(
+    attemptTimeoutMs: limitMs(options.attemptTimeout ?? CLIENT_DEFAULTS.attemptTimeout, 'attemptTimeout'),
+    deadlineMs: limitMs(options.deadline ?? CLIENT_DEFAULTS.deadline, 'deadline'),
+    backgroundDeadlineMs: limitMs(
       options.backgroundDeadline ?? CLIENT_DEFAULTS.backgroundDeadline,
       'backgroundDeadline',
     ),
     maxResponseBytes,
     retry: {
       retries: retry.retries,
-      minDelayMs: durationMs(retry.minDelay, 'retry.minDelay'),
+      minDelayMs: waitMs(retry.minDelay, 'retry.minDelay'),
       factor: retry.factor,
-      maxDelayMs: durationMs(retry.maxDelay, 'retry.maxDelay'),
+      maxDelayMs: waitMs(retry.maxDelay, 'retry.maxDelay'),
       jitter: retry.jitter,
-      maxRetryAfterMs: durationMs(retry.maxRetryAfter, 'retry.maxRetryAfter'),
+      maxRetryAfterMs: waitMs(retry.maxRetryAfter, 'retry.maxRetryAfter'),
       methods: new Set(retry.methods.map((m) => m.toUpperCase())),
     },
     concurrency,
@@ -226,12 +230,28 @@ function invalid(option: string, problem: string): never {
   throw new InvalidInputError(option, problem);
 }
 
-/**
- * Milliseconds of a duration option or argument, or `InvalidInputError` naming it.
- *
- * @example
- * durationMs(options.deadline ?? '30s', 'deadline'); // 30000
- */
-export function durationMs(value: Duration, option: string): number {
+// Credentials in the URL would be sent to every host it names and shown in every error's `url`.
+function checkedBaseUrl(value: string): string {
+  const baseUrl = typeof value === 'string' ? value.replace(/\/+$/, '') : '';
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    invalid('baseUrl', `must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  if (url.username !== '' || url.password !== '')
+    invalid('baseUrl', 'must not carry credentials (the key goes in apiKey, sent as xi-api-key)');
+  return baseUrl;
+}
+
+/** Milliseconds of a duration option that no timer arms (an age, a TTL). */
+function durationMs(value: Duration, option: string): number {
   return parseDuration(value, option, InvalidInputError);
+}
+
+/** Milliseconds of a wait on a timer, at most what a Node.js timer keeps. */
+function waitMs(value: Duration, option: string): number {
+  return parseTimerDuration(value, option, InvalidInputError);
+}
+
+/** Milliseconds of a time limit on a timer: also longer than 0, which would fail every call at once. */
+function limitMs(value: Duration, option: string): number {
+  return parseTimerDuration(value, option, InvalidInputError, { positive: true });
 }

@@ -1,16 +1,16 @@
-import type { Duration } from '@perfkit/primitives';
+import { type Duration, parseTimerDuration } from '@perfkit/primitives';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ClientEventListener, ElevenLabsClientEvents } from './client-events.js';
 import { ClientEventEmitter } from './client-events.js';
 import type { ElevenLabsClientOptions, ResolvedClientOptions } from './client-options.js';
-import { durationMs, resolveClientOptions } from './client-options.js';
+import { resolveClientOptions } from './client-options.js';
 import type { AgentConfigEntry } from './deadline-mode.js';
 import { configsWithinBudget, type DeadlineModeDeps } from './deadline-mode.js';
 import type { AgentConfig, AgentListPage } from './elevenlabs-types.js';
 import type { ExternalError } from './errors.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 import { FailureMemory } from './failure-memory.js';
 import { RequestExecutor } from './request-executor.js';
 import { SingleFlight } from './single-flight.js';
@@ -156,11 +156,7 @@ export class ElevenLabsClient {
   async *listAgents(options: ListAgentsOptions = {}): AsyncGenerator<AgentListPage, void, undefined> {
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-      throw new InvalidInputError(
-        'pageSize',
-        `must be an integer in 1..100, got ${pageSize}`,
-        'PERFKIT_EXT_INVALID_ARGUMENT',
-      );
+      throw new InvalidArgumentError('pageSize', `must be an integer in 1..100, got ${pageSize}`);
     }
     const deadlineMs = this.#deadlineMs(options);
     let cursor: string | null = null;
@@ -196,7 +192,7 @@ export class ElevenLabsClient {
    */
   getAgentConfigs(agentIds: readonly string[], options: { budgetMs: number }): Promise<AgentConfigEntry[]> {
     agentIds.forEach(assertAgentId);
-    const budgetMs = durationMs(options?.budgetMs, 'budgetMs');
+    const budgetMs = parseTimerDuration(options?.budgetMs, 'budgetMs', InvalidArgumentError);
     return configsWithinBudget(agentIds, budgetMs, this.#deadlineDeps);
   }
 
@@ -286,7 +282,7 @@ export class ElevenLabsClient {
   #deadlineMs(options: CallOptions): number {
     return options.deadline === undefined
       ? this.#options.deadlineMs
-      : durationMs(options.deadline, 'deadline');
+      : parseTimerDuration(options.deadline, 'deadline', InvalidArgumentError, { positive: true });
   }
 }
 
@@ -299,10 +295,9 @@ function assertAgentId(agentId: string): void {
     agentId === '..' ||
     agentId.includes('/')
   ) {
-    throw new InvalidInputError(
+    throw new InvalidArgumentError(
       'agentId',
       `must be a non-empty string without '/', and not '.' or '..', got ${JSON.stringify(agentId)}`,
-      'PERFKIT_EXT_INVALID_ARGUMENT',
     );
   }
 }

@@ -246,6 +246,19 @@ export class InvalidInputError extends InvalidOptionError<InvalidInputCode> {
   }
 }
 
+/**
+ * The {@link InvalidInputError} of a call's argument (`PERFKIT_EXT_INVALID_ARGUMENT`), constructed
+ * `(option, problem)` like every package's invalid-option error, so the shared parsers throw it too.
+ *
+ * @example
+ * await client.getAgentConfigs(ids, { budgetMs: -1 }); // throws PERFKIT_EXT_INVALID_ARGUMENT, option 'budgetMs'
+ */
+export class InvalidArgumentError extends InvalidInputError {
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_EXT_INVALID_ARGUMENT');
+  }
+}
+
 /** True for the statuses a retry may fix: 408, 429 and 5xx. */
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;

@@ -333,9 +333,13 @@ describe('getAgentConfigs', () => {
     await client.idle();
   });
 
-  it('rejects a budget that is not a duration', async () => {
+  it('rejects a budget that is not a duration, or longer than a timer keeps, as a bad argument', async () => {
     const { client } = await deadlineHarness();
+    const badArgument = expect.objectContaining({ code: 'PERFKIT_EXT_INVALID_ARGUMENT', option: 'budgetMs' });
     expect(() => client.getAgentConfigs([fast], { budgetMs: -1 })).toThrow(/budgetMs must be/);
+    expect(() => client.getAgentConfigs([fast], { budgetMs: -1 })).toThrow(badArgument);
     expect(() => client.getAgentConfigs([fast], undefined as never)).toThrow(/budgetMs must be/);
+    // Past 2^31 − 1 ms the budget's timer would fire after 1 ms: every fetch answered `pending`.
+    expect(() => client.getAgentConfigs([fast], { budgetMs: 2 ** 31 })).toThrow(badArgument);
   });
 });

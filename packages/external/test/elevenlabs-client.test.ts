@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveClientOptions } from '../src/client-options.js';
 import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
-import { ElevenLabsClient } from '../src/index.js';
+import { ElevenLabsClient, type ElevenLabsClientOptions } from '../src/index.js';
 import { closeHarnesses, rejectionOf, startHarness } from './support/client-harness.js';
 
 afterEach(closeHarnesses);
@@ -129,6 +129,15 @@ describe('listAgents', () => {
     expect(fake.stats().requests).toBe(0);
   });
 
+  it("refuses a call's deadline of 0 or past what a timer keeps before sending anything", async () => {
+    const { client, fake } = await startHarness({ agents: listed });
+    for (const deadline of [0, '30d'] as const) {
+      const error = await rejectionOf(Promise.resolve().then(() => client.getAgent('agent_1', { deadline })));
+      expect(error).toMatchObject({ code: 'PERFKIT_EXT_INVALID_ARGUMENT', option: 'deadline' });
+    }
+    expect(fake.stats().requests).toBe(0);
+  });
+
   it('refuses a page size outside 1..100 before sending anything', async () => {
     const { client, fake } = await startHarness({ agents: listed });
     const error = await rejectionOf(client.listAgents({ pageSize: 101 }).next());
@@ -199,12 +208,22 @@ describe('circuit breaker', () => {
 });
 
 describe('options', () => {
-  it.each([
+  it.each<[ElevenLabsClientOptions, RegExp]>([
     [{ apiKey: '' }, /apiKey is required/],
     [{ apiKey: 'k', concurrency: 0 }, /concurrency must be an integer >= 1, got 0/],
     [{ apiKey: 'k', attemptTimeout: 'soon' as '1s' }, /attemptTimeout must be a duration/],
-    [{ apiKey: 'k', baseUrl: 'not a url' }, /baseUrl must be an absolute URL/],
+    [{ apiKey: 'k', baseUrl: 'not a url' }, /baseUrl must be an absolute http\(s\) URL/],
+    [{ apiKey: 'k', baseUrl: 'ftp://example.com' }, /baseUrl must be an absolute http\(s\) URL/],
+    [{ apiKey: 'k', baseUrl: 'https://user:secret@example.com' }, /baseUrl must not carry credentials/],
     [{ apiKey: 'k', retry: { retries: -1 } }, /retry\.retries must be an integer >= 0/],
+    [{ apiKey: 'k', retry: { methods: 'GET' as never } }, /retry\.methods must be an array of HTTP methods/],
+    // A time limit of 0 would fail every call before it is sent.
+    [{ apiKey: 'k', attemptTimeout: 0 }, /attemptTimeout must be longer than 0 ms, got 0/],
+    [{ apiKey: 'k', deadline: '0s' }, /deadline must be longer than 0 ms/],
+    // Past 2^31 − 1 ms a Node.js timer fires after 1 ms: every call would fail at once.
+    [{ apiKey: 'k', deadline: '30d' }, /deadline must be at most 2147483647 ms/],
+    [{ apiKey: 'k', backgroundDeadline: '30d' }, /backgroundDeadline must be at most 2147483647 ms/],
+    [{ apiKey: 'k', retry: { maxDelay: '30d' } }, /retry\.maxDelay must be at most 2147483647 ms/],
   ])('rejects %o with a message naming the option', (options, message) => {
     expect(() => new ElevenLabsClient(options)).toThrow(message);
     expect(() => new ElevenLabsClient(options)).toThrow(
@@ -229,6 +248,8 @@ describe('options', () => {
       retry: { minDelay: '2 s' },
     });
     expect(resolved).toMatchObject({ attemptTimeoutMs: 1500, cacheTtlMs: 86_400_000 });
+    // A TTL arms no timer: a config may be kept for a month.
+    expect(resolveClientOptions({ apiKey: 'k', cacheTtl: '30d' }).cacheTtlMs).toBe(30 * 86_400_000);
     expect(resolved.retry.minDelayMs).toBe(2000);
   });
 });

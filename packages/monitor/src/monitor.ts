@@ -336,7 +336,9 @@ export class Monitor {
    * Removes everything the monitor installed in the process (its
    * subscription to node's HTTP diagnostics channel, its listeners on open
    * connections, its `Server-Timing` writer), stops the alert timer, waits
-   * for slow-query reports in flight and closes the `EXPLAIN` pools the
+   * for slow-query reports and alert deliveries in flight (a webhook's
+   * retries included: nothing of the monitor's is left running once it
+   * resolves) and closes the `EXPLAIN` pools the
    * monitor created. Its middleware and wrapped handlers then pass requests
    * through unrecorded.
    *
@@ -350,7 +352,7 @@ export class Monitor {
     this.arriving.close();
     this.serverTiming?.close();
     clearInterval(this.alertTimer);
-    await this.queries.settled();
+    await Promise.all([this.queries.settled(), this.alerts.settled()]);
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
   }
 

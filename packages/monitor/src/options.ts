@@ -1,4 +1,11 @@
-import { checkNumber, type Duration, type NowClock, parseDuration, preciseClock } from '@perfkit/primitives';
+import {
+  checkNumber,
+  type Duration,
+  type NowClock,
+  parseDuration,
+  parseTimerDuration,
+  preciseClock,
+} from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { AlertRule } from './alerts/alert-rule.js';
@@ -31,7 +38,7 @@ export interface MonitorOptions {
   requestIdHeader?: string;
   /** Sliding window for percentiles, error rates and alerts. Default `'60s'`. */
   window?: Duration;
-  /** Slices of the window: it advances by `window / windowSlices`. Default `6`. */
+  /** Slices of the window: it advances by `window / windowSlices`. At most `100`, since each route keeps a histogram per slice. Default `6`. */
   windowSlices?: number;
   /** Cap on route × method series; later ones share the `_overflow` series. Default `200`. */
   maxSeries?: number;
@@ -142,14 +149,25 @@ export interface ResolvedMonitorOptions {
 }
 
 const POSITIVE_INTEGER = { min: 1, integer: true };
+/** Most slices of a window: each route keeps a histogram per slice. */
+const MAX_WINDOW_SLICES = 100;
 
 function durationMs(option: string, value: Duration): number {
   return parseDuration(value, option, InvalidMonitorOptionsError);
 }
 
+/** A duration that arms a timer, at most what a Node.js timer keeps; `positive` for a time limit. */
+function timerMs(option: string, value: Duration, { positive = false } = {}): number {
+  return parseTimerDuration(value, option, InvalidMonitorOptionsError, { positive });
+}
+
 function ascendingBounds(value: readonly number[]): readonly number[] {
-  const ascending = value.every((bound, i) => bound > 0 && (i === 0 || bound > (value[i - 1] as number)));
-  if (value.length === 0 || !ascending) {
+  const ascending =
+    Array.isArray(value) &&
+    value.every(
+      (bound, i) => typeof bound === 'number' && bound > 0 && (i === 0 || bound > (value[i - 1] as number)),
+    );
+  if (!ascending || value.length === 0) {
     throw new InvalidMonitorOptionsError('buckets', 'expected positive bounds in ascending order');
   }
   return value;
@@ -172,7 +190,7 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
     windowSlices: checkNumber(
       options.windowSlices ?? d.windowSlices,
       'windowSlices',
-      POSITIVE_INTEGER,
+      { ...POSITIVE_INTEGER, max: MAX_WINDOW_SLICES },
       InvalidMonitorOptionsError,
     ),
     maxSeries: checkNumber(
@@ -186,7 +204,7 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
     slowQueries: {
       thresholdMs: durationMs('slowQueries.threshold', slow.threshold),
       explain: slow.explain,
-      explainTimeoutMs: durationMs('slowQueries.explainTimeout', slow.explainTimeout),
+      explainTimeoutMs: timerMs('slowQueries.explainTimeout', slow.explainTimeout, { positive: true }),
       explainIntervalMs: durationMs('slowQueries.explainInterval', slow.explainInterval),
       explainPool: slow.explainPool,
       maxShapes: checkNumber(
@@ -199,7 +217,7 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
     alerts: {
       rules,
       sinks: options.alerts?.sinks ?? [],
-      intervalMs: durationMs('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
+      intervalMs: timerMs('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
     },
     clock: options.clock ?? preciseClock,
   };

@@ -25,6 +25,14 @@ describe('monitor options', () => {
     [{ window: 'soon' }, 'window'],
     [{ maxSeries: 0 }, 'maxSeries'],
     [{ buckets: [1, 0.5] }, 'buckets'],
+    [{ buckets: 'x' }, 'buckets'],
+    [{ buckets: [0.1, '1'] }, 'buckets'],
+    // Each route keeps a histogram per slice: a million slices is a million histograms a route.
+    [{ windowSlices: 1e6 }, 'windowSlices'],
+    // Past 2^31 − 1 ms a Node.js timer fires after 1 ms: the rules would be evaluated every millisecond.
+    [{ alerts: { interval: '30d' } }, 'alerts.interval'],
+    [{ slowQueries: { explainTimeout: '30d' } }, 'slowQueries.explainTimeout'],
+    [{ slowQueries: { explainTimeout: 0 } }, 'slowQueries.explainTimeout'],
     [{ slowQueries: { threshold: -1 } }, 'slowQueries.threshold'],
     [{ alerts: { rules: [{ name: 'r', route: '/x', metric: 'p95', above: 0 }] } }, 'alerts.rules[0]'],
     [{ alerts: { rules: [{ name: 'e', route: '*', metric: 'error_rate', above: 5 }] } }, 'alerts.rules[0]'],

@@ -61,9 +61,48 @@ export function parseDuration(
 ): number {
   const ms = durationToMs(value);
   if (ms !== undefined) return ms;
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new InvalidOption(
     option,
-    `must be a duration (ms as a number, or a string such as '1500', '250ms', '30s', '5m', '1h', '1d'), got ${shown}`,
+    `must be a duration (ms as a number, or a string such as '1500', '250ms', '30s', '5m', '1h', '1d'), got ${shownDuration(value)}`,
   );
+}
+
+/**
+ * The longest delay a Node.js timer keeps, 2^31 − 1 ms (about 24.8 days): a longer one fires after 1 ms,
+ * so a deadline of 30 days would expire at once and an interval of 30 days would run every millisecond.
+ *
+ * @example
+ * setTimeout(expire, Math.min(waitMs, MAX_TIMER_MS));
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Milliseconds of a duration option that arms a timer (a timeout, a deadline, an interval, a wait): as
+ * {@link parseDuration}, and also refused past {@link MAX_TIMER_MS}, and at 0 when `positive` (a
+ * timeout of 0 would end every call before it starts).
+ *
+ * @example
+ * parseTimerDuration(options.timeout ?? '5s', 'timeout', CacheOptionsError, { positive: true }); // 5000
+ * parseTimerDuration('30d', 'timeout', CacheOptionsError); // throws: must be at most 2147483647 ms …
+ */
+export function parseTimerDuration(
+  value: Duration | string,
+  option: string,
+  InvalidOption: InvalidOptionErrorClass,
+  { positive = false }: { positive?: boolean } = {},
+): number {
+  const ms = parseDuration(value, option, InvalidOption);
+  if (ms > MAX_TIMER_MS) {
+    throw new InvalidOption(
+      option,
+      `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps), got ${shownDuration(value)}`,
+    );
+  }
+  if (positive && ms === 0)
+    throw new InvalidOption(option, `must be longer than 0 ms, got ${shownDuration(value)}`);
+  return ms;
+}
+
+function shownDuration(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

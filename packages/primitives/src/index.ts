@@ -1,5 +1,12 @@
 export { type Clock, type NowClock, preciseClock, systemClock } from './clock.js';
-export { type Duration, type DurationUnit, durationToMs, parseDuration } from './duration.js';
+export {
+  type Duration,
+  type DurationUnit,
+  durationToMs,
+  MAX_TIMER_MS,
+  parseDuration,
+  parseTimerDuration,
+} from './duration.js';
 export {
   InvalidOptionError,
   type InvalidOptionErrorClass,

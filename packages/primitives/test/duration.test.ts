@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Duration, durationToMs, InvalidOptionError, parseDuration } from '../src/index.js';
+import {
+  type Duration,
+  durationToMs,
+  InvalidOptionError,
+  MAX_TIMER_MS,
+  parseDuration,
+  parseTimerDuration,
+} from '../src/index.js';
 
 // The one Duration grammar of every perfkit package: each row is an input and its milliseconds.
 const DURATIONS: ReadonlyArray<readonly [input: number | string, ms: number]> = [
@@ -87,5 +94,29 @@ describe('the Duration grammar', () => {
     // @ts-expect-error: not a unit of the grammar
     const typo: Duration = '30 secs';
     expect([...fields, typo].map(durationToMs)).toContain(undefined);
+  });
+});
+
+describe('parseTimerDuration', () => {
+  it('takes the durations a Node.js timer keeps, up to 2^31 − 1 ms', () => {
+    expect(parseTimerDuration('24d', 'deadline', TestOptionError)).toBe(24 * 86_400_000);
+    expect(parseTimerDuration(MAX_TIMER_MS, 'deadline', TestOptionError)).toBe(2 ** 31 - 1);
+    expect(parseTimerDuration(0, 'interval', TestOptionError)).toBe(0);
+  });
+
+  it('refuses a longer one, which a timer would fire after 1 ms, naming the option and the value', () => {
+    expect(() => parseTimerDuration('30d', 'deadline', TestOptionError)).toThrow(
+      'deadline must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js keeps), got "30d"',
+    );
+    expect(() => parseTimerDuration(MAX_TIMER_MS + 1, 'deadline', TestOptionError)).toThrow(TestOptionError);
+  });
+
+  it('refuses 0 where the option must be positive, and bad durations as parseDuration does', () => {
+    expect(() => parseTimerDuration('0s', 'timeout', TestOptionError, { positive: true })).toThrow(
+      'timeout must be longer than 0 ms, got "0s"',
+    );
+    expect(() => parseTimerDuration('soon', 'timeout', TestOptionError)).toThrow(
+      'timeout must be a duration',
+    );
   });
 });

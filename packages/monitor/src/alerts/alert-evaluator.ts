@@ -28,6 +28,7 @@ function groupByRoute(series: readonly RouteSeries[], rule: AlertRule): Map<stri
 export class AlertEvaluator {
   private readonly firing = new Map<string, AlertEvent>();
   private readonly reader = new WindowStatsReader();
+  private readonly delivering = new Set<Promise<void>>();
 
   constructor(
     private readonly rules: readonly AlertRule[],
@@ -52,6 +53,11 @@ export class AlertEvaluator {
   /** The alerts firing now. */
   active(): AlertEvent[] {
     return [...this.firing.values()];
+  }
+
+  /** Resolves once every delivery in flight has ended, a webhook's retries included. */
+  async settled(): Promise<void> {
+    await Promise.all(this.delivering);
   }
 
   private transition(rule: AlertRule, route: string, stats: WindowStats): AlertEvent | undefined {
@@ -95,7 +101,13 @@ export class AlertEvaluator {
   }
 
   private async deliver(event: AlertEvent): Promise<void> {
-    await Promise.all(this.sinks.map((sink) => this.deliverTo(sink, event)));
+    const delivery = Promise.all(this.sinks.map((sink) => this.deliverTo(sink, event))).then(() => undefined);
+    this.delivering.add(delivery);
+    try {
+      await delivery;
+    } finally {
+      this.delivering.delete(delivery);
+    }
   }
 
   // Awaited inside try, so a sink that throws synchronously is caught like one that rejects.

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkNumber, type Duration, parseDuration } from '@perfkit/primitives';
+import { checkNumber, type Duration, MAX_TIMER_MS, parseTimerDuration } from '@perfkit/primitives';
 import { InvalidMonitorOptionsError, WebhookDeliveryError } from '../errors.js';
 import type { AlertSink } from './alert-sink.js';
 
@@ -89,15 +89,16 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
     { min: 1, integer: true },
     InvalidMonitorOptionsError,
   );
-  const retryDelayMs = parseDuration(
+  const retryDelayMs = parseTimerDuration(
     options.retryDelay ?? WEBHOOK_DEFAULTS.retryDelay,
     'retryDelay',
     InvalidMonitorOptionsError,
   );
-  const timeoutMs = parseDuration(
+  const timeoutMs = parseTimerDuration(
     options.timeout ?? WEBHOOK_DEFAULTS.timeout,
     'timeout',
     InvalidMonitorOptionsError,
+    { positive: true },
   );
   const headers = { 'content-type': 'application/json', ...options.headers };
 
@@ -123,7 +124,7 @@ export function createWebhookSink(options: WebhookSinkOptions): AlertSink {
         } catch (error) {
           if (attempt >= attempts || !isRetryable(error))
             throw new WebhookDeliveryError(shownUrl, attempt, error);
-          await sleep(retryDelayMs * 2 ** (attempt - 1));
+          await sleep(Math.min(retryDelayMs * 2 ** (attempt - 1), MAX_TIMER_MS));
         }
       }
     },

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '@perfkit/primitives';
 import { ExplainFailedError } from '../errors.js';
 import { redactLiterals } from './query-shape.js';
 
@@ -64,7 +65,7 @@ export async function explainQuery(
   params: readonly unknown[],
   timeoutMs: number,
 ): Promise<unknown> {
-  const boundMs = timeoutMs + UNANSWERED_SLACK_MS;
+  const boundMs = Math.min(timeoutMs + UNANSWERED_SLACK_MS, MAX_TIMER_MS);
   let timer: NodeJS.Timeout | undefined;
   const unanswered = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -1,4 +1,5 @@
 import { manualClock } from '@perfkit/primitives/testing';
+import { startWebhookReceiver } from '@perfkit/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type AlertEvent,
@@ -6,6 +7,7 @@ import {
   type AlertSink,
   createCallbackSink,
   createLogSink,
+  createWebhookSink,
 } from '../../src/index.js';
 import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { appPerTest, type MonitoredApp } from '../helpers/monitored-app.js';
@@ -150,6 +152,25 @@ describe('alert rules', () => {
       { msg: 'alert sink failed', sink: 'sync-thrower', err: { message: 'sink bug' } },
       { msg: 'monitor listener failed', event: 'alert', err: { message: 'listener bug' } },
     ]);
+  });
+});
+
+describe('closing', () => {
+  it('waits for alert deliveries in flight, a webhook retry included, so nothing is left running', async () => {
+    const receiver = await startWebhookReceiver([503]);
+    try {
+      const { monitor } = await slowRouteApp(() => [
+        createWebhookSink({ url: receiver.url, retryDelay: 300 }),
+      ]);
+      const evaluating = monitor.evaluateAlerts();
+      await monitor.close();
+      // The first attempt was refused: close() waited through the retry's back-off for the delivery.
+      expect(receiver.attempts).toBe(2);
+      expect(receiver.delivered).toHaveLength(1);
+      await evaluating;
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

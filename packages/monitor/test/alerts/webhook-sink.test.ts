@@ -87,6 +87,16 @@ describe('webhook sink', () => {
     expect(creating).not.toThrow(/hunter2/);
   });
 
+  it.each([
+    [{ timeout: 0 }, 'timeout', /timeout: must be longer than 0 ms/],
+    [{ timeout: '30d' }, 'timeout', /timeout: must be at most 2147483647 ms/],
+    [{ retryDelay: '30d' }, 'retryDelay', /retryDelay: must be at most 2147483647 ms/],
+  ] as const)('rejects %j, which a timer would end at once, naming %s', (options, option, message) => {
+    const creating = () => createWebhookSink({ url: 'https://hooks.example.com/perf', ...options });
+    expect(creating).toThrow(message);
+    expect(creating).toThrow(expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTION', option }));
+  });
+
   it('does not follow a redirect, so its headers never reach the other host', async () => {
     target = await startWebhookReceiver();
     receiver = await startWebhookReceiver([307], { location: target.url });

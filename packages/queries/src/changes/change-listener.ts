@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DEFAULT_DATABASE_URL, poolConfig } from '../db/connection.js';
-import { InvalidOptionError } from '../errors.js';
+import { timerMs } from '../timer-ms.js';
 
 /** One change: a user's agent's calls, leads or the agent itself changed. */
 export interface ChangeNotification {
@@ -93,17 +93,8 @@ function parsePayload(payload: string | undefined): ChangeNotification {
  */
 export async function listenForChanges(options: ListenForChangesOptions): Promise<ChangeListener> {
   const opts = { ...LISTEN_DEFAULTS, ...options };
-  for (const key of ['initialDelayMs', 'maxDelayMs', 'healthCheckMs'] as const) {
-    if (!Number.isFinite(opts[key]) || opts[key] < 0) {
-      throw new InvalidOptionError(key, `${key} must be a number of ms >= 0, got ${String(opts[key])}`);
-    }
-  }
-  if (!Number.isFinite(opts.healthCheckTimeoutMs) || opts.healthCheckTimeoutMs <= 0) {
-    throw new InvalidOptionError(
-      'healthCheckTimeoutMs',
-      `healthCheckTimeoutMs must be a number of ms > 0, got ${String(opts.healthCheckTimeoutMs)}`,
-    );
-  }
+  for (const key of ['initialDelayMs', 'maxDelayMs', 'healthCheckMs'] as const) timerMs(key, opts[key]);
+  timerMs('healthCheckTimeoutMs', opts.healthCheckTimeoutMs, { positive: true });
   const connectionString = opts.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   let client: pg.Client | undefined;
   let channel = '';

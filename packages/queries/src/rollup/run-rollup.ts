@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { dailyColumnList, groupedDailyMetrics, rawDailyMetrics } from '../analytics/daily-metrics.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Database } from '../schema/database.js';
+import { timerMs } from '../timer-ms.js';
 
 /** Options of {@link runRollup}. */
 export interface RollupOptions {
@@ -205,12 +206,7 @@ export interface RollupTimer {
  */
 export function startRollupTimer(db: Kysely<Database>, options: RollupTimerOptions = {}): RollupTimer {
   const { intervalMs = 30_000, onResult, onError, ...rollupOptions } = options;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new InvalidOptionError(
-      'intervalMs',
-      `intervalMs must be a positive number, got ${String(intervalMs)}`,
-    );
-  }
+  timerMs('intervalMs', intervalMs, { positive: true });
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;

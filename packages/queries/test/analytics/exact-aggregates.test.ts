@@ -11,6 +11,7 @@ import {
   loadAnalytics,
   loadOverview,
   runRollup,
+  startRollupTimer,
 } from '../support/queries.js';
 
 const NOW = new Date('2026-11-01T15:00:00Z');
@@ -393,5 +394,13 @@ describe('exact pre-aggregates', () => {
     }
     expect(await runRollup(t.db)).toMatchObject({ status: 'done', days: 1 });
     await expectEveryAggregateExact();
+  });
+
+  it('refuses a rollup interval of 0 or past what a Node.js timer keeps (it would run every millisecond)', () => {
+    for (const intervalMs of [0, 2 ** 31]) {
+      expect(() => startRollupTimer(t.db, { intervalMs })).toThrow(
+        expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'intervalMs' }),
+      );
+    }
   });
 });

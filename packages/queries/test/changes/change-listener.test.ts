@@ -177,6 +177,16 @@ describe('listenForChanges', () => {
     ).rejects.toMatchObject({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'healthCheckTimeoutMs' });
   });
 
+  it('rejects a delay past what a Node.js timer keeps, which would fire after 1 ms', async () => {
+    await expect(
+      listenForChanges({ connectionString: t.connectionString, onChange: () => {}, healthCheckMs: 2 ** 31 }),
+    ).rejects.toMatchObject({
+      code: 'PERFKIT_QUERIES_INVALID_OPTION',
+      option: 'healthCheckMs',
+      message: 'healthCheckMs must be a number of ms from 0 up to 2147483647, got 2147483648',
+    });
+  });
+
   it('rejects when the first connection fails', async () => {
     await expect(
       listenForChanges({ connectionString: 'postgresql://postgres@127.0.0.1:1/none', onChange: () => {} }),
