@@ -24,6 +24,12 @@ export interface AppConfig {
    */
   queryTimeoutMs: number;
   /**
+   * `DB_STATEMENT_TIMEOUT_MS`: the server cancels a statement that runs this long (a lock wait included),
+   * its request a 503, its connection kept; below `DB_QUERY_TIMEOUT_MS`, so a slow statement is cancelled
+   * rather than left running in the server after the app gave up on it. Default: 90 % of `DB_QUERY_TIMEOUT_MS`.
+   */
+  statementTimeoutMs: number;
+  /**
    * `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: the server ends a session whose transaction waits this long for
    * the app (an instance that hung mid-write), so its row locks stop blocking the other instances'
    * writes. Default: 10,000.
@@ -103,6 +109,7 @@ const envSchema = z.object({
   DB_POOL_SIZE: integer(1, 1_000).default(10),
   DB_ACQUIRE_TIMEOUT_MS: integer(1, 600_000).default(5_000),
   DB_QUERY_TIMEOUT_MS: integer(1, 3_600_000).default(60_000),
+  DB_STATEMENT_TIMEOUT_MS: integer(1, 3_600_000).optional(),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: integer(1, 3_600_000).default(10_000),
   DB_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).optional(),
@@ -162,6 +169,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (set.ELEVENLABS_BASE_URL !== undefined && set.ELEVENLABS_API_KEY === undefined) {
     problems.push('ELEVENLABS_API_KEY is required when ELEVENLABS_BASE_URL is set');
   }
+  const timeouts = parsed.data;
+  if (
+    timeouts?.DB_STATEMENT_TIMEOUT_MS !== undefined &&
+    timeouts.DB_STATEMENT_TIMEOUT_MS >= timeouts.DB_QUERY_TIMEOUT_MS
+  ) {
+    problems.push(
+      `DB_STATEMENT_TIMEOUT_MS must be below DB_QUERY_TIMEOUT_MS (${timeouts.DB_QUERY_TIMEOUT_MS}), so the server cancels a slow statement before the app drops its connection as hung (got ${timeouts.DB_STATEMENT_TIMEOUT_MS})`,
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -170,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     poolSize: e.DB_POOL_SIZE,
     poolAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
     queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS ?? Math.floor(e.DB_QUERY_TIMEOUT_MS * 0.9),
     idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     preparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     redisUrl: e.REDIS_URL,

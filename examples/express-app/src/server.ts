@@ -63,6 +63,7 @@ async function openDatabase(
     max: config.poolSize,
     acquireTimeoutMs: config.poolAcquireTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
+    statementTimeoutMs: config.statementTimeoutMs,
     idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
     preparedStatements: config.preparedStatements,
     applicationName: `perfkit-express-app-${name}`,

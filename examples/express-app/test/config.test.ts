@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       poolSize: 10,
       poolAcquireTimeoutMs: 5_000,
       queryTimeoutMs: 60_000,
+      statementTimeoutMs: 54_000,
       idleInTransactionTimeoutMs: 10_000,
       preparedStatements: true,
       redisUrl: undefined,
@@ -87,6 +88,7 @@ describe('loadConfig', () => {
       DB_POOL_SIZE: '20',
       DB_ACQUIRE_TIMEOUT_MS: '2000',
       DB_QUERY_TIMEOUT_MS: '30000',
+      DB_STATEMENT_TIMEOUT_MS: '20000',
       DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '5000',
       DB_PREPARED_STATEMENTS: 'off',
       CACHE: 'off',
@@ -104,6 +106,7 @@ describe('loadConfig', () => {
       poolSize: 20,
       poolAcquireTimeoutMs: 2_000,
       queryTimeoutMs: 30_000,
+      statementTimeoutMs: 20_000,
       idleInTransactionTimeoutMs: 5_000,
       preparedStatements: false,
       cache: 'off',
@@ -142,6 +145,13 @@ describe('loadConfig', () => {
 
   it('refuses a monitor window under a second', () => {
     expect(problemsOf({ MONITOR_WINDOW_MS: '500' })).toEqual([expect.stringMatching(/^MONITOR_WINDOW_MS /)]);
+  });
+
+  it('keeps the statement timeout below the query timeout: the server cancels before the app drops the connection', () => {
+    expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '10000' }).statementTimeoutMs).toBe(9_000);
+    expect(problemsOf({ DB_QUERY_TIMEOUT_MS: '10000', DB_STATEMENT_TIMEOUT_MS: '10000' })).toEqual([
+      expect.stringMatching(/^DB_STATEMENT_TIMEOUT_MS must be below DB_QUERY_TIMEOUT_MS \(10000\)/),
+    ]);
   });
 
   it('requires ELEVENLABS_API_KEY with ELEVENLABS_BASE_URL', () => {

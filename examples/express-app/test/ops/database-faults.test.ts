@@ -16,12 +16,8 @@ describe('when no database connection is free', () => {
   afterAll(() => t?.close());
 
   it('answers 503 with Retry-After and a JSON error, then recovers by itself', async () => {
-    // Another session locks the calls table, so the app's only connection waits inside a request.
-    const locker = new pg.Client({ connectionString: t.schema.connectionString });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE calls IN ACCESS EXCLUSIVE MODE');
+    // The calls table locked, the app's only connection waits inside a request.
+    await withCallsLocked(t, async (unlock) => {
       const holding = t.request('/api/dashboard/overview');
       await new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -30,14 +26,53 @@ describe('when no database connection is free', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(refused.body.error.code).toBe('unavailable');
-      await locker.query('ROLLBACK');
+      await unlock();
       expect((await holding).status).toBe(200);
-    } finally {
-      await locker.end();
-    }
+    });
     expect((await t.request('/api/dashboard/analytics')).status).toBe(200);
   });
 });
+
+describe('when a statement waits on a lock past DB_STATEMENT_TIMEOUT_MS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('statement_timeout', { config: { poolSize: 1, statementTimeoutMs: 300 } });
+  });
+  afterAll(() => t?.close());
+
+  it('has the server cancel it: a 503 instead of a request held as long as the lock, and the connection serves on', async () => {
+    await withCallsLocked(t, async () => {
+      // Far above the 300 ms timeout: without it the request waits for the lock, held here until the end.
+      const answer = await Promise.race([
+        t.request<ErrorBody>('/api/dashboard/overview'),
+        new Promise<'still waiting'>((resolve) => setTimeout(resolve, 10_000, 'still waiting')),
+      ]);
+      expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+    });
+    // The app's one pooled connection was kept, and answers.
+    expect((await t.request('/api/dashboard/overview')).status).toBe(200);
+  });
+});
+
+/** Runs `fn` while another session holds the calls table locked; `unlock` ends the lock early. */
+async function withCallsLocked(t: TestApp, fn: (unlock: () => Promise<void>) => Promise<void>) {
+  const locker = new pg.Client({ connectionString: t.schema.connectionString });
+  await locker.connect();
+  let locked = false;
+  const unlock = async () => {
+    if (locked) await locker.query('ROLLBACK');
+    locked = false;
+  };
+  try {
+    await locker.query('BEGIN');
+    locked = true;
+    await locker.query('LOCK TABLE calls IN ACCESS EXCLUSIVE MODE');
+    await fn(unlock);
+  } finally {
+    await unlock();
+    await locker.end();
+  }
+}
 
 describe('when its database backends are killed mid-request', () => {
   let data: TestData;

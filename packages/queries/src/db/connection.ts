@@ -50,6 +50,14 @@ export interface DatabaseOptions {
    */
   queryTimeoutMs?: number;
   /**
+   * PostgreSQL's `statement_timeout`, ms: the server cancels a statement that runs this long, a wait
+   * for a lock included (SQLSTATE 57014), and the connection stays usable. Without it, a statement
+   * the client gave up on (`queryTimeoutMs`) runs on in the server. Keep it below `queryTimeoutMs`, so
+   * the server cancels a slow statement before the client drops its connection as hung. 0 leaves the
+   * server's setting. Default: 0.
+   */
+  statementTimeoutMs?: number;
+  /**
    * PostgreSQL's `idle_in_transaction_session_timeout`, ms: the server ends a session whose transaction
    * waits this long for its client's next statement (a client that hung mid-transaction), releasing the
    * locks that would block every other writer of the same rows. 0 leaves the server's setting. Default: 0.
@@ -87,6 +95,7 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
     );
   }
   const queryTimeoutMs = milliseconds(options, 'queryTimeoutMs');
+  const statementTimeoutMs = milliseconds(options, 'statementTimeoutMs');
   const idleInTransactionTimeoutMs = milliseconds(options, 'idleInTransactionTimeoutMs');
   return {
     connectionString: withoutStartupOptions(connectionString),
@@ -100,6 +109,7 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
       startupOptionsOf(connectionString),
       '-c TimeZone=UTC',
       options.schema ? `-c search_path=${options.schema},public` : undefined,
+      statementTimeoutMs > 0 ? `-c statement_timeout=${statementTimeoutMs}` : undefined,
       idleInTransactionTimeoutMs > 0
         ? `-c idle_in_transaction_session_timeout=${idleInTransactionTimeoutMs}`
         : undefined,
@@ -112,7 +122,7 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
 /** A whole number of ms >= 0 (0 when not given), or an InvalidOptionError naming the option. */
 function milliseconds(
   options: DatabaseOptions,
-  option: 'queryTimeoutMs' | 'idleInTransactionTimeoutMs',
+  option: 'queryTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs',
 ): number {
   const value = options[option] ?? 0;
   if (!Number.isInteger(value) || value < 0 || value > POSTGRES_MAX_TIMEOUT_MS) {

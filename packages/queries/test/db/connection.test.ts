@@ -127,6 +127,27 @@ describe('createDatabase', () => {
     }
   });
 
+  it('has the server cancel a statement, a wait for a lock included, after statementTimeoutMs, and keeps the connection', async () => {
+    const handle = createDatabase({ connectionString: TEST_DATABASE_URL, max: 1, statementTimeoutMs: 200 });
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(4242)');
+      const cancelled = await sql`SELECT pg_advisory_xact_lock(4242)`.execute(handle.db).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(cancelled).toMatchObject({ code: '57014' });
+      expect(isConnectionError(cancelled)).toBe(false);
+      // The one pooled connection answers the next statement: nothing had to be dropped.
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(handle.db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+      await handle.destroy();
+    }
+  });
+
   it('refuses a timeout that is not a whole number of ms from 0 to 2^31 - 1', () => {
     for (const queryTimeoutMs of [-1, 1.5, 2 ** 31]) {
       expect(() => createDatabase({ connectionString: TEST_DATABASE_URL, queryTimeoutMs })).toThrow(
