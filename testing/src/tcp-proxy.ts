@@ -10,6 +10,11 @@ export interface TcpProxy {
    * or RST. Connections made later are forwarded normally.
    */
   stopForwarding(): void;
+  /**
+   * Holds what the server sends on every connection open now (the client's bytes still reach it), as a
+   * slow network would, until the returned function passes it on in order.
+   */
+  holdReplies(): () => void;
   /** Connections accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -19,6 +24,8 @@ interface Pair {
   client: Socket;
   upstream: Socket;
   forwarding: boolean;
+  /** The server's bytes held back, while its replies are held. */
+  held: Buffer[] | undefined;
 }
 
 /** Starts a proxy on 127.0.0.1, port 0, forwarding to `target`. */
@@ -27,11 +34,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let accepted = 0;
   const server = createServer((client) => {
     accepted++;
-    const pair: Pair = { client, upstream: tcpConnect(target.port, target.host), forwarding: true };
+    const pair: Pair = {
+      client,
+      upstream: tcpConnect(target.port, target.host),
+      forwarding: true,
+      held: undefined,
+    };
     pairs.add(pair);
     const relay = (from: Socket, to: Socket) => {
-      from.on('data', (chunk) => {
-        if (pair.forwarding) to.write(chunk);
+      from.on('data', (chunk: Buffer) => {
+        if (!pair.forwarding) return;
+        if (from === pair.upstream && pair.held) pair.held.push(chunk);
+        else to.write(chunk);
       });
       from.on('error', () => {});
       from.on('close', () => {
@@ -48,6 +62,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: (server.address() as AddressInfo).port,
     stopForwarding() {
       for (const pair of pairs) pair.forwarding = false;
+    },
+    holdReplies() {
+      const holding = [...pairs];
+      for (const pair of holding) pair.held = [];
+      return () => {
+        for (const pair of holding) {
+          for (const chunk of pair.held ?? []) pair.client.write(chunk);
+          pair.held = undefined;
+        }
+      };
     },
     get accepted() {
       return accepted;

@@ -147,6 +147,7 @@ export async function loadAgentsPage(
     );
   }
   const cachedTotal = options.counts?.peek(params.userId);
+  const countsMark = options.counts?.mark();
   const { rows } = await prepared(
     'agents_page',
     agentsPageWithStatsQuery(db, { ...params, withTotal: cachedTotal === undefined }),
@@ -159,7 +160,7 @@ export async function loadAgentsPage(
       ? await options.counts.agents(db, params.userId)
       : await countAgents(db, params.userId);
   } else if (cachedTotal === undefined) {
-    options.counts?.set(params.userId, total);
+    options.counts?.set(params.userId, total, countsMark);
   }
   const last = page.at(-1);
   return {

@@ -83,7 +83,10 @@ export interface TenantCountCacheOptions {
  * Exact per-tenant counts, cached in memory: a count is exact when computed
  * and stays so until the tenant's agents change, which `invalidate` (wired to
  * {@link listenForChanges}) handles; the TTL bounds the damage of a missed
- * notification.
+ * notification. A count read from the database is stored only if its tenant
+ * was not invalidated while it was read (`mark` before, `set(…, mark)` after):
+ * the notification of a write the read did not see can arrive before the read
+ * ends, and its count would otherwise stay stale for the whole TTL.
  *
  * @example
  * const counts = new TenantCountCache({ ttlMs: 60_000 });
@@ -95,6 +98,11 @@ export class TenantCountCache {
   readonly #maxEntries: number;
   readonly #now: () => number;
   readonly #entries = new Map<number, { value: number; at: number }>();
+  // Invalidations are numbered. Each tenant's last one is kept (oldest first, at most maxEntries);
+  // any read that began before one no longer kept (evicted, or a clear) counts as invalidated.
+  #invalidations = 0;
+  readonly #invalidatedAt = new Map<number, number>();
+  #forgottenUpTo = 0;
 
   constructor(options: TenantCountCacheOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 60_000;
@@ -113,8 +121,17 @@ export class TenantCountCache {
     return entry.value;
   }
 
-  /** Stores a count computed elsewhere (e.g. in the same statement as a page). */
-  set(userId: number, value: number): void {
+  /** Where invalidations stand: take it before reading a count, and pass it to {@link set}. */
+  mark(): number {
+    return this.#invalidations;
+  }
+
+  /**
+   * Stores a count computed elsewhere (e.g. in the same statement as a page); with the `mark` taken
+   * before it was read, not if the tenant was invalidated since.
+   */
+  set(userId: number, value: number, readSince?: number): void {
+    if (readSince !== undefined && this.#invalidatedSince(userId, readSince)) return;
     this.#entries.delete(userId);
     this.#entries.set(userId, { value, at: this.#now() });
     if (this.#entries.size > this.#maxEntries) {
@@ -127,18 +144,32 @@ export class TenantCountCache {
   async agents(db: Kysely<Database>, userId: number): Promise<number> {
     const cached = this.peek(userId);
     if (cached !== undefined) return cached;
+    const mark = this.mark();
     const total = await countAgents(db, userId);
-    this.set(userId, total);
+    this.set(userId, total, mark);
     return total;
   }
 
-  /** Forgets one tenant's count. */
+  /** Forgets one tenant's count, and any count of it being read now. */
   invalidate(userId: number): void {
     this.#entries.delete(userId);
+    this.#invalidatedAt.delete(userId);
+    this.#invalidatedAt.set(userId, ++this.#invalidations);
+    if (this.#invalidatedAt.size > this.#maxEntries) {
+      const [oldest, at] = this.#invalidatedAt.entries().next().value as [number, number];
+      this.#invalidatedAt.delete(oldest);
+      this.#forgottenUpTo = at;
+    }
   }
 
-  /** Forgets every count (e.g. after the change listener reconnects). */
+  /** Forgets every count, and every count being read now (e.g. after the change listener reconnects). */
   clear(): void {
     this.#entries.clear();
+    this.#invalidatedAt.clear();
+    this.#forgottenUpTo = ++this.#invalidations;
+  }
+
+  #invalidatedSince(userId: number, mark: number): boolean {
+    return Math.max(this.#forgottenUpTo, this.#invalidatedAt.get(userId) ?? 0) > mark;
   }
 }

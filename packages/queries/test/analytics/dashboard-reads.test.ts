@@ -1,4 +1,4 @@
-import { createTestSchema, type TestSchema } from '@perfkit/testing';
+import { createTestSchema, startTcpProxy, type TestSchema } from '@perfkit/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTenants } from '../support/platform-builder.js';
@@ -191,6 +191,61 @@ describe('agents list', () => {
     counts.set(userId, 999);
     clock = 1_000;
     expect((await loadAgentsPage(t.db, { userId, limit: 1 }, { counts })).total).toBe(first.total);
+  });
+});
+
+describe('the count cache', () => {
+  it('does not keep a total read before a change whose invalidation arrived first', async () => {
+    const [tenant] = await insertTenants(t.db, { users: 1, agentsPerUser: 2 });
+    const userId = tenant?.userId as number;
+    const url = new URL(t.connectionString);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    const slow = createDatabase({ connectionString: url.href, max: 1 });
+    const counts = new TenantCountCache();
+    try {
+      await sql`SELECT 1`.execute(slow.db); // its one connection is open, so the hold applies to it
+      const release = proxy.holdReplies();
+      const loading = loadAgentsPage(slow.db, { userId, limit: 10 }, { counts });
+      // Far longer than the statement takes: the server has read the page, its reply is held.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await t.db
+        .insertInto('agents')
+        .values({ user_id: userId, name: 'New', elevenlabs_agent_id: 'el_new' })
+        .execute();
+      counts.invalidate(userId); // the change notification, heard before the read's reply
+      release();
+
+      expect((await loading).total).toBe(2); // the read's own count, from before the write
+      expect(counts.peek(userId)).toBeUndefined();
+      expect((await loadAgentsPage(t.db, { userId, limit: 10 }, { counts })).total).toBe(3);
+      expect(counts.peek(userId)).toBe(3);
+    } finally {
+      await slow.destroy();
+      await proxy.close();
+    }
+  });
+
+  it('keeps no count read across an invalidation of its tenant or a clear, and keeps the others', () => {
+    const counts = new TenantCountCache({ maxEntries: 2 });
+    const before = counts.mark();
+    counts.invalidate(1);
+    counts.set(1, 10, before);
+    counts.set(2, 20, before);
+    expect([counts.peek(1), counts.peek(2)]).toEqual([undefined, 20]);
+
+    // Tenant 1's invalidation is no longer kept once two newer ones are: a read from before it is refused.
+    counts.invalidate(3);
+    counts.invalidate(4);
+    counts.set(1, 10, before);
+    expect(counts.peek(1)).toBeUndefined();
+    const afterThem = counts.mark();
+    counts.set(1, 11, afterThem);
+    expect(counts.peek(1)).toBe(11);
+
+    counts.clear();
+    counts.set(2, 21, afterThem);
+    expect(counts.peek(2)).toBeUndefined();
   });
 });
 
