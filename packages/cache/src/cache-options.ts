@@ -6,6 +6,7 @@ import {
   parseDuration,
   parseTimerDuration,
   systemClock,
+  withDefaults,
 } from '@perfkit/primitives';
 import type { CacheBus } from './bus/cache-bus.js';
 import type { EntryPolicy } from './cache-entry.js';
@@ -186,7 +187,7 @@ function validTags(tags: readonly string[] | undefined): readonly string[] {
  * resolveCacheOptions({ ttl: '30s' }).policy.ttlMs; // 30000
  */
 export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
-  const o = { ...CACHE_DEFAULTS, ...stripUndefined(options) };
+  const o = withDefaults(CACHE_DEFAULTS, options);
   if (typeof o.namespace !== 'string' || o.namespace === '' || o.namespace.includes(':')) {
     throw new CacheOptionsError('namespace', 'expected a non-empty string without ":"');
   }
@@ -278,8 +279,4 @@ function clocksOf(clock: Clock | NowClock): { clock: NowClock; waitClock: Clock 
   // A clock without `sleep` cannot wait; its `now` (often frozen in tests) must not time the waits either.
   const canSleep = 'sleep' in clock && typeof clock.sleep === 'function';
   return { clock, waitClock: canSleep ? clock : systemClock };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,6 +6,7 @@ import {
   parseTimerDuration,
   type Random,
   systemClock,
+  withDefaults,
 } from '@perfkit/primitives';
 import type { CacheLike } from './cache-like.js';
 import { InvalidInputError } from './errors.js';
@@ -158,8 +159,8 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
   if (typeof options?.apiKey !== 'string' || options.apiKey.trim() === '') {
     invalid('apiKey', 'is required and must be a non-empty string');
   }
-  const retry = { ...CLIENT_DEFAULTS.retry, ...definedOnly(options.retry ?? {}) };
-  const breaker = { ...CLIENT_DEFAULTS.breaker, ...definedOnly(options.breaker ?? {}) };
+  const retry = withDefaults(CLIENT_DEFAULTS.retry, options.retry);
+  const breaker = withDefaults(CLIENT_DEFAULTS.breaker, options.breaker);
   const concurrency = options.concurrency ?? CLIENT_DEFAULTS.concurrency;
   const minConcurrency = options.minConcurrency ?? CLIENT_DEFAULTS.minConcurrency;
   checkNumber(retry.retries, 'retry.retries', { min: 0, integer: true }, InvalidInputError);
@@ -220,10 +221,6 @@ export function resolveClientOptions(options: ElevenLabsClientOptions): Resolved
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function invalid(option: string, problem: string): never {

@@ -5,6 +5,7 @@ import {
   parseDuration,
   parseTimerDuration,
   preciseClock,
+  withDefaults,
 } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -176,7 +177,7 @@ function ascendingBounds(value: readonly number[]): readonly number[] {
 /** Applies defaults and validates, throwing {@link InvalidMonitorOptionsError} with the option's name. */
 export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMonitorOptions {
   const d = MONITOR_DEFAULTS;
-  const slow = { ...d.slowQueries, ...options.slowQueries };
+  const slow = withDefaults(d.slowQueries, options.slowQueries);
   const rules = options.alerts?.rules ?? [];
   rules.forEach(validateAlertRule);
   const windowMs = durationMs('window', options.window ?? d.window);

@@ -15,4 +15,5 @@ export {
   someCause,
 } from './errors.js';
 export { checkNumber, type NumberBounds, parseNumber } from './number.js';
+export { type WithDefaults, withDefaults } from './options.js';
 export { hashText, type Random, seededRandom } from './random.js';

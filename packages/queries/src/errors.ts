@@ -9,7 +9,8 @@ import { PerfkitError, InvalidOptionError as PerfkitInvalidOptionError } from '@
 export type QueriesErrorCode =
   | 'PERFKIT_QUERIES_INVALID_OPTION'
   | 'PERFKIT_QUERIES_INVALID_PARAMS'
-  | 'PERFKIT_QUERIES_INVALID_CURSOR';
+  | 'PERFKIT_QUERIES_INVALID_CURSOR'
+  | 'PERFKIT_QUERIES_INDEXES_BUSY';
 
 /**
  * Base of every error this package throws, except an invalid option, which is the
@@ -45,5 +46,21 @@ export class InvalidCursorError extends QueriesError {
 export class InvalidOptionError extends PerfkitInvalidOptionError<'PERFKIT_QUERIES_INVALID_OPTION'> {
   constructor(option: string, message: string) {
     super(option, message, 'PERFKIT_QUERIES_INVALID_OPTION');
+  }
+}
+
+/**
+ * Another process held the schema's index lock (applying or dropping indexes) for longer than this
+ * call would wait.
+ *
+ * @example
+ * catch (e) { if (e instanceof IndexesBusyError) log.warn('another instance is building the indexes'); }
+ */
+export class IndexesBusyError extends QueriesError {
+  constructor(waitedMs: number) {
+    super(
+      'PERFKIT_QUERIES_INDEXES_BUSY',
+      `another process has been applying or dropping the indexes for over ${waitedMs} ms`,
+    );
   }
 }

@@ -44,6 +44,7 @@ export { createDatabase, DEFAULT_DATABASE_URL, POSTGRES_MAX_TIMEOUT_MS } from '.
 export { isConnectionError } from './db/connection-errors.js';
 export { prepared } from './db/prepared-statements.js';
 export {
+  IndexesBusyError,
   InvalidCursorError,
   InvalidOptionError,
   InvalidQueryParamsError,

@@ -1,3 +1,4 @@
+import { withDefaults } from '@perfkit/primitives';
 import { neverExecuted, totalRows, walkPlan } from './plan-walk.js';
 import type { AuditFinding } from './report-schema.js';
 import type { ExplainResult } from './types.js';
@@ -44,7 +45,7 @@ export function planFindings(
   tableRows: Map<string, number>,
   options: PlanCheckOptions = {},
 ): AuditFinding[] {
-  const o = { ...PLAN_CHECK_DEFAULTS, ...options };
+  const o = withDefaults(PLAN_CHECK_DEFAULTS, options);
   const findings: AuditFinding[] = [];
   for (const { node, ancestors } of walkPlan(explain.Plan)) {
     const type = node['Node Type'];

@@ -1,3 +1,4 @@
+import { withDefaults } from '@perfkit/primitives';
 import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
 import { declaredIndexes } from '@perfkit/queries/admin';
 import { checkDatabaseUrl, connectClient, databaseFailure } from '../util/database-url.js';
@@ -53,7 +54,7 @@ const PLAN_CHECK_BOUNDS: Record<keyof PlanCheckOptions, NumberBounds> = {
 
 /** Fills in the defaults and checks every option, naming the one that is wrong (`planChecks.discardRatio`). */
 function resolveAuditOptions(options: AuditOptions) {
-  const planChecks = { ...PLAN_CHECK_DEFAULTS, ...options.planChecks };
+  const planChecks = withDefaults(PLAN_CHECK_DEFAULTS, options.planChecks);
   for (const [name, bounds] of Object.entries(PLAN_CHECK_BOUNDS))
     checkNumber(planChecks[name as keyof PlanCheckOptions], `planChecks.${name}`, bounds);
   return {

@@ -1,3 +1,4 @@
+import { withDefaults } from '@perfkit/primitives';
 import pg from 'pg';
 import { DEFAULT_DATABASE_URL, poolConfig } from '../db/connection.js';
 import { timerMs } from '../timer-ms.js';
@@ -92,7 +93,7 @@ function parsePayload(payload: string | undefined): ChangeNotification {
  * process.on('SIGTERM', () => listener.close());
  */
 export async function listenForChanges(options: ListenForChangesOptions): Promise<ChangeListener> {
-  const opts = { ...LISTEN_DEFAULTS, ...options };
+  const opts = withDefaults(LISTEN_DEFAULTS, options);
   for (const key of ['initialDelayMs', 'maxDelayMs', 'healthCheckMs'] as const) timerMs(key, opts[key]);
   timerMs('healthCheckTimeoutMs', opts.healthCheckTimeoutMs, { positive: true });
   const connectionString = opts.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;

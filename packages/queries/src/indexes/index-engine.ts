@@ -1,7 +1,8 @@
+import { withDefaults } from '@perfkit/primitives';
 import pg from 'pg';
 import { POSTGRES_MAX_TIMEOUT_MS, poolConfig } from '../db/connection.js';
 import { isPlainIdentifier } from '../db/plain-identifier.js';
-import { InvalidOptionError } from '../errors.js';
+import { IndexesBusyError, InvalidOptionError } from '../errors.js';
 import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
 import { declaredIndexDef, normaliseIndexDef } from './index-definition.js';
 
@@ -289,7 +290,7 @@ export async function planIndexes(
 }
 
 function resolveApplyOptions(options: ApplyIndexesOptions) {
-  const resolved = { ...APPLY_INDEXES_DEFAULTS, ...options };
+  const resolved = withDefaults(APPLY_INDEXES_DEFAULTS, options);
   for (const key of ['lockTimeoutMs', 'statementTimeoutMs', 'retryDelayMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
       throw new InvalidOptionError(key, `${key} must be a number of ms >= 0, got ${String(resolved[key])}`);
@@ -320,7 +321,10 @@ async function applyOne(
     durationMs: performance.now() - started,
     ...(error === undefined ? {} : { error: error instanceof Error ? error.message : String(error) }),
   });
+  // Whether this call dropped an index that was there before it, and whether it has built one (an
+  // INVALID index found after that is its own retry's leftover, whose drop is no rebuild).
   let rebuilt = false;
+  let built = false;
   for (let attempt = 1; ; attempt++) {
     try {
       const [stored] = await readStored(client, [index]);
@@ -330,10 +334,10 @@ async function applyOne(
         }
         // An INVALID index is a failed build's leftover: it slows writes and serves no read.
         // A valid one built otherwise than declared would keep serving the old definition.
-        // Only what was there before this call makes it a rebuild; our own retry's leftover is not.
-        if (attempt === 1) rebuilt = true;
         await runLong(client, dropIndexSql(index));
+        if (!built) rebuilt = true;
       }
+      built = true;
       await runLong(client, createIndexSql(index));
       return result(rebuilt ? 'rebuilt' : 'created');
     } catch (error) {
@@ -370,7 +374,10 @@ async function dropInvalidLeftover(
  * differs from the declared one, is dropped and rebuilt; a valid index as
  * declared is left alone, so running it again is a no-op. A build that fails
  * for good drops its own INVALID leftover. Tables that got an index are
- * ANALYZEd. Never throws for one index: each gets a result.
+ * ANALYZEd. Never throws for one index: each gets a result. One apply or
+ * drop runs at a time per schema, across processes: a second waits up to
+ * `statementTimeoutMs` for the first, then finds its indexes (else
+ * `IndexesBusyError`).
  *
  * @example
  * const results = await applyIndexes(process.env.DATABASE_URL!, { lockTimeoutMs: 2_000 });
@@ -383,22 +390,55 @@ export async function applyIndexes(
   const opts = resolveApplyOptions(options);
   const indexes = selectIndexes(options);
   return withClient(target, options.schema, async (client) => {
-    await client.query(`SET lock_timeout = ${Math.round(opts.lockTimeoutMs)}`);
     await client.query(`SET statement_timeout = ${Math.round(opts.statementTimeoutMs)}`);
-    const results: IndexResult[] = [];
-    for (const index of indexes) {
-      const result = await applyOne(client, index, opts);
-      results.push(result);
-      opts.onResult?.(result);
-    }
-    if (opts.analyze) {
-      const touched = new Set(
-        results.filter((r) => r.status === 'created' || r.status === 'rebuilt').map((r) => r.table),
-      );
-      for (const table of touched) await runLong(client, `ANALYZE ${table}`);
-    }
-    return results;
+    return oneAtATime(client, opts.statementTimeoutMs, async () => {
+      await client.query(`SET lock_timeout = ${Math.round(opts.lockTimeoutMs)}`);
+      const results: IndexResult[] = [];
+      for (const index of indexes) {
+        const result = await applyOne(client, index, opts);
+        results.push(result);
+        opts.onResult?.(result);
+      }
+      if (opts.analyze) {
+        const touched = new Set(
+          results.filter((r) => r.status === 'created' || r.status === 'rebuilt').map((r) => r.table),
+        );
+        for (const table of touched) await runLong(client, `ANALYZE ${table}`);
+      }
+      return results;
+    });
   });
+}
+
+/** The schema's index lock: one apply or drop at a time, whichever process runs it. */
+const INDEX_LOCK_KEY = `hashtextextended(current_schema() || '.perfkit.indexes', 0)`;
+const INDEX_LOCK_POLL_MS = 200;
+
+/**
+ * Runs `fn` holding the schema's index lock, waiting up to `waitMs` for it. Two instances starting at
+ * once would otherwise build the same index: the second found the first's build in progress as an
+ * INVALID leftover, tried to drop it, and reported a failure (or a rebuild) for an index that ended
+ * valid. The lock is polled, not waited for in one statement: a concurrent build waits for every
+ * statement older than its phases, and a statement waiting for the build's own lock is a deadlock.
+ */
+async function oneAtATime<T>(client: pg.ClientBase, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  const giveUpAt = waitMs > 0 ? performance.now() + waitMs : Number.POSITIVE_INFINITY;
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(${INDEX_LOCK_KEY}) AS locked`,
+    );
+    if (rows[0]?.locked) break;
+    if (performance.now() >= giveUpAt) {
+      throw new IndexesBusyError(waitMs);
+    }
+    await sleep(INDEX_LOCK_POLL_MS);
+  }
+  try {
+    return await fn();
+  } finally {
+    // A session lock outlives RESET ALL; on a broken connection the pool drops the client, and the lock with it.
+    await client.query(`SELECT pg_advisory_unlock(${INDEX_LOCK_KEY})`).catch(() => undefined);
+  }
 }
 
 /**
@@ -414,31 +454,33 @@ export async function dropIndexes(
 ): Promise<DropIndexResult[]> {
   const indexes = selectIndexes(options);
   const lockTimeoutMs = options.lockTimeoutMs ?? APPLY_INDEXES_DEFAULTS.lockTimeoutMs;
-  return withClient(target, options.schema, async (client) => {
-    await client.query(`SET lock_timeout = ${Math.round(lockTimeoutMs)}`);
-    const results: DropIndexResult[] = [];
-    for (const index of indexes) {
-      const started = performance.now();
-      let status: DropIndexResult['status'];
-      let error: string | undefined;
-      try {
-        const [stored] = await readStored(client, [index]);
-        status = stored?.exists ? 'dropped' : 'absent';
-        if (stored?.exists) await runLong(client, dropIndexSql(index));
-      } catch (e) {
-        status = 'failed';
-        error = e instanceof Error ? e.message : String(e);
+  return withClient(target, options.schema, async (client) =>
+    oneAtATime(client, APPLY_INDEXES_DEFAULTS.statementTimeoutMs, async () => {
+      await client.query(`SET lock_timeout = ${Math.round(lockTimeoutMs)}`);
+      const results: DropIndexResult[] = [];
+      for (const index of indexes) {
+        const started = performance.now();
+        let status: DropIndexResult['status'];
+        let error: string | undefined;
+        try {
+          const [stored] = await readStored(client, [index]);
+          status = stored?.exists ? 'dropped' : 'absent';
+          if (stored?.exists) await runLong(client, dropIndexSql(index));
+        } catch (e) {
+          status = 'failed';
+          error = e instanceof Error ? e.message : String(e);
+        }
+        const result = {
+          name: index.name,
+          table: index.table,
+          status,
+          durationMs: performance.now() - started,
+        };
+        const full = error === undefined ? result : { ...result, error };
+        results.push(full);
+        options.onResult?.(full);
       }
-      const result = {
-        name: index.name,
-        table: index.table,
-        status,
-        durationMs: performance.now() - started,
-      };
-      const full = error === undefined ? result : { ...result, error };
-      results.push(full);
-      options.onResult?.(full);
-    }
-    return results;
-  });
+      return results;
+    }),
+  );
 }

@@ -1,3 +1,4 @@
+import { withDefaults } from '@perfkit/primitives';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { dailyColumnList, groupedDailyMetrics, rawDailyMetrics } from '../analytics/daily-metrics.js';
 import { InvalidOptionError } from '../errors.js';
@@ -36,7 +37,7 @@ export interface RollupResult {
 export const ROLLUP_DEFAULTS = { full: false, batchSize: 5_000, maxBatches: 100, vacuum: true } as const;
 
 function resolveOptions(options: RollupOptions): Required<RollupOptions> {
-  const resolved = { ...ROLLUP_DEFAULTS, ...options };
+  const resolved = withDefaults(ROLLUP_DEFAULTS, options);
   for (const key of ['batchSize', 'maxBatches'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
       throw new InvalidOptionError(key, `${key} must be a positive integer, got ${String(resolved[key])}`);
@@ -186,8 +187,16 @@ export interface RollupTimerOptions extends Omit<RollupOptions, 'full'> {
   intervalMs?: number;
   /** Called after each run. Default: none. */
   onResult?: (result: RollupResult) => void;
-  /** Called when a run throws; the timer keeps going. Default: none. */
+  /**
+   * Called when a run throws (or `onResult` does); the timer keeps going. Default: a process warning
+   * (`process.emitWarning`), never a crash of the process.
+   */
   onError?: (error: unknown) => void;
+}
+
+/** What a failed run becomes without an `onError`, or when `onError` itself throws. */
+function warn(error: unknown): void {
+  process.emitWarning(error instanceof Error ? error : new Error(String(error)));
 }
 
 /** A running {@link startRollupTimer}. */
@@ -205,14 +214,18 @@ export interface RollupTimer {
  * process.on('SIGTERM', () => timer.stop());
  */
 export function startRollupTimer(db: Kysely<Database>, options: RollupTimerOptions = {}): RollupTimer {
-  const { intervalMs = 30_000, onResult, onError, ...rollupOptions } = options;
+  const { intervalMs = 30_000, onResult, onError = warn, ...rollupOptions } = options;
   timerMs('intervalMs', intervalMs, { positive: true });
+  resolveOptions(rollupOptions); // a bad option fails here, not in every run
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
+    // Never rejects: a failed run (a restarting database, a deadlock) must not crash the process.
     running = runRollup(db, rollupOptions)
-      .then((result) => onResult?.(result), onError)
+      .then((result) => onResult?.(result))
+      .catch(onError)
+      .catch(warn)
       .finally(() => {
         if (!stopped) {
           timer = setTimeout(tick, intervalMs);

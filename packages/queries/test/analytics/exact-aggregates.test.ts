@@ -396,6 +396,28 @@ describe('exact pre-aggregates', () => {
     await expectEveryAggregateExact();
   });
 
+  it('takes an option set to undefined as its default, and refuses a bad one when the timer starts', async () => {
+    expect(await runRollup(t.db, { batchSize: undefined, maxBatches: undefined })).toMatchObject({
+      status: 'done',
+    });
+    expect(() => startRollupTimer(t.db, { batchSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option: 'batchSize' }),
+    );
+  });
+
+  it('reports a failed run as a process warning without onError, and never crashes the process', async () => {
+    const broken = await createTestSchema('rollup_timer_failing');
+    try {
+      await sql`ALTER TABLE analytics_dirty RENAME TO analytics_dirty_gone`.execute(broken.db);
+      const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+      const timer = startRollupTimer(broken.db, { intervalMs: 20 });
+      expect((await warned).message).toMatch(/analytics_dirty/);
+      await timer.stop(); // resolves: the failed run is settled, not a rejection
+    } finally {
+      await broken.drop();
+    }
+  });
+
   it('refuses a rollup interval of 0 or past what a Node.js timer keeps (it would run every millisecond)', () => {
     for (const intervalMs of [0, 2 ** 31]) {
       expect(() => startRollupTimer(t.db, { intervalMs })).toThrow(

@@ -208,6 +208,32 @@ describe('index engine', () => {
     }
   });
 
+  it('runs two applies at once (two instances starting) one after the other: one builds, the other finds it', async () => {
+    await dropIndexes(t.pool, { only: [TARGET] });
+    const writer = await openWriter(); // holds the first build midway, its index INVALID
+    const observer = await t.pool.connect();
+    try {
+      const first = applyIndexes(t.pool, { only: [TARGET] });
+      await waitForBuild(observer);
+      // Unlocked, the second took the first's build for a leftover and failed dropping it within 0.5 s.
+      const second = applyIndexes(t.pool, {
+        only: [TARGET],
+        lockTimeoutMs: 200,
+        retryDelayMs: 10,
+        maxAttempts: 2,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await writer.query('ROLLBACK');
+
+      expect(await first).toEqual([expect.objectContaining({ status: 'created' })]);
+      expect(await second).toEqual([expect.objectContaining({ status: 'existing' })]);
+    } finally {
+      await writer.query('ROLLBACK');
+      writer.release();
+      observer.release();
+    }
+  });
+
   it('drops every index and reports the ones already gone as absent', async () => {
     const dropped = await dropIndexes(t.pool);
     expect(dropped.filter((r) => r.status === 'failed')).toEqual([]);
