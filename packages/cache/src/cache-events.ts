@@ -168,11 +168,15 @@ export class CacheEvents {
 
   emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
     for (const listener of this.listeners[event]) {
+      // A failing subscriber (metrics, logging) must never break serving, nor an async one crash the process.
       try {
-        listener(payload);
-      } catch {
-        // A failing subscriber (metrics, logging) must never break serving.
-      }
+        const result: unknown = listener(payload);
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+          (result as PromiseLike<unknown>).then(undefined, ignore);
+        }
+      } catch {}
     }
   }
 }
+
+function ignore(): void {}

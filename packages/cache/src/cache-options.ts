@@ -155,6 +155,8 @@ export interface ResolvedCacheOptions {
 }
 
 const POSITIVE_INTEGER = { min: 1, integer: true };
+/** lru-cache allocates its index for `max` entries up front: 10 million take about 240 MB of an empty cache. */
+const MAX_L1_ENTRIES = 10_000_000;
 
 function durationOption(value: Duration, option: string): number {
   return parseDuration(value, option, CacheOptionsError);
@@ -186,7 +188,8 @@ function validTags(tags: readonly string[] | undefined): readonly string[] {
  * @example
  * resolveCacheOptions({ ttl: '30s' }).policy.ttlMs; // 30000
  */
-export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
+export function resolveCacheOptions(given: CacheOptions = {}): ResolvedCacheOptions {
+  const options = given ?? {}; // null too, from JavaScript
   const o = withDefaults(CACHE_DEFAULTS, options);
   if (typeof o.namespace !== 'string' || o.namespace === '' || o.namespace.includes(':')) {
     throw new CacheOptionsError('namespace', 'expected a non-empty string without ":"');
@@ -215,7 +218,12 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
     },
     jitter: o.jitter,
     timeoutMs: waitOption(o.timeout, 'timeout', { positive: true }),
-    l1MaxEntries: checkNumber(o.l1MaxEntries, 'l1MaxEntries', POSITIVE_INTEGER, CacheOptionsError),
+    l1MaxEntries: checkNumber(
+      o.l1MaxEntries,
+      'l1MaxEntries',
+      { ...POSITIVE_INTEGER, max: MAX_L1_ENTRIES },
+      CacheOptionsError,
+    ),
     l1MaxBytes: checkNumber(o.l1MaxBytes, 'l1MaxBytes', POSITIVE_INTEGER, CacheOptionsError),
     l2: options.l2,
     bus: options.bus,
@@ -253,7 +261,7 @@ export function resolveEntryOptions(
   options: LoadOptions<never> | undefined,
   defaults: ResolvedEntryOptions,
 ): ResolvedEntryOptions {
-  if (options === undefined) return defaults;
+  if (options === undefined || options === null) return defaults;
   const { isCacheable } = options;
   if (isCacheable !== undefined && typeof isCacheable !== 'function') {
     throw new CacheOptionsError('isCacheable', 'expected a function (value) => boolean');

@@ -71,7 +71,10 @@ export interface Cache extends CacheLike {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): void;
   off<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): void;
   stats(): CacheStats;
-  /** Unsubscribes from the bus. The store and the bus stay open: they are yours to close. */
+  /**
+   * Unsubscribes from the bus and stops timing L2 operations (one still waiting carries on without L2),
+   * so the cache keeps no timer running. The store and the bus stay open: they are yours to close.
+   */
   close(): void;
 }
 
@@ -264,6 +267,7 @@ class TwoTierCache implements Cache {
 
   close(): void {
     this.sync.close();
+    this.l2?.close();
   }
 
   // The hot path: one LRU lookup, one clock read, no allocation after an entry's first hit.
@@ -287,6 +291,9 @@ class TwoTierCache implements Cache {
   ): Promise<CacheResult<unknown>> {
     try {
       validateKey(key);
+      // Else undefined would be loaded, and cached.
+      if (typeof loader !== 'function')
+        throw new CacheOptionsError('loader', 'expected a function that loads the value');
       const policy = resolveEntryOptions(options, this.defaults);
       const entry = this.usableL1(key);
       const now = this.o.clock.now();

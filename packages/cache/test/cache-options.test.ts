@@ -52,8 +52,10 @@ describe('resolveCacheOptions', () => {
       'Invalid cache option "clock": expected a Clock: { now(), sleep(ms, signal?) }',
     );
     expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
-      'Invalid cache option "l1MaxEntries": must be an integer >= 1, got 0',
+      'Invalid cache option "l1MaxEntries": must be an integer >= 1 and <= 10000000, got 0',
     );
+    // lru-cache would allocate its index for all of them up front: 4.4 GB for 50 million.
+    expect(() => resolveCacheOptions({ l1MaxEntries: 5e7 })).toThrow(/l1MaxEntries/);
   });
 });
 

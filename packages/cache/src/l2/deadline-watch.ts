@@ -1,5 +1,8 @@
 import type { Clock } from '@perfkit/primitives';
 
+// The reason a sleep is cancelled with on close: never seen by a caller, and allocated once.
+const CLOSED = Object.freeze({ closed: true });
+
 /** One watched deadline; `remove` it when its operation settles. */
 export interface Deadline {
   readonly at: number;
@@ -21,6 +24,8 @@ export class DeadlineWatch {
   private wakeAt = Number.POSITIVE_INFINITY;
   // Identifies the newest sleep; an older one still running wakes for nothing.
   private sleepId = 0;
+  // Cancels the newest sleep, so that a closed watch keeps no timer (and no process) alive.
+  private sleeping: AbortController | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -37,14 +42,28 @@ export class DeadlineWatch {
     return this.pending.delete(deadline);
   }
 
+  /** Expires every deadline now and cancels the sleep: nothing is left waiting on the clock. */
+  close(): void {
+    this.sleeping?.abort(CLOSED);
+    this.sleeping = undefined;
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    const expiring = [...this.pending];
+    this.pending.clear();
+    for (const deadline of expiring) deadline.onExpire();
+  }
+
   private sleepUntil(at: number): void {
     this.wakeAt = at;
     const id = ++this.sleepId;
     const wake = () => {
       if (id === this.sleepId) this.expireDue();
     };
+    const sleeping = new AbortController();
+    this.sleeping = sleeping;
     // At least 1 ms: a clock whose `now` lags its `sleep` must not spin.
-    this.clock.sleep(Math.max(1, at - this.clock.now())).then(wake, wake);
+    this.clock.sleep(Math.max(1, at - this.clock.now()), sleeping.signal).then(wake, () => {
+      if (!sleeping.signal.aborted) wake();
+    });
   }
 
   private expireDue(): void {

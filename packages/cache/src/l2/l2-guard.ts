@@ -79,6 +79,11 @@ export class L2Guard {
     return this.attempt(operation, call);
   }
 
+  /** Ends the wait of every operation in flight (each carries on without L2) and leaves no timer running. */
+  close(): void {
+    this.deadlines.close();
+  }
+
   // One promise per operation, settled by the store's answer or by the deadline, whichever comes first.
   private attempt<T>(operation: string, call: L2Call<T>): Promise<T | undefined> {
     // A starting instance waits for its connection, so its first loads take the lease like everyone else's.

@@ -87,7 +87,7 @@ class RedisStore implements CacheStore {
     const written = await this.run('write', scripts.write, namespace, [
       key,
       payload,
-      Math.max(1, Math.ceil(options.ttlMs)),
+      redisMs(options.ttlMs),
       options.fence ?? '',
       options.leaseToken ?? '',
       ...options.tags,
@@ -100,11 +100,11 @@ class RedisStore implements CacheStore {
   }
 
   async delete(namespace: string, keys: readonly string[], fenceWindowMs: number): Promise<void> {
-    await this.run('delete', scripts.delete, namespace, [fenceWindowMs, ...keys]);
+    await this.run('delete', scripts.delete, namespace, [redisMs(fenceWindowMs), ...keys]);
   }
 
   async invalidateTags(namespace: string, tags: readonly string[], fenceWindowMs: number): Promise<void> {
-    await this.run('invalidateTags', scripts.invalidate, namespace, [fenceWindowMs, ...tags]);
+    await this.run('invalidateTags', scripts.invalidate, namespace, [redisMs(fenceWindowMs), ...tags]);
   }
 
   async clear(namespace: string): Promise<void> {
@@ -119,7 +119,7 @@ class RedisStore implements CacheStore {
     const [payload, fence, leased] = (await this.run('read', scripts.read, namespace, [
       key,
       lease?.token ?? '',
-      lease?.ttlMs ?? 0,
+      lease === undefined ? 0 : redisMs(lease.ttlMs),
       ...(lease?.tags ?? []),
     ])) as [string, number, number];
     return { payload: payload === '' ? undefined : payload, fence, leased: leased === 1 };
@@ -159,4 +159,9 @@ export function createRedisStore(client: Redis, options: RedisStoreOptions = {})
   const prefix = options.prefix ?? REDIS_STORE_DEFAULTS.prefix;
   if (typeof prefix !== 'string') throw new CacheOptionsError('prefix', 'expected a string');
   return new RedisStore(client, prefix);
+}
+
+/** A duration as Redis takes it in PX: whole milliseconds, at least 1 (`'2.01s'` is 2009.9999999999998 ms). */
+function redisMs(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
 }

@@ -63,6 +63,20 @@ describe('createCache without L2', () => {
       'Invalid cache option "key": expected a non-empty string',
     );
   });
+
+  it('rejects a loader that is not a function, and caches nothing for it', async () => {
+    const cache = createCache();
+    await expect(cache.getOrSet('k', 'value' as never)).rejects.toThrow(
+      'Invalid cache option "loader": expected a function that loads the value',
+    );
+    expect(await cache.peek('k')).toBeUndefined();
+  });
+
+  it('takes null options from JavaScript as none', async () => {
+    const cache = createCache(null as never);
+    await cache.set('k', 1, null as never);
+    expect(await cache.getOrSet('k', async () => 2, null as never)).toBe(1);
+  });
 });
 
 describe('createCache with Redis as L2', () => {
@@ -171,6 +185,25 @@ describe('createCache with Redis as L2', () => {
     expect(await peeked).toEqual({ value: 'old', ageMs: 0 });
     expect(await reader.peek('overtaken')).toBeUndefined();
     reader.close();
+  });
+
+  it('sends Redis whole milliseconds for durations that parse to fractions (2.01 s is 2009.9999999999998 ms)', async () => {
+    const fractional = await createInstance(PREFIX, {
+      namespace: 'fractional',
+      lease: true,
+      leaseTtl: '2.01s',
+      fenceWindow: '4.03s',
+    });
+    const l2Errors: unknown[] = [];
+    fractional.cache.on('l2-error', (event) => l2Errors.push(event));
+    try {
+      await fractional.cache.getOrSet('k', async () => 'v', { tags: ['t'] });
+      await fractional.cache.invalidateTags(['t']);
+      await fractional.cache.delete('k');
+      expect(l2Errors).toEqual([]);
+    } finally {
+      await fractional.close();
+    }
   });
 
   it('isolates namespaces in L1 and in L2', async () => {

@@ -92,6 +92,24 @@ describe('events and stats', () => {
     expect(await a.cache.getOrSet('e4', async () => 'unused')).toBe('v');
   });
 
+  it('ignores an async listener that rejects, which would otherwise be an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const listener = async () => {
+      throw new Error('metrics backend down');
+    };
+    a.cache.on('miss', listener);
+    try {
+      expect(await a.cache.getOrSet('e5', async () => 'loaded')).toBe('loaded');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      a.cache.off('miss', listener);
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('counts hits, misses and loads in stats', async () => {
     const before = b.cache.stats();
     await b.cache.getOrSet('s1', async () => 1);

@@ -32,4 +32,24 @@ describe('DeadlineWatch', () => {
     expect(expired).toEqual(['late']);
     expect(watch.remove(late)).toBe(false);
   });
+
+  it('on close, expires what it watches and cancels its sleep, so no timer is left running', async () => {
+    const clock = manualClock();
+    const signals: Array<AbortSignal | undefined> = [];
+    const watch = new DeadlineWatch({
+      now: clock.now,
+      sleep: (ms, signal) => {
+        signals.push(signal);
+        return clock.sleep(ms, signal);
+      },
+    });
+    const expired: string[] = [];
+    watch.add(1_000, () => expired.push('in flight'));
+    watch.close();
+    expect(expired).toEqual(['in flight']);
+    expect(signals.map((signal) => signal?.aborted)).toEqual([true]);
+    clock.advance(1_000);
+    await Promise.resolve();
+    expect(expired).toEqual(['in flight']);
+  });
 });
