@@ -112,7 +112,11 @@ class TwoTierCache implements Cache {
         clock: options.clock,
         waitClock: options.waitClock,
         onError: (operation, error) => telemetry.l2Failed(operation, error),
-        onRecovered: () => this.flushLocal(),
+        // L2 was cleared: every instance's memory may hold what the outage's lost invalidations removed.
+        onRecovered: () => {
+          this.flushLocal();
+          void this.sync.publish('clear', []);
+        },
       });
     this.pipeline = new LoadPipeline({
       options,

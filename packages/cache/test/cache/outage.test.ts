@@ -2,7 +2,7 @@ import { manualClock } from '@perfkit/primitives/testing';
 import { type PrivateRedis, startPrivateRedis } from '@perfkit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheL2ErrorEvent } from '../../src/index.js';
-import { createInstance, type Instance } from '../support/redis-helpers.js';
+import { createInstance, type Instance, waitFor } from '../support/redis-helpers.js';
 
 const PREFIX = 'test:cache:outage:';
 const L2_TIMEOUT = 50;
@@ -113,5 +113,32 @@ describe('Redis down or slow', () => {
     expect(a.cache.stats().l1Entries).toBeLessThanOrEqual(1);
     expect(await bystander.cache.getOrSet('overview', load, TAGS)).toBe('new');
     expect(await bystander.cache.getOrSetWithStatus('other', load)).toEqual({ value: 'new', status: 'miss' });
+  });
+
+  it('has every instance flush its memory when L2 is cleared after an outage, not only the one that recovered', async () => {
+    redis = await startPrivateRedis();
+    let down = false;
+    const clock = manualClock();
+    const a = await createInstance(PREFIX, { ...OPTIONS, clock: { now: clock.now } }, redis.url, {
+      down: () => down,
+      store: ['invalidateTags'],
+      bus: ['publish'],
+    });
+    open.push(a);
+    const b = await instance();
+    const db = { value: 'old' };
+    const load = async () => db.value;
+    await a.cache.getOrSet('overview', load, TAGS);
+    expect(await b.cache.getOrSet('overview', load, TAGS)).toBe('old'); // b keeps it in memory
+
+    db.value = 'new';
+    down = true; // a alone loses Redis: its invalidation reaches neither L2 nor the bus
+    await a.cache.invalidateTags(['user:42']);
+    down = false;
+    clock.advance(10_000);
+    await a.cache.getOrSet('probe', load); // a clears L2 (a generation bump) before trusting it again
+
+    await waitFor(() => b.cache.stats().l1Entries === 0);
+    expect(await b.cache.getOrSet('overview', load, TAGS)).toBe('new');
   });
 });

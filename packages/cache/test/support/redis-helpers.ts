@@ -103,11 +103,17 @@ export async function createInstance(
   prefix: string,
   options: CacheOptions = {},
   url = REDIS_URL,
+  faults?: { down: () => boolean; store: string[]; bus: string[] },
 ): Promise<Instance> {
   const client = await openRedis(url);
   const subscriber = await openRedis(url);
   const bus = createRedisBus(client, { channel: `${prefix}bus`, subscriber });
-  const cache = createCache({ l2: createRedisStore(client, { prefix }), bus, ...options });
+  const store = createRedisStore(client, { prefix });
+  const cache = createCache({
+    l2: faults ? failing(store, faults.store, faults.down) : store,
+    bus: faults ? failing(bus, faults.bus, faults.down) : bus,
+    ...options,
+  });
   await waitFor(() => bus.connected);
   return {
     cache,
@@ -120,6 +126,22 @@ export async function createInstance(
       subscriber.disconnect();
     },
   };
+}
+
+/**
+ * `target` whose `methods` reject while `down()`: a connection lost for this instance alone, injected at the
+ * store's and the bus's interface while Redis itself stays up for the others.
+ */
+function failing<T extends object>(target: T, methods: string[], down: () => boolean): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      if (down() && methods.includes(String(property)))
+        return () => Promise.reject(new Error('connection lost'));
+      return value.bind(object);
+    },
+  });
 }
 
 /** Polls a condition (real time) for events that arrive over the network. */
