@@ -3,7 +3,8 @@
 //   seq            write sequence: every write, delete, invalidation and clear takes the next number
 //   gen            the sequence number of the last clear; data lives under `<gen>:`
 //   <gen>:e:<key>  `<seq>|<payload>`; an empty payload is a tombstone left by delete
-//   <gen>:t:<tag>  set of keys carrying the tag
+//   <gen>:z:<tag>  the keys carrying the tag, scored by when their entry expires (expired ones are pruned
+//                  on every write with the tag: a tag in use never grows past its live entries)
 //   <gen>:v:<tag>  sequence number of the tag's last invalidation
 //   <gen>:l:<key>  load lease: `<token>|<seq when taken>`
 
@@ -68,10 +69,15 @@ end
 local seq = redis.call('INCR', base .. 'seq')
 local ttl = tonumber(ARGV[4])
 redis.call('SET', ek, seq .. '|' .. ARGV[3], 'PX', ttl)
-for i = 7, #ARGV do
-  local tk = g .. 't:' .. ARGV[i]
-  redis.call('SADD', tk, key)
-  if redis.call('PTTL', tk) < ttl then redis.call('PEXPIRE', tk, ttl) end
+if #ARGV >= 7 then
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  for i = 7, #ARGV do
+    local tk = g .. 'z:' .. ARGV[i]
+    redis.call('ZREMRANGEBYSCORE', tk, '-inf', now)
+    redis.call('ZADD', tk, now + ttl, key)
+    if redis.call('PTTL', tk) < ttl then redis.call('PEXPIRE', tk, ttl) end
+  end
 end
 return 1
 `;
@@ -93,10 +99,14 @@ return seq
 export const INVALIDATE_SCRIPT = `${GENERATION}
 local seq = redis.call('INCR', base .. 'seq')
 for i = 3, #ARGV do
-  local tk = g .. 't:' .. ARGV[i]
+  local tk = g .. 'z:' .. ARGV[i]
   redis.call('SET', g .. 'v:' .. ARGV[i], seq, 'PX', ARGV[2])
-  for _, key in ipairs(redis.call('SMEMBERS', tk)) do redis.call('DEL', g .. 'e:' .. key) end
+  for _, key in ipairs(redis.call('ZRANGE', tk, 0, -1)) do redis.call('DEL', g .. 'e:' .. key) end
   redis.call('DEL', tk)
+  -- The plain set of keys that versions before the sorted set wrote (until their TTL passes).
+  local legacy = g .. 't:' .. ARGV[i]
+  for _, key in ipairs(redis.call('SMEMBERS', legacy)) do redis.call('DEL', g .. 'e:' .. key) end
+  redis.call('DEL', legacy)
 end
 return seq
 `;

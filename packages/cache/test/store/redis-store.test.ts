@@ -52,6 +52,27 @@ describe('RedisStore', () => {
     expect(await mine.write('moved', 'k', 'late', { ttlMs: 60_000, tags: [], fence })).toBe(false);
   });
 
+  it('keeps a tag in use to its live entries: expired ones leave its index on the next write', async () => {
+    const store = createRedisStore(client, { prefix: PREFIX });
+    const index = `${PREFIX}tagged:0:z:tenant:1`;
+    for (let i = 0; i < 50; i++)
+      await store.write('tagged', `short-${i}`, 'v', { ttlMs: 50, tags: ['tenant:1'] });
+    expect(await client.zcard(index)).toBe(50);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // all fifty have expired
+    await store.write('tagged', 'live', 'v', { ttlMs: 60_000, tags: ['tenant:1'] });
+    expect(await client.zrange(index, 0, -1)).toEqual(['live']);
+    await store.invalidateTags('tagged', ['tenant:1'], 1_000);
+    expect((await store.read('tagged', 'live')).payload).toBeUndefined();
+  });
+
+  it('still invalidates the entries a tag listed in the plain set of earlier versions', async () => {
+    const store = createRedisStore(client, { prefix: PREFIX });
+    await store.write('legacy', 'old', 'v', { ttlMs: 60_000, tags: [] });
+    await client.sadd(`${PREFIX}legacy:0:t:tenant:1`, 'old');
+    await store.invalidateTags('legacy', ['tenant:1'], 1_000);
+    expect((await store.read('legacy', 'old')).payload).toBeUndefined();
+  });
+
   it('polls for another holder’s value in one round trip', async () => {
     const store = createRedisStore(client, { prefix: PREFIX });
     const base = `${PREFIX}polled:`;
