@@ -1,6 +1,8 @@
 // Keys are built inside the scripts because the namespace generation must be read in the same atomic step;
 // this needs a standalone Redis (not Cluster). Layout under `base` = `<prefix><namespace>:`:
-//   seq            write sequence: every write, delete, invalidation and clear takes the next number
+//   seq            write sequence: every write, delete, invalidation and clear takes the next number; it
+//                  starts at the server's time in µs, so one lost in a restart without persistence
+//                  starts again above every fence handed out before (a load's stale write is still refused)
 //   gen            the sequence number of the last clear; data lives under `<gen>:`
 //   <gen>:e:<key>  `<seq>|<payload>`; an empty payload is a tombstone left by delete
 //   <gen>:z:<tag>  the keys carrying the tag, scored by when their entry expires (expired ones are pruned
@@ -11,6 +13,19 @@
 const GENERATION = `
 local base = ARGV[1]
 local g = base .. (redis.call('GET', base .. 'gen') or '0') .. ':'
+`;
+
+// Lua: the next number of the write sequence (see the layout above), as text: Lua would write a number of 16
+// digits in exponent notation ("1.7960000000123e+15"), which no pattern here reads back.
+const NEXT_SEQ = `
+local function nextSeq()
+  local sk = base .. 'seq'
+  if redis.call('EXISTS', sk) == 0 then
+    local time = redis.call('TIME')
+    redis.call('SET', sk, time[1] .. string.format('%06d', tonumber(time[2])))
+  end
+  return string.format('%d', redis.call('INCR', sk))
+end
 `;
 
 // Lua: whether the lease at `lk` belongs to `token` (a lease is `<token>|<seq when taken>`).
@@ -29,7 +44,8 @@ end
  */
 export const READ_SCRIPT = `${GENERATION}
 local v = redis.call('GET', g .. 'e:' .. ARGV[2])
-local fence = tonumber(redis.call('GET', base .. 'seq') or '0')
+local seq = redis.call('GET', base .. 'seq') or '0'
+local fence = tonumber(seq)
 local invalidated = 0
 if v then
   local sep = string.find(v, '|', 1, true)
@@ -38,7 +54,7 @@ if v then
 end
 if ARGV[3] == '' then return {'', fence, 0} end
 local lk = g .. 'l:' .. ARGV[2]
-local mine = ARGV[3] .. '|' .. fence
+local mine = ARGV[3] .. '|' .. seq
 if redis.call('SET', lk, mine, 'NX', 'PX', ARGV[4]) then return {'', fence, 1} end
 local takenAt = tonumber(string.match(redis.call('GET', lk), '|(%d+)$') or '0')
 for i = 5, #ARGV do
@@ -52,7 +68,7 @@ return {'', fence, 0}
 `;
 
 /** ARGV: base, key, payload, ttl ms, fence ('' = unconditional), lease token ('' = none), tags... Returns 1 or 0. */
-export const WRITE_SCRIPT = `${GENERATION}${OWNS_LEASE}
+export const WRITE_SCRIPT = `${GENERATION}${NEXT_SEQ}${OWNS_LEASE}
 local key = ARGV[2]
 local ek = g .. 'e:' .. key
 if ARGV[6] ~= '' and owns(g .. 'l:' .. key, ARGV[6]) then redis.call('DEL', g .. 'l:' .. key) end
@@ -66,7 +82,7 @@ if ARGV[5] ~= '' then
     if invalidated and tonumber(invalidated) > fence then return 0 end
   end
 end
-local seq = redis.call('INCR', base .. 'seq')
+local seq = nextSeq()
 local ttl = tonumber(ARGV[4])
 redis.call('SET', ek, seq .. '|' .. ARGV[3], 'PX', ttl)
 if #ARGV >= 7 then
@@ -89,15 +105,15 @@ return 1
 `;
 
 /** ARGV: base, fence window ms, keys... Tombstones fence loads in flight without a tag. */
-export const DELETE_SCRIPT = `${GENERATION}
-local seq = redis.call('INCR', base .. 'seq')
+export const DELETE_SCRIPT = `${GENERATION}${NEXT_SEQ}
+local seq = nextSeq()
 for i = 3, #ARGV do redis.call('SET', g .. 'e:' .. ARGV[i], seq .. '|', 'PX', ARGV[2]) end
 return seq
 `;
 
 /** ARGV: base, fence window ms, tags... */
-export const INVALIDATE_SCRIPT = `${GENERATION}
-local seq = redis.call('INCR', base .. 'seq')
+export const INVALIDATE_SCRIPT = `${GENERATION}${NEXT_SEQ}
+local seq = nextSeq()
 for i = 3, #ARGV do
   local tk = g .. 'z:' .. ARGV[i]
   redis.call('SET', g .. 'v:' .. ARGV[i], seq, 'PX', ARGV[2])
@@ -113,7 +129,9 @@ return seq
 
 /** ARGV: base. */
 export const CLEAR_SCRIPT = `
-local seq = redis.call('INCR', ARGV[1] .. 'seq')
-redis.call('SET', ARGV[1] .. 'gen', seq)
+local base = ARGV[1]
+${NEXT_SEQ}
+local seq = nextSeq()
+redis.call('SET', base .. 'gen', seq)
 return seq
 `;

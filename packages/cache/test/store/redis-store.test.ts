@@ -52,6 +52,16 @@ describe('RedisStore', () => {
     expect(await mine.write('moved', 'k', 'late', { ttlMs: 60_000, tags: [], fence })).toBe(false);
   });
 
+  it('refuses a load begun before Redis lost its data (a restart without persistence) over a newer write', async () => {
+    const store = createRedisStore(client, { prefix: PREFIX });
+    for (let i = 0; i < 20; i++) await store.delete('restarted', [`k${i}`], 1_000);
+    const { fence } = await store.read('restarted', 'k'); // a load begins
+    await deleteKeys(client, `${PREFIX}restarted:`); // Redis restarts empty
+    expect(await store.write('restarted', 'k', 'new', { ttlMs: 60_000, tags: [] })).toBe(true);
+    expect(await store.write('restarted', 'k', 'old', { ttlMs: 60_000, tags: [], fence })).toBe(false);
+    expect((await store.read('restarted', 'k')).payload).toBe('new');
+  });
+
   it('keeps a tag in use to its live entries: expired ones leave its index on the next write', async () => {
     const store = createRedisStore(client, { prefix: PREFIX });
     const index = `${PREFIX}tagged:0:z:tenant:1`;
