@@ -40,6 +40,9 @@ class RedisBus implements CacheBus {
     // Without a listener an 'error' event would crash the process; the state change is what matters.
     connection.on('error', () => undefined);
     if (connection.status === 'ready') this.subscribeChannel();
+    // A client made with `lazyConnect` (and so its duplicate) waits for a first command: without this one
+    // the bus never subscribed, and the cache never trusted its memory.
+    else if (connection.status === 'wait') connection.connect().catch(() => undefined);
   }
 
   publish(message: BusMessage): Promise<void> {

@@ -1,7 +1,8 @@
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheL2Error } from '../../src/index.js';
 import { createRedisBus } from '../../src/redis.js';
-import { connectRedis, openRedis, waitFor } from '../support/redis-helpers.js';
+import { connectRedis, openRedis, REDIS_URL, waitFor } from '../support/redis-helpers.js';
 import { describeCacheBusContract } from './cache-bus-contract.js';
 
 const CHANNEL = `test:cache:redis-bus:${process.pid}:bus`;
@@ -40,5 +41,16 @@ describe('RedisBus', () => {
     ).rejects.toBeInstanceOf(CacheL2Error);
     await bus.close();
     down.disconnect();
+  });
+
+  it('subscribes on a client made with lazyConnect, which waits for a first command', async () => {
+    const lazy = new Redis(REDIS_URL, { lazyConnect: true });
+    const bus = createRedisBus(lazy, { channel: CHANNEL });
+    try {
+      await waitFor(() => bus.connected);
+    } finally {
+      await bus.close();
+      lazy.disconnect();
+    }
   });
 });

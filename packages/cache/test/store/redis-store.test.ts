@@ -70,7 +70,7 @@ describe('RedisStore', () => {
     expect(await client.zcard(index)).toBe(50);
     await new Promise((resolve) => setTimeout(resolve, 200)); // all fifty have expired
     await store.write('tagged', 'live', 'v', { ttlMs: 60_000, tags: ['tenant:1'] });
-    expect(await client.zrange(index, 0, -1)).toEqual(['live']);
+    expect(await client.zrange(index, '0', '-1')).toEqual(['live']);
     await store.invalidateTags('tagged', ['tenant:1'], 1_000);
     expect((await store.read('tagged', 'live')).payload).toBeUndefined();
   });
