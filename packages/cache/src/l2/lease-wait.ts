@@ -15,7 +15,8 @@ export interface LeaseWaitOptions {
 }
 
 /**
- * Reads a key from L2 before loading it, taking the key's load lease when nothing is stored. While another
+ * Reads a key from L2 before loading it, taking the key's load lease when nothing is stored (or, for a
+ * stale-while-revalidate `refresh`, also over a stored value, so that one instance of the cluster refreshes). While another
  * instance holds the lease, polls L2 (every `pollMs` on the clock) until its value appears, the lease frees
  * up and is taken (or is taken over: an invalidation of the key or of one of `tags` since the holder took
  * it voids the holder's value), L2 fails, or `waitMs` has passed. `undefined` when L2 is out.
@@ -29,14 +30,15 @@ export async function readWithLease(
   key: string,
   tags: readonly string[],
   options: LeaseWaitOptions,
+  refresh = false,
 ): Promise<StoreReadResult | undefined> {
-  const first = await readTakingLease(guard, key, tags, options, false);
+  const first = await readTakingLease(guard, key, tags, options, { polling: false, refresh });
   if (first === undefined || first.payload !== undefined || first.leased) return first;
   const { clock } = options;
   const deadline = clock.now() + options.waitMs;
   while (clock.now() < deadline) {
     await clock.sleep(options.pollMs);
-    const next = await readTakingLease(guard, key, tags, options, true);
+    const next = await readTakingLease(guard, key, tags, options, { polling: true, refresh });
     if (next === undefined || next.payload !== undefined || next.leased) return next;
   }
   // The holder is slow or gone: load without the lease, keeping the first fence for the write.
@@ -48,9 +50,9 @@ function readTakingLease(
   key: string,
   tags: readonly string[],
   options: LeaseWaitOptions,
-  polling: boolean,
+  how: { polling: boolean; refresh: boolean },
 ) {
   return guard.run('read', (store) =>
-    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs, tags, polling }),
+    store.read(options.namespace, key, { token: options.token, ttlMs: options.ttlMs, tags, ...how }),
   );
 }

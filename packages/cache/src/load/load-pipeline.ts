@@ -75,7 +75,7 @@ export class LoadPipeline {
   async load(request: LoadRequest): Promise<CacheResult<unknown>> {
     const { key, background } = request;
     let fallback = request.fallback;
-    const read = await this.readL2(key, request.policy.tags);
+    const read = await this.readL2(key, request.policy.tags, background);
     if (read?.payload !== undefined) {
       const stored = decodeStoredEntry(read.payload);
       const now = this.parts.options.clock.now();
@@ -90,6 +90,10 @@ export class LoadPipeline {
         this.parts.telemetry.hit(key, 'l2');
         return { value: stored.value, status: 'hit' };
       }
+      // Another instance holds the lease over this stale value: it refreshes it for the cluster.
+      if (stored !== undefined && freshness === 'stale' && background && this.lease && !read.leased) {
+        return { value: stored.value, status: 'stale' };
+      }
       if (
         stored !== undefined &&
         freshness === 'error-only' &&
@@ -102,10 +106,14 @@ export class LoadPipeline {
     return this.runLoader({ ...request, fallback }, read);
   }
 
-  private readL2(key: string, tags: readonly string[]): Promise<StoreReadResult | undefined> {
+  private readL2(
+    key: string,
+    tags: readonly string[],
+    background: boolean,
+  ): Promise<StoreReadResult | undefined> {
     const { l2, options } = this.parts;
     if (l2 === undefined) return Promise.resolve(undefined);
-    if (this.lease !== undefined) return readWithLease(l2, key, tags, this.lease);
+    if (this.lease !== undefined) return readWithLease(l2, key, tags, this.lease, background);
     return l2.run('read', (store) => store.read(options.namespace, key));
   }
 

@@ -45,6 +45,11 @@ export interface LeaseRequest {
    * a store may skip a fast path meant for stored entries. Never changes what a read returns. Default `false`.
    */
   polling?: boolean;
+  /**
+   * A stale-while-revalidate refresh: take the lease even over a stored value, so one instance refreshes it;
+   * `leased` says whether this reader is the one. Default `false`: a stored value is answered as it is.
+   */
+  refresh?: boolean;
 }
 
 /**

@@ -37,8 +37,8 @@ end
 `;
 
 /**
- * ARGV: base, key, lease token ('' for none), lease ttl ms, the reader's tags... Returns {payload or '', fence,
- * leased 0/1}. A lease taken before the key or one of the reader's tags was invalidated is for a value whose
+ * ARGV: base, key, lease token ('' for none), lease ttl ms, refresh ('1': take the lease over a stored value
+ * too), the reader's tags... Returns {payload or '', fence, leased 0/1}. A lease taken before the key or one of the reader's tags was invalidated is for a value whose
  * write the fence will reject: the reader takes it over instead of waiting for a value that cannot come.
  * Reads that find an entry under the generation the store last saw use one MGET instead (`redis-store.ts`).
  */
@@ -47,17 +47,23 @@ local v = redis.call('GET', g .. 'e:' .. ARGV[2])
 local seq = redis.call('GET', base .. 'seq') or '0'
 local fence = tonumber(seq)
 local invalidated = 0
+local lk = g .. 'l:' .. ARGV[2]
+local mine = ARGV[3] .. '|' .. seq
 if v then
   local sep = string.find(v, '|', 1, true)
-  if sep < #v then return {string.sub(v, sep + 1), fence, 0} end
+  if sep < #v then
+    local payload = string.sub(v, sep + 1)
+    if ARGV[5] == '1' and ARGV[3] ~= '' and redis.call('SET', lk, mine, 'NX', 'PX', ARGV[4]) then
+      return {payload, fence, 1}
+    end
+    return {payload, fence, 0}
+  end
   invalidated = tonumber(string.sub(v, 1, sep - 1))
 end
 if ARGV[3] == '' then return {'', fence, 0} end
-local lk = g .. 'l:' .. ARGV[2]
-local mine = ARGV[3] .. '|' .. seq
 if redis.call('SET', lk, mine, 'NX', 'PX', ARGV[4]) then return {'', fence, 1} end
 local takenAt = tonumber(string.match(redis.call('GET', lk), '|(%d+)$') or '0')
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   invalidated = math.max(invalidated, tonumber(redis.call('GET', g .. 'v:' .. ARGV[i]) or '0'))
 end
 if invalidated > takenAt then

@@ -66,7 +66,7 @@ class RedisStore implements CacheStore {
   // script runs when the generation moved (the key named was the wrong one) or a lease must be taken, and
   // at once for a lease waiter's poll, which mostly finds nothing: one round trip instead of two.
   read(namespace: string, key: string, lease?: LeaseRequest): Promise<StoreReadResult> {
-    if (lease?.polling) return this.readByScript(namespace, key, lease);
+    if (lease?.polling || lease?.refresh) return this.readByScript(namespace, key, lease);
     const lost = this.connection.lost('read');
     if (lost) return Promise.reject(lost);
     const base = `${this.prefix}${namespace}:`;
@@ -120,6 +120,7 @@ class RedisStore implements CacheStore {
       key,
       lease?.token ?? '',
       lease === undefined ? 0 : redisMs(lease.ttlMs),
+      lease?.refresh ? '1' : '',
       ...(lease?.tags ?? []),
     ])) as [string, number, number];
     return { payload: payload === '' ? undefined : payload, fence, leased: leased === 1 };

@@ -61,6 +61,24 @@ describe('stampede protection', () => {
     expect((await all).every((r) => r.value === 'v')).toBe(true);
   });
 
+  it('refreshes a stale value once for the cluster when the lease is on, not once per instance', async () => {
+    const key = nextKey();
+    let loads = 0;
+    const loader = async () => `v${++loads}`;
+    const options = { ttl: '1s', swr: '1h', jitter: 0 } as const;
+    for (const instance of instances) await instance.cache.getOrSet(key, loader, options); // each holds v1
+    expect(loads).toBe(1);
+    clock.advance(2_000); // stale everywhere at once: they all share the L2 entry's age
+    const served = await Promise.all(
+      instances.flatMap((instance) =>
+        Array.from({ length: 10 }, () => instance.cache.getOrSetWithStatus(key, loader, options)),
+      ),
+    );
+    expect(new Set(served.map((result) => result.status))).toEqual(new Set(['stale']));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the background refreshes end
+    expect(loads).toBe(2);
+  });
+
   it('releases waiters of a hanging loader at its timeout, and other instances load instead', async () => {
     const key = nextKey();
     const [a, b] = instances;
