@@ -38,7 +38,7 @@ export interface LoadRequest {
 /** What a pipeline works with; the cache owns all of it. */
 export interface LoadPipelineParts {
   options: ResolvedCacheOptions;
-  /** This instance's id: its lease token. */
+  /** This instance's id: the prefix of its loads' lease tokens. */
   origin: string;
   l1: L1Layer;
   l2: L2Guard | undefined;
@@ -55,15 +55,19 @@ export interface LoadPipelineParts {
  * @example
  * const result = await pipeline.load({ key, loader, policy, fallback: undefined, startSeq, background: false });
  */
+/** An L2 read, and the lease token of the load that made it: each load's own, so that a fenced load of
+ * this instance never releases the lease its newer load of the same key holds. */
+type L2Read = StoreReadResult & { token: string };
+
 export class LoadPipeline {
-  private readonly lease: LeaseWaitOptions | undefined;
+  private readonly lease: Omit<LeaseWaitOptions, 'token'> | undefined;
+  private loadCount = 0;
 
   constructor(private readonly parts: LoadPipelineParts) {
     const { options } = parts;
     this.lease = options.lease
       ? {
           namespace: options.namespace,
-          token: parts.origin,
           ttlMs: options.leaseTtlMs,
           waitMs: options.leaseWaitMs,
           pollMs: options.leasePollMs,
@@ -106,21 +110,21 @@ export class LoadPipeline {
     return this.runLoader({ ...request, fallback }, read);
   }
 
-  private readL2(
+  private async readL2(
     key: string,
     tags: readonly string[],
     background: boolean,
-  ): Promise<StoreReadResult | undefined> {
-    const { l2, options } = this.parts;
-    if (l2 === undefined) return Promise.resolve(undefined);
-    if (this.lease !== undefined) return readWithLease(l2, key, tags, this.lease, background);
-    return l2.run('read', (store) => store.read(options.namespace, key));
+  ): Promise<L2Read | undefined> {
+    const { l2, options, origin } = this.parts;
+    if (l2 === undefined) return undefined;
+    const token = `${origin}:${++this.loadCount}`;
+    const read = this.lease
+      ? await readWithLease(l2, key, tags, { ...this.lease, token }, background)
+      : await l2.run('read', (store) => store.read(options.namespace, key));
+    return read && { ...read, token };
   }
 
-  private async runLoader(
-    request: LoadRequest,
-    read: StoreReadResult | undefined,
-  ): Promise<CacheResult<unknown>> {
+  private async runLoader(request: LoadRequest, read: L2Read | undefined): Promise<CacheResult<unknown>> {
     const { key, policy } = request;
     const { options, telemetry } = this.parts;
     const startedAt = options.waitClock.now();
@@ -149,11 +153,11 @@ export class LoadPipeline {
   }
 
   // A refused value is still the source's latest answer: what it supersedes must not be served any more.
-  private async skipStore(request: LoadRequest, read: StoreReadResult | undefined): Promise<void> {
+  private async skipStore(request: LoadRequest, read: L2Read | undefined): Promise<void> {
     const { key } = request;
-    const { options, l1, l2, loads, origin } = this.parts;
+    const { options, l1, l2, loads } = this.parts;
     if (read?.leased) {
-      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, origin));
+      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, read.token));
     }
     // A fenced load was overtaken by a newer set or invalidation, whose outcome stands.
     const superseded = l1.get(key) !== undefined || read?.payload !== undefined;
@@ -162,13 +166,13 @@ export class LoadPipeline {
 
   private async afterFailure(
     request: LoadRequest,
-    read: StoreReadResult | undefined,
+    read: L2Read | undefined,
     error: Error,
   ): Promise<CacheResult<unknown>> {
     const { key, fallback } = request;
     const { options, l2, telemetry } = this.parts;
     if (read?.leased) {
-      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, this.parts.origin));
+      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, read.token));
     }
     const now = options.clock.now();
     const servable =
@@ -185,16 +189,16 @@ export class LoadPipeline {
   private async store(
     request: LoadRequest,
     { entry, payload }: EncodedEntry,
-    read: StoreReadResult | undefined,
+    read: L2Read | undefined,
     durationMs: number,
   ): Promise<void> {
     const { key, startSeq } = request;
-    const { options, l1, l2, loads, origin } = this.parts;
+    const { options, l1, l2, loads } = this.parts;
     let accepted = !loads.isFenced(key, entry.tags, startSeq);
     if (l2 !== undefined && read !== undefined) {
       // Past the fence window L2 no longer remembers invalidations, so a write could resurrect stale data.
       const write = accepted && durationMs < options.fenceWindowMs;
-      const leaseToken = read.leased ? origin : undefined;
+      const leaseToken = read.leased ? read.token : undefined;
       const written = write
         ? await l2.run('write', (store) =>
             store.write(options.namespace, key, payload, {

@@ -79,6 +79,28 @@ describe('stampede protection', () => {
     expect(loads).toBe(2);
   });
 
+  it("keeps each load's lease its own: a fenced load does not release the lease of the same instance's newer load", async () => {
+    const key = nextKey();
+    const [a, b] = instances;
+    const first = gatedLoader(() => 'first');
+    const loadingFirst = a.cache.getOrSet(key, first.loader);
+    await first.started;
+    await a.cache.delete(key); // fences the first load; the next one takes the lease over
+    const second = gatedLoader(() => 'second');
+    const loadingSecond = a.cache.getOrSet(key, second.loader);
+    await second.started;
+    first.release();
+    await loadingFirst; // its value is not stored, and it releases only its own lease
+
+    const third = gatedLoader(() => 'third');
+    const readingB = b.cache.getOrSet(key, third.loader);
+    await Promise.race([clock.sleeping(POLL), third.started]); // b waits on the second load's lease
+    expect(third.calls()).toBe(0);
+    second.release();
+    await advanceUntilSettled(clock, Promise.all([loadingSecond, readingB]), POLL);
+    expect(await readingB).toBe('second');
+  });
+
   it('releases waiters of a hanging loader at its timeout, and other instances load instead', async () => {
     const key = nextKey();
     const [a, b] = instances;
