@@ -5,6 +5,7 @@ import * as changeNotify from './migrations/0003-change-notify.js';
 import * as agentTotals from './migrations/0004-agent-totals.js';
 import * as tenantDaily from './migrations/0005-tenant-daily.js';
 import * as pinNotifySearchPath from './migrations/0006-pin-notify-search-path.js';
+import * as truncateMarksDirty from './migrations/0007-truncate-marks-dirty.js';
 
 /**
  * The base schema's migrations, in order. Performance indexes are not here:
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0004-agent-totals': agentTotals,
   '0005-tenant-daily': tenantDaily,
   '0006-pin-notify-search-path': pinNotifySearchPath,
+  '0007-truncate-marks-dirty': truncateMarksDirty,
 };
 
 /**

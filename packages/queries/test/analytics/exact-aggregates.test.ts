@@ -371,6 +371,22 @@ describe('exact pre-aggregates', () => {
     expect((await runRollup(t.db)).days).toBe(0);
   });
 
+  it('stays exact after a TRUNCATE of the raw rows, which fires no row trigger, and after the next rollup', async () => {
+    await apply({
+      kind: 'insertCall',
+      agent: 0,
+      at: { dayOffset: 1, second: 5 },
+      status: 'completed',
+      duration: 60,
+      cost: 3,
+    });
+    await runRollup(t.db, { full: true });
+    await sql`TRUNCATE calls, leads`.execute(t.db);
+    await expectEveryAggregateExact();
+    expect((await runRollup(t.db)).status).toBe('done');
+    await expectEveryAggregateExact();
+  });
+
   it('lets one instance roll up while another holds the lock', async () => {
     await apply({
       kind: 'insertCall',

@@ -1,4 +1,5 @@
 import { createTestSchema, startTcpProxy, type TestSchema } from '@perfkit/testing';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTenants } from '../support/platform-builder.js';
@@ -7,6 +8,7 @@ import {
   type ChangeNotification,
   listenForChanges,
   type ReconnectInfo,
+  runRollup,
 } from '../support/queries.js';
 
 let t: TestSchema;
@@ -98,6 +100,20 @@ describe('listenForChanges', () => {
         .execute();
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(rec.heard).toEqual([]);
+    } finally {
+      await rec.listener.close();
+    }
+  });
+
+  it('hears a TRUNCATE of the raw rows, which fires no row trigger, for each (user, agent) rolled up', async () => {
+    const [a] = tenants as [(typeof tenants)[0]];
+    const agentId = a.agentIds[0] as number;
+    await t.db.insertInto('calls').values({ user_id: a.userId, agent_id: agentId, status: 'busy' }).execute();
+    await runRollup(t.db, { full: true });
+    const rec = await recordingListener();
+    try {
+      await sql`TRUNCATE calls, leads`.execute(t.db);
+      await until(() => rec.heard.some((c) => c.userId === a.userId && c.agentId === agentId));
     } finally {
       await rec.listener.close();
     }
