@@ -11,8 +11,8 @@ export interface TcpProxy {
    */
   stopForwarding(): void;
   /**
-   * Holds what the server sends on every connection open now (the client's bytes still reach it), as a
-   * slow network would, until the returned function passes it on in order.
+   * Holds what the server sends on every connection, open now or accepted until then (the client's bytes
+   * still reach the server), as a slow network would, until the returned function passes it on in order.
    */
   holdReplies(): () => void;
   /** Connections accepted so far. */
@@ -32,13 +32,14 @@ interface Pair {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let accepted = 0;
+  let holding = false;
   const server = createServer((client) => {
     accepted++;
     const pair: Pair = {
       client,
       upstream: tcpConnect(target.port, target.host),
       forwarding: true,
-      held: undefined,
+      held: holding ? [] : undefined,
     };
     pairs.add(pair);
     const relay = (from: Socket, to: Socket) => {
@@ -64,10 +65,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const pair of pairs) pair.forwarding = false;
     },
     holdReplies() {
-      const holding = [...pairs];
-      for (const pair of holding) pair.held = [];
+      holding = true;
+      for (const pair of pairs) pair.held = [];
       return () => {
-        for (const pair of holding) {
+        holding = false;
+        for (const pair of pairs) {
           for (const chunk of pair.held ?? []) pair.client.write(chunk);
           pair.held = undefined;
         }

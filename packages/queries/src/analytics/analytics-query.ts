@@ -9,7 +9,7 @@ import {
   exactTenantDailyCte,
   exactTenantDailyCtes,
 } from './daily-metrics.js';
-import { type Bucket, bucketStart, bucketStarts, type DayWindow } from './date-window.js';
+import { type Bucket, bucketStart, bucketStarts, checkBucket, type DayWindow } from './date-window.js';
 import { type OverviewParams, type TenantDaysParams, tenantWindow } from './overview-query.js';
 
 /** One day of a tenant's series: every agent summed. */
@@ -159,6 +159,7 @@ export interface AnalyticsData {
  * const data = await loadAnalytics(db, { userId, range: '90d', bucket: 'week', now: new Date() });
  */
 export async function loadAnalytics(db: Kysely<Database>, params: AnalyticsParams): Promise<AnalyticsData> {
+  checkBucket(params.bucket);
   const { window, tenantDays } = tenantWindow(params);
   const { rows } = await prepared('analytics', analyticsQuery(db, tenantDays)).execute(db);
   const series = rows[0]?.series ?? [];

@@ -45,11 +45,17 @@ export function utcDay(date: Date): string {
  * dayWindow('7d', new Date('2026-11-01T15:00:00Z')); // { fromDay: '2026-10-26', toDay: '2026-11-01', … }
  */
 export function dayWindow(range: RangeName | number, now: Date): DayWindow {
-  const days = typeof range === 'number' ? range : Number.parseInt(range, 10);
+  // `'7days'` or `'7 d'` is not a range, though parseInt would read 7.
+  const days =
+    typeof range === 'number' ? range : /^\d+d$/.test(range) ? Number.parseInt(range, 10) : Number.NaN;
   if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    throw new InvalidQueryParamsError('range', `range must be 1..3660 days, got ${String(range)}`);
+    throw new InvalidQueryParamsError(
+      'range',
+      `range must be 1..3660 days ('7d', or 7), got ${String(range)}`,
+    );
   }
-  if (Number.isNaN(now.getTime())) throw new InvalidQueryParamsError('now', 'now is not a valid date');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new InvalidQueryParamsError('now', `now must be a valid Date, got ${String(now)}`);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const start = new Date(today - (days - 1) * DAY_MS);
   return { fromDay: isoDay(start.getTime()), toDay: isoDay(today), start, end: new Date(today + DAY_MS) };
@@ -68,6 +74,12 @@ export function bucketStart(day: string, bucket: Bucket): string {
   return isoDay(date.getTime() - sinceMonday * DAY_MS);
 }
 
+/** `bucket` if it is one, else an `InvalidQueryParamsError` (any other value was read as a week). */
+export function checkBucket(bucket: Bucket): Bucket {
+  if (bucket === 'day' || bucket === 'week') return bucket;
+  throw new InvalidQueryParamsError('bucket', `bucket must be 'day' or 'week', got ${String(bucket)}`);
+}
+
 /**
  * Every bucket of a window, oldest first, computed in code (no query per
  * bucket). A weekly bucket is labelled by its Monday, which may precede the
@@ -77,6 +89,7 @@ export function bucketStart(day: string, bucket: Bucket): string {
  * bucketStarts(dayWindow('30d', now), 'week'); // ['2026-09-28', '2026-10-05', …]
  */
 export function bucketStarts(window: DayWindow, bucket: Bucket): string[] {
+  checkBucket(bucket);
   const step = bucket === 'day' ? DAY_MS : 7 * DAY_MS;
   const first = new Date(`${bucketStart(window.fromDay, bucket)}T00:00:00Z`).getTime();
   const last = new Date(`${window.toDay}T00:00:00Z`).getTime();

@@ -131,6 +131,8 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
       );
       channel = rows[0]?.channel ?? '';
       await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+      // Closed while this connection came up: it is ended here, and no health check starts for it.
+      if (closed) throw new Error('listener closed');
     } catch (error) {
       next.removeAllListeners('end');
       await next.end().catch(() => {});
@@ -170,14 +172,11 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
       attempts++;
       try {
         await connect();
-        if (closed) {
-          await client?.end().catch(() => {});
-          return;
-        }
         opts.onReconnect?.({ mayHaveMissed: true, attempts, downMs: Date.now() - downSince });
       } catch (error) {
+        if (closed) return;
         opts.onError?.(error);
-        if (!closed) schedule();
+        schedule();
       }
     }, delay);
   };

@@ -87,6 +87,16 @@ export interface DatabaseHandle {
  */
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  if (typeof connectionString !== 'string') {
+    throw new InvalidOptionError('connectionString', 'connectionString must be a PostgreSQL URL string');
+  }
+  // pg reads a negative or non-numeric size as a pool that never hands out a connection, and such an
+  // acquire timeout as one that times every acquire out: a typo would look like a database outage.
+  const max = options.max ?? 10;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new InvalidOptionError('max', `max must be a whole number of connections >= 1, got ${String(max)}`);
+  }
+  const acquireTimeoutMs = milliseconds(options, 'acquireTimeoutMs');
   // The schema goes into the connection's options unquoted.
   if (options.schema !== undefined && !isPlainIdentifier(options.schema)) {
     throw new InvalidOptionError(
@@ -99,8 +109,8 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const idleInTransactionTimeoutMs = milliseconds(options, 'idleInTransactionTimeoutMs');
   return {
     connectionString: withoutStartupOptions(connectionString),
-    max: options.max ?? 10,
-    connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
+    max,
+    connectionTimeoutMillis: acquireTimeoutMs,
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     application_name: options.applicationName ?? 'perfkit',
     types: pgTypes,
@@ -122,7 +132,7 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
 /** A whole number of ms >= 0 (0 when not given), or an InvalidOptionError naming the option. */
 function milliseconds(
   options: DatabaseOptions,
-  option: 'queryTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs',
+  option: 'acquireTimeoutMs' | 'queryTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs',
 ): number {
   const value = options[option] ?? 0;
   if (!Number.isInteger(value) || value < 0 || value > POSTGRES_MAX_TIMEOUT_MS) {

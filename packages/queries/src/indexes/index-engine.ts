@@ -3,6 +3,7 @@ import pg from 'pg';
 import { POSTGRES_MAX_TIMEOUT_MS, poolConfig } from '../db/connection.js';
 import { isPlainIdentifier } from '../db/plain-identifier.js';
 import { IndexesBusyError, InvalidOptionError } from '../errors.js';
+import { timerMs } from '../timer-ms.js';
 import { declaredIndexes, type IndexDefinition } from './declared-indexes.js';
 import { declaredIndexDef, normaliseIndexDef } from './index-definition.js';
 
@@ -125,6 +126,12 @@ function selectIndexes(options: IndexSelectionOptions): IndexDefinition[] {
     }
   }
   if (!options.only) return [...all];
+  if (!Array.isArray(options.only)) {
+    throw new InvalidOptionError(
+      'only',
+      `only must be an array of index names, got ${JSON.stringify(options.only)}`,
+    );
+  }
   const unknown = options.only.filter((name) => !all.some((i) => i.name === name));
   if (unknown.length > 0) {
     throw new InvalidOptionError(
@@ -291,11 +298,8 @@ export async function planIndexes(
 
 function resolveApplyOptions(options: ApplyIndexesOptions) {
   const resolved = withDefaults(APPLY_INDEXES_DEFAULTS, options);
-  for (const key of ['lockTimeoutMs', 'statementTimeoutMs', 'retryDelayMs'] as const) {
-    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) {
-      throw new InvalidOptionError(key, `${key} must be a number of ms >= 0, got ${String(resolved[key])}`);
-    }
-  }
+  for (const key of ['lockTimeoutMs', 'statementTimeoutMs'] as const) checkServerTimeout(key, resolved[key]);
+  timerMs('retryDelayMs', resolved.retryDelayMs);
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new InvalidOptionError(
       'maxAttempts',
@@ -303,6 +307,17 @@ function resolveApplyOptions(options: ApplyIndexesOptions) {
     );
   }
   return resolved;
+}
+
+/** A timeout PostgreSQL takes (`SET lock_timeout`, `statement_timeout`): 0 (none) to 2^31 − 1 ms. */
+function checkServerTimeout(option: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > POSTGRES_MAX_TIMEOUT_MS) {
+    throw new InvalidOptionError(
+      option,
+      `${option} must be a number of ms from 0 to ${POSTGRES_MAX_TIMEOUT_MS}, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
@@ -453,7 +468,10 @@ export async function dropIndexes(
   options: DropIndexesOptions = {},
 ): Promise<DropIndexResult[]> {
   const indexes = selectIndexes(options);
-  const lockTimeoutMs = options.lockTimeoutMs ?? APPLY_INDEXES_DEFAULTS.lockTimeoutMs;
+  const lockTimeoutMs = checkServerTimeout(
+    'lockTimeoutMs',
+    options.lockTimeoutMs ?? APPLY_INDEXES_DEFAULTS.lockTimeoutMs,
+  );
   return withClient(target, options.schema, async (client) =>
     oneAtATime(client, APPLY_INDEXES_DEFAULTS.statementTimeoutMs, async () => {
       await client.query(`SET lock_timeout = ${Math.round(lockTimeoutMs)}`);

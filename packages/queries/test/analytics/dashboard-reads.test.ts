@@ -69,6 +69,24 @@ describe('overview', () => {
   });
 });
 
+describe('parameters', () => {
+  it('refuses a malformed range, a bucket other than day or week, and a now that is not a Date', async () => {
+    const userId = manifest.heavyUser.id;
+    const invalid = (param: string) =>
+      expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_PARAMS', param });
+    await expect(loadOverview(t.db, { userId, range: '7days' as '7d', now })).rejects.toThrow(
+      invalid('range'),
+    );
+    // 'month' was read as weeks.
+    await expect(
+      loadAnalytics(t.db, { userId, range: '30d', bucket: 'month' as 'week', now }),
+    ).rejects.toThrow(invalid('bucket'));
+    await expect(loadOverview(t.db, { userId, range: '7d', now: '2026-11-02' as never })).rejects.toThrow(
+      invalid('now'),
+    );
+  });
+});
+
 describe('analytics', () => {
   it('has every daily bucket of the range, zero-filled, oldest first', async () => {
     const data = await loadAnalytics(t.db, {

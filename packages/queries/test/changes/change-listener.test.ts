@@ -187,6 +187,34 @@ describe('listenForChanges', () => {
     }
   });
 
+  it('stays closed when closed while reconnecting: the new connection is ended, not left listening', async () => {
+    const url = new URL(t.connectionString);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    const rec = await recordingListener({
+      connectionString: url.href,
+      initialDelayMs: 10,
+      maxDelayMs: 10,
+      healthCheckMs: 0,
+      healthCheckTimeoutMs: 10_000,
+      onError: () => {},
+    });
+    try {
+      const release = proxy.holdReplies(); // the reconnect's answers wait here
+      await t.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [
+        `LISTEN "${rec.listener.channel}"`,
+      ]);
+      await until(() => proxy.accepted === 2); // reconnecting
+      await rec.listener.close();
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the reconnect completes, after the close
+      expect(rec.listener.connected).toBe(false);
+      expect(rec.reconnects).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('rejects a health-check timeout that is not a positive number of ms', async () => {
     await expect(
       listenForChanges({ connectionString: t.connectionString, onChange: () => {}, healthCheckTimeoutMs: 0 }),

@@ -148,6 +148,15 @@ describe('createDatabase', () => {
     }
   });
 
+  it('refuses a pool size or an acquire timeout pg would read as an outage, and a URL that is not a string', () => {
+    const invalid = (option: string) =>
+      expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option });
+    for (const max of [0, -1, 1.5]) expect(() => createDatabase({ max })).toThrow(invalid('max'));
+    expect(() => createDatabase({ acquireTimeoutMs: -1 })).toThrow(invalid('acquireTimeoutMs'));
+    expect(() => createDatabase({ acquireTimeoutMs: 'x' as never })).toThrow(invalid('acquireTimeoutMs'));
+    expect(() => createDatabase({ connectionString: 42 as never })).toThrow(invalid('connectionString'));
+  });
+
   it('refuses a timeout that is not a whole number of ms from 0 to 2^31 - 1', () => {
     for (const queryTimeoutMs of [-1, 1.5, 2 ** 31]) {
       expect(() => createDatabase({ connectionString: TEST_DATABASE_URL, queryTimeoutMs })).toThrow(

@@ -248,6 +248,16 @@ describe('index engine', () => {
     });
   });
 
+  it('rejects options PostgreSQL or the engine cannot take as invalid options, before connecting', async () => {
+    const invalid = (option: string) =>
+      expect.objectContaining({ code: 'PERFKIT_QUERIES_INVALID_OPTION', option });
+    await expect(applyIndexes(t.pool, { statementTimeoutMs: 3e9 })).rejects.toThrow(
+      invalid('statementTimeoutMs'),
+    );
+    await expect(dropIndexes(t.pool, { lockTimeoutMs: -1 })).rejects.toThrow(invalid('lockTimeoutMs'));
+    await expect(applyIndexes(t.pool, { only: TARGET as never })).rejects.toThrow(invalid('only'));
+  });
+
   it("lets a build wait past the pool's queryTimeoutMs, which is meant for reads, and keeps the pool usable", async () => {
     await dropIndexes(t.pool, { only: [TARGET] });
     const reads = createDatabase({ connectionString: t.connectionString, max: 1, queryTimeoutMs: 300 });
