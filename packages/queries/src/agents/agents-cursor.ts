@@ -15,8 +15,8 @@ export const AGENT_SORT_KEY_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
 const CREATED_AT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
-/** Years a cursor may name: a real row's `created_at`, which PostgreSQL can also read back. */
-const YEARS = { min: 1970, max: 9999 } as const;
+/** Years a cursor may name: any a row's `created_at` renders with four digits (AD), which PostgreSQL reads back. */
+const YEARS = { min: 1, max: 9999 } as const;
 
 /** Whether `value` names a real instant: no 30 February, month 13 or year 0 that `Date.parse` would shift. */
 function isExactTimestamp(value: string): boolean {

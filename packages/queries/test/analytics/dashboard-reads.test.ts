@@ -151,6 +151,21 @@ describe('agents list', () => {
     }
   });
 
+  it('pages past agents created before 1970: the cursor it hands out is one it takes back', async () => {
+    const [tenant] = await insertTenants(t.db, { users: 1, agentsPerUser: 3 });
+    const userId = tenant?.userId as number;
+    await sql`UPDATE agents SET created_at = '1969-07-20T20:17:40Z' WHERE user_id = ${userId}`.execute(t.db);
+    const seen: number[] = [];
+    let after: ReturnType<typeof decodeAgentsCursor> | undefined;
+    for (;;) {
+      const page = await loadAgentsPage(t.db, { userId, limit: 1, ...(after ? { after } : {}) });
+      seen.push(...page.agents.map((agent) => agent.id));
+      if (page.nextCursor === null) break;
+      after = decodeAgentsCursor(page.nextCursor);
+    }
+    expect(seen.sort()).toEqual([...(tenant?.agentIds ?? [])].sort());
+  });
+
   it('rejects a cursor it did not make', () => {
     for (const bad of ['', 'not base64!', Buffer.from('[1,2]').toString('base64url'), 'eyJ4IjoxfQ']) {
       expect(() => decodeAgentsCursor(bad)).toThrow(InvalidCursorError);
