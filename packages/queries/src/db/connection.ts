@@ -81,9 +81,11 @@ export interface DatabaseHandle {
 
 /**
  * Pool settings shared by every connection this package opens. pg lets a URL's `options` replace the
- * config's, so the URL's own startup options (a `statement_timeout`, say) are taken out of it and
- * put first, ours after them: every session is in UTC and starts its `search_path` with `schema`
- * whatever the URL says. Everything else in the URL (ssl, sockets, the password) is pg's to read.
+ * config's, so the URL's own startup options are taken out of it and merged with ours, the later
+ * `-c` winning: the timeouts given here come first (a `statement_timeout` written in the URL is the
+ * more deliberate), the URL's next, then what must hold whatever the URL says: every session is in
+ * UTC and starts its `search_path` with `schema`. Everything else in the URL (ssl, sockets, the
+ * password) is pg's to read.
  */
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -116,13 +118,13 @@ export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
     types: pgTypes,
     // Day boundaries and text renderings agree everywhere only if every session is in UTC.
     options: [
-      startupOptionsOf(connectionString),
-      '-c TimeZone=UTC',
-      options.schema ? `-c search_path=${options.schema},public` : undefined,
       statementTimeoutMs > 0 ? `-c statement_timeout=${statementTimeoutMs}` : undefined,
       idleInTransactionTimeoutMs > 0
         ? `-c idle_in_transaction_session_timeout=${idleInTransactionTimeoutMs}`
         : undefined,
+      startupOptionsOf(connectionString),
+      '-c TimeZone=UTC',
+      options.schema ? `-c search_path=${options.schema},public` : undefined,
     ]
       .filter(Boolean)
       .join(' '),

@@ -27,7 +27,13 @@ describe('createDatabase', () => {
       'options',
       '-c statement_timeout=4321 -c TimeZone=America/New_York -c search_path=x',
     );
-    const handle = createDatabase({ connectionString: url.href, max: 1, schema: 'perfkit_conn_schema' });
+    // A statement timeout written in the URL wins over the one given as an option (an app's default).
+    const handle = createDatabase({
+      connectionString: url.href,
+      max: 1,
+      schema: 'perfkit_conn_schema',
+      statementTimeoutMs: 54_000,
+    });
     try {
       const { rows } = await sql<{ timeout: string; zone: string; path: string }>`
         SELECT current_setting('statement_timeout') AS timeout, current_setting('TimeZone') AS zone,
