@@ -37,7 +37,7 @@ export function reportCommand(io: CliIo): Command {
             writeFileSync(opts.html, html);
           } catch (error) {
             throw new PerfCliError(
-              'PERFKIT_CLI_FILE_UNREADABLE',
+              'PERFKIT_CLI_FILE_UNWRITABLE',
               `cannot write ${opts.html}: ${(error as Error).message}`,
             );
           }

@@ -49,7 +49,7 @@ export { POSTGRES_MAX_TIMEOUT_MS } from '@perfkit/queries';
 export function checkWritableFile(path: string): string {
   const problem = unwritable(path);
   if (problem === undefined) return path;
-  throw new PerfCliError('PERFKIT_CLI_FILE_UNREADABLE', `cannot write ${path}: ${problem}`);
+  throw new PerfCliError('PERFKIT_CLI_FILE_UNWRITABLE', `cannot write ${path}: ${problem}`);
 }
 
 function unwritable(path: string): string | undefined {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/program.js';
+import { checkWritableFile } from '../../src/util/option-checks.js';
 import { type LatencyServer, memoryIo, startLatencyServer } from '../helpers/latency-server.js';
 
 describe('--save a file that cannot be written', () => {
@@ -35,5 +36,11 @@ describe('--save a file that cannot be written', () => {
       }
     }
     expect(server.requests()).toBe(0);
+  });
+
+  it('is a PERFKIT_CLI_FILE_UNWRITABLE error, not the code of a file that cannot be read', () => {
+    expect(() => checkWritableFile(directory)).toThrow(
+      expect.objectContaining({ code: 'PERFKIT_CLI_FILE_UNWRITABLE', exitCode: 2 }),
+    );
   });
 });
