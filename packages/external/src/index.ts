@@ -24,6 +24,7 @@ export {
   ElevenLabsHttpError,
   ElevenLabsNetworkError,
   ExternalError,
+  InvalidArgumentError,
   InvalidInputError,
   MalformedResponseError,
   ResponseTooLargeError,

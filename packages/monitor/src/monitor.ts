@@ -337,8 +337,8 @@ export class Monitor {
    * subscription to node's HTTP diagnostics channel, its listeners on open
    * connections, its `Server-Timing` writer), stops the alert timer, waits
    * for slow-query reports and alert deliveries in flight (a webhook's
-   * retries included: nothing of the monitor's is left running once it
-   * resolves) and closes the `EXPLAIN` pools the
+   * retries included, at most `alerts.closeWait`) and closes the `EXPLAIN`
+   * pools the
    * monitor created. Its middleware and wrapped handlers then pass requests
    * through unrecorded.
    *
@@ -352,7 +352,7 @@ export class Monitor {
     this.arriving.close();
     this.serverTiming?.close();
     clearInterval(this.alertTimer);
-    await Promise.all([this.queries.settled(), this.alerts.settled()]);
+    await Promise.all([this.queries.settled(), this.alerts.settled(this.options.alerts.closeWaitMs)]);
     await Promise.all(this.ownedPools.splice(0).map((pool) => pool.end()));
   }
 

@@ -97,6 +97,11 @@ export interface AlertOptions {
   sinks?: readonly AlertSink[];
   /** How often rules are evaluated; `0` disables the timer (call `evaluateAlerts()` yourself). Default `'15s'`. */
   interval?: Duration;
+  /**
+   * Longest `close()` waits for alert deliveries in flight. Default `'30s'`: a default webhook's whole
+   * schedule (4 attempts of 5 s, 7 s of back-off) fits, and a sink that never settles cannot hold it forever.
+   */
+  closeWait?: Duration;
 }
 
 /**
@@ -123,7 +128,7 @@ export const MONITOR_DEFAULTS = {
     explainInterval: '60s',
     maxShapes: 500,
   },
-  alerts: { interval: '15s' },
+  alerts: { interval: '15s', closeWait: '30s' },
 } as const satisfies MonitorOptions;
 
 /** {@link MonitorOptions} with defaults applied and durations in ms. */
@@ -145,7 +150,12 @@ export interface ResolvedMonitorOptions {
     explainPool: ExplainPool | undefined;
     maxShapes: number;
   };
-  alerts: { rules: readonly AlertRule[]; sinks: readonly AlertSink[]; intervalMs: number };
+  alerts: {
+    rules: readonly AlertRule[];
+    sinks: readonly AlertSink[];
+    intervalMs: number;
+    closeWaitMs: number;
+  };
   clock: NowClock;
 }
 
@@ -219,6 +229,7 @@ export function resolveMonitorOptions(options: MonitorOptions = {}): ResolvedMon
       rules,
       sinks: options.alerts?.sinks ?? [],
       intervalMs: timerMs('alerts.interval', options.alerts?.interval ?? d.alerts.interval),
+      closeWaitMs: timerMs('alerts.closeWait', options.alerts?.closeWait ?? d.alerts.closeWait),
     },
     clock: options.clock ?? preciseClock,
   };

@@ -1,7 +1,8 @@
 import type { Clock } from '@perfkit/primitives';
 
-// The reason a sleep is cancelled with on close: never seen by a caller, and allocated once.
+// The reasons a sleep is cancelled with: never seen by a caller, and allocated once.
 const CLOSED = Object.freeze({ closed: true });
+const REPLACED = Object.freeze({ replaced: true });
 
 /** One watched deadline; `remove` it when its operation settles. */
 export interface Deadline {
@@ -10,10 +11,11 @@ export interface Deadline {
 }
 
 /**
- * Deadlines of many short operations, watched through one `clock.sleep` at a time. A timer per operation
- * is what an L2 read would otherwise pay for, and cancelling a clock's sleep takes an `AbortController`,
- * which costs more than the Redis round trip it guards. The price: while operations keep coming, the watch
- * wakes about once per time limit, and after the last one it sleeps out at most one time limit.
+ * Deadlines of many short operations, watched through one `clock.sleep` at a time (an earlier deadline
+ * cancels it and sleeps until itself). A timer per operation is what an L2 read would otherwise pay for,
+ * and cancelling a clock's sleep takes an `AbortController`, which costs more than the Redis round trip it
+ * guards. The price: while operations keep coming, the watch wakes about once per time limit, and after
+ * the last one it sleeps out at most one time limit, unless `close()` ends it.
  *
  * @example
  * const deadline = watch.add(250, () => reject(new Error('timed out')));
@@ -22,9 +24,8 @@ export interface Deadline {
 export class DeadlineWatch {
   private readonly pending = new Set<Deadline>();
   private wakeAt = Number.POSITIVE_INFINITY;
-  // Identifies the newest sleep; an older one still running wakes for nothing.
-  private sleepId = 0;
-  // Cancels the newest sleep, so that a closed watch keeps no timer (and no process) alive.
+  // Cancels the one sleep running: a newer one replaces it, and a closed watch keeps no timer (and no
+  // process) alive.
   private sleeping: AbortController | undefined;
 
   constructor(private readonly clock: Clock) {}
@@ -54,16 +55,14 @@ export class DeadlineWatch {
 
   private sleepUntil(at: number): void {
     this.wakeAt = at;
-    const id = ++this.sleepId;
-    const wake = () => {
-      if (id === this.sleepId) this.expireDue();
-    };
+    this.sleeping?.abort(REPLACED);
     const sleeping = new AbortController();
     this.sleeping = sleeping;
+    const wake = () => {
+      if (!sleeping.signal.aborted) this.expireDue();
+    };
     // At least 1 ms: a clock whose `now` lags its `sleep` must not spin.
-    this.clock.sleep(Math.max(1, at - this.clock.now()), sleeping.signal).then(wake, () => {
-      if (!sleeping.signal.aborted) wake();
-    });
+    this.clock.sleep(Math.max(1, at - this.clock.now()), sleeping.signal).then(wake, wake);
   }
 
   private expireDue(): void {

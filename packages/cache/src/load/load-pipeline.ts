@@ -86,6 +86,9 @@ export class LoadPipeline {
       const freshness = stored && freshnessOf(stored, now);
       // A background refresh exists to replace a stale value: only a fresh one ends it.
       if (stored !== undefined && (freshness === 'fresh' || (freshness === 'stale' && !background))) {
+        // A refresh takes the lease over any stored value: over a fresh one (another instance refreshed it
+        // first) it is not needed, and kept it would stop every refresh of the key for the lease's life.
+        if (read.leased) await this.releaseLease(key, read.token);
         if (!this.parts.loads.isFenced(key, stored.tags, request.startSeq)) this.parts.l1.set(key, stored);
         if (freshness === 'stale') {
           this.parts.telemetry.stale(key, now - stored.createdAt, 'swr');
@@ -124,6 +127,11 @@ export class LoadPipeline {
     return read && { ...read, token };
   }
 
+  private async releaseLease(key: string, token: string): Promise<void> {
+    const { l2, options } = this.parts;
+    await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, token));
+  }
+
   private async runLoader(request: LoadRequest, read: L2Read | undefined): Promise<CacheResult<unknown>> {
     const { key, policy } = request;
     const { options, telemetry } = this.parts;
@@ -155,10 +163,8 @@ export class LoadPipeline {
   // A refused value is still the source's latest answer: what it supersedes must not be served any more.
   private async skipStore(request: LoadRequest, read: L2Read | undefined): Promise<void> {
     const { key } = request;
-    const { options, l1, l2, loads } = this.parts;
-    if (read?.leased) {
-      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, read.token));
-    }
+    const { l1, loads } = this.parts;
+    if (read?.leased) await this.releaseLease(key, read.token);
     // A fenced load was overtaken by a newer set or invalidation, whose outcome stands.
     const superseded = l1.get(key) !== undefined || read?.payload !== undefined;
     if (superseded && !loads.isFenced(key, request.policy.tags, request.startSeq)) await this.parts.drop(key);
@@ -170,10 +176,8 @@ export class LoadPipeline {
     error: Error,
   ): Promise<CacheResult<unknown>> {
     const { key, fallback } = request;
-    const { options, l2, telemetry } = this.parts;
-    if (read?.leased) {
-      await l2?.run('releaseLease', (store) => store.releaseLease(options.namespace, key, read.token));
-    }
+    const { options, telemetry } = this.parts;
+    if (read?.leased) await this.releaseLease(key, read.token);
     const now = options.clock.now();
     const servable =
       fallback !== undefined &&
@@ -208,8 +212,7 @@ export class LoadPipeline {
               leaseToken,
             }),
           )
-        : leaseToken &&
-          (await l2.run('releaseLease', (store) => store.releaseLease(options.namespace, key, leaseToken)));
+        : leaseToken && (await this.releaseLease(key, leaseToken));
       if (written === false) accepted = false;
     }
     // Checked again: an invalidation may have arrived while L2 was being written.

@@ -1,8 +1,11 @@
 // Keys are built inside the scripts because the namespace generation must be read in the same atomic step;
 // this needs a standalone Redis (not Cluster). Layout under `base` = `<prefix><namespace>:`:
 //   seq            write sequence: every write, delete, invalidation and clear takes the next number; it
-//                  starts at the server's time in µs, so one lost in a restart without persistence
-//                  starts again above every fence handed out before (a load's stale write is still refused)
+//                  starts at the server's time in units of 100 µs, so one lost in a restart without
+//                  persistence starts again above every fence handed out before (a load's stale write is
+//                  still refused) unless more than 10,000 writes a second were made since the last start;
+//                  below 10^14 until the year 2286, so Lua, which writes 15 digits and more in exponent
+//                  notation, writes it exactly
 //   gen            the sequence number of the last clear; data lives under `<gen>:`
 //   <gen>:e:<key>  `<seq>|<payload>`; an empty payload is a tombstone left by delete
 //   <gen>:z:<tag>  the keys carrying the tag, scored by when their entry expires (expired ones are pruned
@@ -15,16 +18,15 @@ local base = ARGV[1]
 local g = base .. (redis.call('GET', base .. 'gen') or '0') .. ':'
 `;
 
-// Lua: the next number of the write sequence (see the layout above), as text: Lua would write a number of 16
-// digits in exponent notation ("1.7960000000123e+15"), which no pattern here reads back.
+// Lua: the next number of the write sequence (see the layout above).
 const NEXT_SEQ = `
 local function nextSeq()
   local sk = base .. 'seq'
   if redis.call('EXISTS', sk) == 0 then
     local time = redis.call('TIME')
-    redis.call('SET', sk, time[1] .. string.format('%06d', tonumber(time[2])))
+    redis.call('SET', sk, time[1] .. string.format('%04d', math.floor(tonumber(time[2]) / 100)))
   end
-  return string.format('%d', redis.call('INCR', sk))
+  return redis.call('INCR', sk)
 end
 `;
 
@@ -44,11 +46,10 @@ end
  */
 export const READ_SCRIPT = `${GENERATION}
 local v = redis.call('GET', g .. 'e:' .. ARGV[2])
-local seq = redis.call('GET', base .. 'seq') or '0'
-local fence = tonumber(seq)
+local fence = tonumber(redis.call('GET', base .. 'seq') or '0')
 local invalidated = 0
 local lk = g .. 'l:' .. ARGV[2]
-local mine = ARGV[3] .. '|' .. seq
+local mine = ARGV[3] .. '|' .. fence
 if v then
   local sep = string.find(v, '|', 1, true)
   if sep < #v then
@@ -82,7 +83,8 @@ if ARGV[5] ~= '' then
   local fence = tonumber(ARGV[5])
   if tonumber(redis.call('GET', base .. 'gen') or '0') > fence then return 0 end
   local current = redis.call('GET', ek)
-  if current and tonumber(string.match(current, '^(%d+)|')) > fence then return 0 end
+  -- A sequence this script cannot read counts as newer: the write is refused, never the entry lost.
+  if current and (tonumber(string.match(current, '^([^|]*)|')) or math.huge) > fence then return 0 end
   for i = 7, #ARGV do
     local invalidated = redis.call('GET', g .. 'v:' .. ARGV[i])
     if invalidated and tonumber(invalidated) > fence then return 0 end

@@ -10,6 +10,7 @@ import {
   deleteKeys,
   gatedLoader,
   type Instance,
+  waitFor,
 } from '../support/redis-helpers.js';
 
 const PREFIX = `test:cache:stampede:${process.pid}:`;
@@ -75,8 +76,26 @@ describe('stampede protection', () => {
       ),
     );
     expect(new Set(served.map((result) => result.status))).toEqual(new Set(['stale']));
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the background refreshes end
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the background refreshes end
     expect(loads).toBe(2);
+  });
+
+  it('lets go of the lease a refresh took over a value another instance had refreshed first', async () => {
+    const key = nextKey();
+    const [a, b] = instances;
+    let loads = 0;
+    const loader = async () => `v${++loads}`;
+    const options = { ttl: '1s', swr: '1h', jitter: 0 } as const;
+    await a.cache.getOrSet(key, loader, options);
+    await b.cache.getOrSet(key, loader, options);
+    clock.advance(2_000);
+    await b.cache.getOrSet(key, loader, options); // stale: b refreshes it
+    await waitFor(() => loads === 2);
+    await a.cache.getOrSet(key, loader, options); // stale in a's memory: its refresh finds b's fresh value
+    await waitFor(() => a.cache.peekLocal?.(key)?.value === 'v2');
+    clock.advance(2_000);
+    await a.cache.getOrSet(key, loader, options); // stale again: a refresh must run, no lease left behind
+    await waitFor(() => loads === 3);
   });
 
   it("keeps each load's lease its own: a fenced load does not release the lease of the same instance's newer load", async () => {

@@ -55,9 +55,18 @@ export class AlertEvaluator {
     return [...this.firing.values()];
   }
 
-  /** Resolves once every delivery in flight has ended, a webhook's retries included. */
-  async settled(): Promise<void> {
-    await Promise.all(this.delivering);
+  /**
+   * Resolves once every delivery in flight has ended, a webhook's retries included, or after `maxWaitMs`:
+   * a sink that never settles must not hold its caller forever.
+   */
+  async settled(maxWaitMs: number): Promise<void> {
+    if (this.delivering.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+    });
+    await Promise.race([Promise.all(this.delivering), waited]);
+    clearTimeout(timer);
   }
 
   private transition(rule: AlertRule, route: string, stats: WindowStats): AlertEvent | undefined {

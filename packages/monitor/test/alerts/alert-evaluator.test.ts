@@ -172,10 +172,21 @@ describe('closing', () => {
       await receiver.close();
     }
   });
+
+  it('waits at most alerts.closeWait for a sink that never settles', async () => {
+    const never: AlertSink = { name: 'never', send: () => new Promise(() => {}) };
+    const { monitor } = await slowRouteApp(() => [never], { closeWait: 200 });
+    void monitor.evaluateAlerts();
+    const closed = await Promise.race([
+      monitor.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 5_000, 'still waiting')),
+    ]);
+    expect(closed).toBe('closed');
+  });
 });
 
 /** An app whose one request to `/slow` (300 ms by the manual clock) is enough to fire rule `slow`. */
-async function slowRouteApp(sinks: (log: CapturedLog) => AlertSink[]) {
+async function slowRouteApp(sinks: (log: CapturedLog) => AlertSink[], alerts: { closeWait?: number } = {}) {
   const log = captureLogger();
   const clock = manualClock();
   const { advance } = clock;
@@ -192,6 +203,7 @@ async function slowRouteApp(sinks: (log: CapturedLog) => AlertSink[]) {
         rules: [{ name: 'slow', route: '/slow', metric: 'p95', above: 100, minRequests: 1 }],
         sinks: sinks(log),
         interval: 0,
+        ...alerts,
       },
     },
   );

@@ -241,7 +241,7 @@ describe('the count cache', () => {
       const release = proxy.holdReplies();
       const loading = loadAgentsPage(slow.db, { userId, limit: 10 }, { counts });
       // Far longer than the statement takes: the server has read the page, its reply is held.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       await t.db
         .insertInto('agents')
         .values({ user_id: userId, name: 'New', elevenlabs_agent_id: 'el_new' })
