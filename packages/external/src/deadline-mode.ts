@@ -55,7 +55,9 @@ const BUDGET_SETTLED = Object.freeze({ settled: true });
  * A list the cache answers whole costs no timer: the budget's timer, an AbortController and a race per
  * id were most of a warm list's cost. Answered by `peekLocal` (every config in memory, young enough),
  * it costs no peek promise either; answered by `peek` within one turn of the event loop, the turn.
- * Otherwise the budget starts then, one turn late at most.
+ * The budget counts from the call. Starting a fetch costs CPU, and thousands of them started at once
+ * would hold the event loop past the budget's timer: a fetch not started when the budget is spent is
+ * started on a later turn, after the answer (`pending`, or the cached config `stale`).
  *
  * @example
  * const entries = await configsWithinBudget(ids, 300, deps);
@@ -65,7 +67,8 @@ export async function configsWithinBudget(
   budgetMs: number,
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry[]> {
-  const { peekLocal } = deps;
+  const { peekLocal, clock } = deps;
+  const startedAt = clock.now();
   const local = peekLocal ? agentIds.map((agentId) => peekLocal(agentId)) : undefined;
   if (local?.every((cached) => answersAtOnce(cached, deps))) {
     return local.map((cached, i) => atOnce(agentIds[i] as string, cached as NonNullable<Peeked>, deps));
@@ -86,10 +89,13 @@ export async function configsWithinBudget(
   }
   const timer = new AbortController();
   const over = (): typeof BUDGET_OVER => BUDGET_OVER;
-  const budgetOver = deps.clock.sleep(budgetMs, timer.signal).then(over, over);
+  const budgetOver = clock
+    .sleep(Math.max(0, startedAt + budgetMs - clock.now()), timer.signal)
+    .then(over, over);
+  const spent = () => clock.now() - startedAt >= budgetMs;
   try {
     return await Promise.all(
-      agentIds.map((agentId, i) => entryFor(agentId, peeks[i] as Promise<Peeked>, budgetOver, deps)),
+      agentIds.map((agentId, i) => entryFor(agentId, peeks[i] as Promise<Peeked>, budgetOver, spent, deps)),
     );
   } finally {
     // With a reason of our own: a bare abort() builds a DOMException (and its stack) on every call.
@@ -101,12 +107,17 @@ async function entryFor(
   agentId: string,
   peek: Promise<Peeked>,
   budgetOver: Promise<typeof BUDGET_OVER>,
+  spent: () => boolean,
   deps: DeadlineModeDeps,
 ): Promise<AgentConfigEntry> {
   const cached = await Promise.race([peek, budgetOver.then(() => undefined)]);
   if (cached && answersAtOnce(cached, deps)) return atOnce(agentId, cached, deps);
   const failed = deps.recentFailure?.(agentId, cached);
   if (failed) return failure(agentId, cached, failed);
+  if (spent()) {
+    setImmediate(() => deps.refresh(agentId).catch(ignore));
+    return notYet(agentId, cached);
+  }
   const outcome = await Promise.race([
     deps.refresh(agentId).then(
       (config) => ({ config }),
@@ -114,11 +125,7 @@ async function entryFor(
     ),
     budgetOver,
   ]);
-  if (outcome === BUDGET_OVER) {
-    return cached
-      ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs }
-      : pending(agentId);
-  }
+  if (outcome === BUDGET_OVER) return notYet(agentId, cached);
   if ('config' in outcome) return { agentId, status: 'fresh', config: outcome.config, ageMs: 0 };
   return failure(agentId, cached, outcome.error);
 }
@@ -151,6 +158,9 @@ function atOnce(agentId: string, cached: NonNullable<Peeked>, deps: DeadlineMode
 
 function ignore(): void {}
 
-function pending(agentId: string): AgentConfigEntry {
-  return { agentId, status: 'pending', config: null };
+/** The answer while a fetch is still running: the last known config `stale`, or `pending`. */
+function notYet(agentId: string, cached: Peeked): AgentConfigEntry {
+  return cached
+    ? { agentId, status: 'stale', config: cached.value, ageMs: cached.ageMs }
+    : { agentId, status: 'pending', config: null };
 }

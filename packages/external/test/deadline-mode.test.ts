@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { manualClock } from '@perfkit/primitives/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { configsWithinBudget } from '../src/deadline-mode.js';
 import { fakeAgentConfig, fakeAgentId } from '../src/fake/index.js';
 import { systemClock } from '../src/index.js';
 import { closeHarnesses, startHarness } from './support/client-harness.js';
@@ -341,5 +343,32 @@ describe('getAgentConfigs', () => {
     expect(() => client.getAgentConfigs([fast], undefined as never)).toThrow(/budgetMs must be/);
     // Past 2^31 − 1 ms the budget's timer would fire after 1 ms: every fetch answered `pending`.
     expect(() => client.getAgentConfigs([fast], { budgetMs: 2 ** 31 })).toThrow(badArgument);
+  });
+});
+
+describe('the budget with many agents', () => {
+  it('answers when the budget is spent however many fetches are left to start, and starts them after', async () => {
+    const clock = manualClock();
+    const started: string[] = [];
+    const entries = await configsWithinBudget(
+      Array.from({ length: 500 }, (_, i) => `agent_${i}`),
+      100,
+      {
+        peek: async () => undefined,
+        // Starting a fetch costs CPU: 1 ms each here, as thousands at once cost hundreds of ms.
+        refresh: (agentId) => {
+          started.push(agentId);
+          clock.advance(1);
+          return new Promise(() => {});
+        },
+        freshForMs: 60_000,
+        staleWhileRevalidateMs: 0,
+        clock,
+      },
+    );
+    expect(new Set(entries.map((entry) => entry.status))).toEqual(new Set(['pending']));
+    expect(started.length).toBeLessThanOrEqual(101); // 500 were started before the answer
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(500);
   });
 });
