@@ -56,6 +56,9 @@ describe('RedisStore', () => {
     const store = createRedisStore(client, { prefix: PREFIX });
     for (let i = 0; i < 20; i++) await store.delete('restarted', [`k${i}`], 1_000);
     const { fence } = await store.read('restarted', 'k'); // a load begins
+    // The sequence's guarantee holds for fewer than one write per 100 µs since it started: 20 writes
+    // then a restart within 2 ms would break it; 50 ms leaves a margin of 25 times.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await deleteKeys(client, `${PREFIX}restarted:`); // Redis restarts empty
     expect(await store.write('restarted', 'k', 'new', { ttlMs: 60_000, tags: [] })).toBe(true);
     // Below 10^14: Lua, and so the scripts of every version, write it in full, not as 1.7e+13.
