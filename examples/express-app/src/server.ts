@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeElevenLabsOptions, startFakeElevenLabs } from '@perfkit/external/fake';
 import type { Monitor } from '@perfkit/monitor';
+import { within } from '@perfkit/primitives';
 import { createDatabase, type DatabaseHandle } from '@perfkit/queries';
 import { sql } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -16,7 +17,6 @@ import { modeFactory } from './modes/modes.js';
 import type { OptimizedModeOptions } from './modes/optimized-mode.js';
 import { createAppMonitor } from './observability/app-monitor.js';
 import { redactUrl } from './redact.js';
-import { within } from './within.js';
 
 /** Overrides for embedding the app (tests, demo, benchmarks). */
 export interface StartOptions {

@@ -17,3 +17,4 @@ export {
 export { checkNumber, type NumberBounds, parseNumber } from './number.js';
 export { type WithDefaults, withDefaults } from './options.js';
 export { hashText, type Random, seededRandom } from './random.js';
+export { within } from './within.js';

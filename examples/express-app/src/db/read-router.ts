@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { within } from '@perfkit/primitives';
 import type { Database } from '@perfkit/queries';
 import { type Kysely, sql } from 'kysely';
-import { within } from '../within.js';
 
 /** Where reads go, and proof of where they went. */
 export interface ReadRouter {

@@ -1,6 +1,6 @@
 import type { RequestListener, Server, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { within } from '../within.js';
+import { within } from '@perfkit/primitives';
 
 /**
  * A server's shutdown: stop accepting, let the requests in flight finish

@@ -1,3 +1,4 @@
+import { within } from '@perfkit/primitives';
 import type { Logger } from 'pino';
 import type { RouteSeries } from '../http/route-series.js';
 import { type WindowStats, WindowStatsReader } from '../http/window-stats.js';
@@ -60,13 +61,7 @@ export class AlertEvaluator {
    * a sink that never settles must not hold its caller forever.
    */
   async settled(maxWaitMs: number): Promise<void> {
-    if (this.delivering.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs);
-    });
-    await Promise.race([Promise.all(this.delivering), waited]);
-    clearTimeout(timer);
+    if (this.delivering.size > 0) await within(Promise.all(this.delivering), maxWaitMs, undefined);
   }
 
   private transition(rule: AlertRule, route: string, stats: WindowStats): AlertEvent | undefined {

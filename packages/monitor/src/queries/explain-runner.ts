@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '@perfkit/primitives';
+import { MAX_TIMER_MS, within } from '@perfkit/primitives';
 import { ExplainFailedError } from '../errors.js';
 import { redactLiterals } from './query-shape.js';
 
@@ -66,21 +66,14 @@ export async function explainQuery(
   timeoutMs: number,
 ): Promise<unknown> {
   const boundMs = Math.min(timeoutMs + UNANSWERED_SLACK_MS, MAX_TIMER_MS);
-  let timer: NodeJS.Timeout | undefined;
-  const unanswered = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new ExplainFailedError(new Error(`the EXPLAIN database did not answer within ${boundMs} ms`))),
-      boundMs,
-    );
-    timer.unref();
-  });
-  try {
-    return await Promise.race([explainOnce(pool, sql, params, timeoutMs), unanswered]);
-  } finally {
-    clearTimeout(timer);
+  const plan = await within(explainOnce(pool, sql, params, timeoutMs), boundMs, UNANSWERED);
+  if (plan === UNANSWERED) {
+    throw new ExplainFailedError(new Error(`the EXPLAIN database did not answer within ${boundMs} ms`));
   }
+  return plan;
 }
+
+const UNANSWERED: unique symbol = Symbol('unanswered');
 
 async function explainOnce(
   pool: ExplainPool,

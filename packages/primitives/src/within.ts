@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * `promise`'s value, or `onTimeout` if `ms` pass first. The timer is cleared
+ * `promise`'s value, or `onTimeout` if `ms` pass first (at most `MAX_TIMER_MS`). The timer is cleared
  * either way and never keeps the process alive; `promise` itself runs on.
  *
  * @example
