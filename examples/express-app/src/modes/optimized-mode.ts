@@ -1,7 +1,7 @@
 import type { CacheOptions } from '@perfkit/cache';
 import { ElevenLabsClient } from '@perfkit/external';
-import { TenantCountCache } from '@perfkit/queries';
-import { applyIndexes, startRollupTimer } from '@perfkit/queries/admin';
+import { IndexesBusyError, TenantCountCache } from '@perfkit/queries';
+import { applyIndexes, type IndexResult, startRollupTimer } from '@perfkit/queries/admin';
 import { optimizedAgents } from '../agents/optimized-agents.js';
 import { findUserIdByKey } from '../auth/api-key-auth.js';
 import { cachedUserIdForKey } from '../auth/cached-auth.js';
@@ -122,9 +122,21 @@ async function createOptimizedMode(
   }
 }
 
-/** Builds the declared indexes that are missing (CONCURRENTLY, one at a time); existing ones cost a lookup. */
+/**
+ * Builds the declared indexes that are missing (CONCURRENTLY, one at a time); existing ones cost a
+ * lookup. An instance starting while another builds them starts at once: its reads are exact without
+ * them, and waiting could hold its start past any health check (a build on `large` takes minutes).
+ */
 async function applyMissingIndexes({ pool, logger }: ModeResources): Promise<void> {
-  for (const result of await applyIndexes(pool)) {
+  let results: IndexResult[];
+  try {
+    results = await applyIndexes(pool, { busyWaitMs: 0 });
+  } catch (error) {
+    if (!(error instanceof IndexesBusyError)) throw error;
+    logger.info('another instance is applying the indexes; starting without waiting for it');
+    return;
+  }
+  for (const result of results) {
     if (result.status === 'failed') logger.warn(result, 'index build failed; reads stay exact but slower');
     else if (result.status !== 'existing') logger.info(result, 'index built');
   }

@@ -1,5 +1,6 @@
-import { declaredIndexes } from '@perfkit/queries/admin';
+import { applyIndexes, declaredIndexes, dropIndexes } from '@perfkit/queries/admin';
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/server.js';
 import { seedTestData, startAppOn, type TestData } from '../support/test-app.js';
@@ -55,4 +56,52 @@ describe('start-up of each mode', () => {
     }
     expect(left).toBe(0);
   });
+});
+
+describe('start-up beside another instance applying the indexes', () => {
+  let data: TestData;
+  beforeAll(async () => {
+    data = await seedTestData('startup_busy');
+  });
+  afterAll(() => data?.close());
+
+  it('starts at once, without building them twice, instead of holding its start for the build', async () => {
+    const { pool } = data.schema;
+    await dropIndexes(pool);
+    // A transaction writing calls holds the other apply's concurrent build midway, and with it the
+    // schema's index lock, for as long as the test needs.
+    const writer = await pool.connect();
+    await writer.query('BEGIN');
+    await writer.query('UPDATE calls SET updated_at = updated_at WHERE id = (SELECT min(id) FROM calls)');
+    const other = applyIndexes(pool, { lockTimeoutMs: 30_000 });
+    let app: RunningApp | undefined;
+    try {
+      // Its first build has begun once this schema holds an index that is not valid yet.
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await pool.query(
+          `SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid
+           WHERE relnamespace = $1::regnamespace AND NOT indisvalid`,
+          [data.schema.schema],
+        );
+        if (rows.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const lines: { msg: string }[] = [];
+      // Before the fix, the start waited for the other apply (up to its 30 min) and this timed out.
+      app = await startAppOn(data, {
+        mode: 'optimized',
+        start: { logger: pino({ level: 'info' }, { write: (line) => lines.push(JSON.parse(line)) }) },
+      });
+      expect(lines.map((line) => line.msg)).toContain(
+        'another instance is applying the indexes; starting without waiting for it',
+      );
+      expect(lines.map((line) => line.msg)).not.toContain('index built');
+    } finally {
+      await writer.query('ROLLBACK');
+      writer.release();
+      await app?.close();
+    }
+    const results = await other;
+    expect(results.every((result) => result.status === 'created')).toBe(true);
+  }, 60_000);
 });

@@ -26,6 +26,12 @@ export interface ApplyIndexesOptions extends IndexSelectionOptions {
   lockTimeoutMs?: number;
   /** `statement_timeout` of each build, ms. Default: 1,800,000 (30 min). */
   statementTimeoutMs?: number;
+  /**
+   * How long to wait for another process applying or dropping the indexes, ms, before
+   * `IndexesBusyError`; 0 does not wait (an app instance that need not hold its start for another's
+   * build). Default: `statementTimeoutMs` (without a limit when that is 0).
+   */
+  busyWaitMs?: number;
   /** Attempts per index when a lock times out or a deadlock is detected. Default: 3. */
   maxAttempts?: number;
   /** Wait before the first retry, ms; doubled after each. Default: 1,000. */
@@ -301,13 +307,17 @@ function resolveApplyOptions(options: ApplyIndexesOptions) {
   // A PostgreSQL timeout takes what a Node.js timer does: 0 to 2^31 − 1 ms.
   for (const key of ['lockTimeoutMs', 'statementTimeoutMs', 'retryDelayMs'] as const)
     timerMs(key, resolved[key]);
+  const busyWaitMs =
+    options.busyWaitMs === undefined
+      ? resolved.statementTimeoutMs || Number.POSITIVE_INFINITY
+      : timerMs('busyWaitMs', options.busyWaitMs);
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new InvalidOptionError(
       'maxAttempts',
       `maxAttempts must be an integer >= 1, got ${String(resolved.maxAttempts)}`,
     );
   }
-  return resolved;
+  return { ...resolved, busyWaitMs };
 }
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
@@ -381,7 +391,7 @@ async function dropInvalidLeftover(
  * for good drops its own INVALID leftover. Tables that got an index are
  * ANALYZEd. Never throws for one index: each gets a result. One apply or
  * drop runs at a time per schema, across processes: a second waits up to
- * `statementTimeoutMs` for the first, then finds its indexes (else
+ * `busyWaitMs` for the first, then finds its indexes (else
  * `IndexesBusyError`).
  *
  * @example
@@ -396,7 +406,7 @@ export async function applyIndexes(
   const indexes = selectIndexes(options);
   return withClient(target, options.schema, async (client) => {
     await client.query(`SET statement_timeout = ${Math.round(opts.statementTimeoutMs)}`);
-    return oneAtATime(client, opts.statementTimeoutMs, async () => {
+    return oneAtATime(client, opts.busyWaitMs, async () => {
       await client.query(`SET lock_timeout = ${Math.round(opts.lockTimeoutMs)}`);
       const results: IndexResult[] = [];
       for (const index of indexes) {
@@ -420,14 +430,14 @@ const INDEX_LOCK_KEY = `hashtextextended(current_schema() || '.perfkit.indexes',
 const INDEX_LOCK_POLL_MS = 200;
 
 /**
- * Runs `fn` holding the schema's index lock, waiting up to `waitMs` for it. Two instances starting at
+ * Runs `fn` holding the schema's index lock, waiting up to `waitMs` for it (0: not at all). Two instances starting at
  * once would otherwise build the same index: the second found the first's build in progress as an
  * INVALID leftover, tried to drop it, and reported a failure (or a rebuild) for an index that ended
  * valid. The lock is polled, not waited for in one statement: a concurrent build waits for every
  * statement older than its phases, and a statement waiting for the build's own lock is a deadlock.
  */
 async function oneAtATime<T>(client: pg.ClientBase, waitMs: number, fn: () => Promise<T>): Promise<T> {
-  const giveUpAt = waitMs > 0 ? performance.now() + waitMs : Number.POSITIVE_INFINITY;
+  const giveUpAt = performance.now() + waitMs;
   for (;;) {
     const { rows } = await client.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_lock(${INDEX_LOCK_KEY}) AS locked`,

@@ -234,6 +234,25 @@ describe('index engine', () => {
     }
   });
 
+  it('with busyWaitMs 0, refuses at once while another apply runs (IndexesBusyError)', async () => {
+    await dropIndexes(t.pool, { only: [TARGET] });
+    const writer = await openWriter();
+    const observer = await t.pool.connect();
+    try {
+      const first = applyIndexes(t.pool, { only: [TARGET], lockTimeoutMs: 30_000 });
+      await waitForBuild(observer);
+      await expect(applyIndexes(t.pool, { only: [TARGET], busyWaitMs: 0 })).rejects.toMatchObject({
+        code: 'PERFKIT_QUERIES_INDEXES_BUSY',
+      });
+      await writer.query('ROLLBACK');
+      expect(await first).toEqual([expect.objectContaining({ status: 'created' })]);
+    } finally {
+      await writer.query('ROLLBACK');
+      writer.release();
+      observer.release();
+    }
+  });
+
   it('drops every index and reports the ones already gone as absent', async () => {
     const dropped = await dropIndexes(t.pool);
     expect(dropped.filter((r) => r.status === 'failed')).toEqual([]);
@@ -255,6 +274,7 @@ describe('index engine', () => {
       invalid('statementTimeoutMs'),
     );
     await expect(dropIndexes(t.pool, { lockTimeoutMs: -1 })).rejects.toThrow(invalid('lockTimeoutMs'));
+    await expect(applyIndexes(t.pool, { busyWaitMs: Number.NaN })).rejects.toThrow(invalid('busyWaitMs'));
     await expect(applyIndexes(t.pool, { only: TARGET as never })).rejects.toThrow(invalid('only'));
   });
 
