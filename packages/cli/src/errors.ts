@@ -35,6 +35,7 @@ export type PerfCliErrorCode =
   | 'PERFKIT_CLI_FILE_UNWRITABLE'
   | 'PERFKIT_CLI_QUERY_FILE_INVALID'
   | 'PERFKIT_CLI_DATABASE_UNAVAILABLE'
+  | 'PERFKIT_CLI_PERMISSION_DENIED'
   | 'PERFKIT_CLI_SCHEMA_MISSING'
   | 'PERFKIT_CLI_TARGET_UNREACHABLE';
 
@@ -172,6 +173,22 @@ export class DatabaseUnavailableError extends PerfCliError {
   constructor(message: string, cause?: unknown) {
     super('PERFKIT_CLI_DATABASE_UNAVAILABLE', message, { cause });
     this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * The database let the role in, but the role lacks a privilege the command
+ * needs (SQLSTATE 42501): nothing is wrong with the database, so it is not a
+ * {@link DatabaseUnavailableError}; connect as another role or grant it.
+ *
+ * @example
+ * await runAudit({ connectionString: 'postgresql://reader@127.0.0.1:5432/app' }) // rejects with PermissionDeniedError
+ */
+export class PermissionDeniedError extends PerfCliError {
+  declare readonly code: 'PERFKIT_CLI_PERMISSION_DENIED';
+  constructor(message: string, cause?: unknown) {
+    super('PERFKIT_CLI_PERMISSION_DENIED', message, { cause });
+    this.name = 'PermissionDeniedError';
   }
 }
 

@@ -41,6 +41,7 @@ export {
   InvalidReportError,
   isCliError,
   PerfCliError,
+  PermissionDeniedError,
   SchemaMissingError,
 } from './errors.js';
 export type { CliIo } from './io.js';

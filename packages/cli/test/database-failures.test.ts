@@ -1,6 +1,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { createTestSchema, type TestSchema } from '@perfkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAudit } from '../src/index.js';
 import { runCli } from '../src/program.js';
 import { CONNECT_TIMEOUT_MS } from '../src/util/database-url.js';
 import { memoryIo } from './helpers/latency-server.js';
@@ -99,6 +100,13 @@ describe('perf-cli with a role that may not read the app tables', () => {
         `^perf-cli: postgresql://${role}@127\\.0\\.0\\.1:\\d+/\\w+\\S*: permission denied for table \\w+: connect as a role with the privileges the command needs\\n$`,
       ),
     );
+  });
+
+  it('runAudit rejects with PERFKIT_CLI_PERMISSION_DENIED, not as an unavailable database', async () => {
+    await expect(runAudit({ connectionString: url })).rejects.toMatchObject({
+      code: 'PERFKIT_CLI_PERMISSION_DENIED',
+      exitCode: 2,
+    });
   });
 });
 

@@ -1,6 +1,11 @@
 import { isConnectionError } from '@perfkit/queries';
 import pg from 'pg';
-import { DatabaseUnavailableError, InvalidOptionError, isCliError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  InvalidOptionError,
+  isCliError,
+  PermissionDeniedError,
+} from '../errors.js';
 import { redactUrl } from './redact-url.js';
 
 // What node-postgres reads as a connection string: a URL, a `socket:` URL or a socket directory.
@@ -96,13 +101,16 @@ export async function connectClient(url: string, applicationName: string): Promi
  * @example
  * catch (error) { throw databaseFailure(url, error) ?? error; }
  */
-export function databaseFailure(url: string, error: unknown): DatabaseUnavailableError | undefined {
+export function databaseFailure(
+  url: string,
+  error: unknown,
+): DatabaseUnavailableError | PermissionDeniedError | undefined {
   if (isCliError(error)) return undefined;
   const code = (error as { code?: unknown } | null)?.code;
   if (isConnectionError(error) || (typeof code === 'string' && LOGIN_REFUSED.has(code)))
     return cannotConnect(url, error);
   if (code === INSUFFICIENT_PRIVILEGE) {
-    return new DatabaseUnavailableError(
+    return new PermissionDeniedError(
       `${redactUrl(url, { keepUsername: true })}: ${messageOf(error)}: connect as a role with the privileges the command needs`,
       error,
     );
