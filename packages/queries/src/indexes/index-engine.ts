@@ -172,6 +172,12 @@ function runLong(client: pg.ClientBase, text: string): Promise<unknown> {
   return client.query(statement);
 }
 
+/**
+ * How long the engine's own connection (a connection string as target) may take to connect: without
+ * a bound, a host that drops packets holds the call for the kernel's TCP retries (about 2 min).
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 async function withClient<T>(
   target: IndexTarget,
   schema: string | undefined,
@@ -182,7 +188,10 @@ async function withClient<T>(
   }
   const own = typeof target === 'string';
   const client: pg.ClientBase = own
-    ? new pg.Client(poolConfig({ connectionString: target }))
+    ? new pg.Client({
+        ...poolConfig({ connectionString: target }),
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      })
     : await target.connect();
   // A build's backend may be terminated: the statement in flight rejects with the error (reported
   // as a failed index); the connection's own 'error' event must not crash the process.

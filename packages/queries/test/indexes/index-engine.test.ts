@@ -1,4 +1,4 @@
-import { createTestSchema, type TestSchema } from '@perfkit/testing';
+import { createTestSchema, startTcpProxy, type TestSchema } from '@perfkit/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -252,6 +252,20 @@ describe('index engine', () => {
       observer.release();
     }
   });
+
+  it('gives up connecting after 10 s to a server that never answers, given a connection string', async () => {
+    const url = new URL(t.connectionString);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+    const release = proxy.holdReplies();
+    try {
+      url.port = String(proxy.port);
+      // Without a connect timeout the call waited for an answer that never came.
+      await expect(applyIndexes(url.toString(), { only: [TARGET] })).rejects.toThrow(/timeout/i);
+    } finally {
+      release();
+      await proxy.close();
+    }
+  }, 30_000);
 
   it('drops every index and reports the ones already gone as absent', async () => {
     const dropped = await dropIndexes(t.pool);
