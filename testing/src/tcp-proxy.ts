@@ -17,6 +17,8 @@ export interface TcpProxy {
   holdReplies(): () => void;
   /** Connections accepted so far. */
   readonly accepted: number;
+  /** Connections open now: one leaves when either of its sockets closes. */
+  readonly open: number;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get accepted() {
       return accepted;
+    },
+    get open() {
+      return pairs.size;
     },
     async close() {
       for (const pair of pairs) {

@@ -103,6 +103,8 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
   let connected = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let healthTimer: NodeJS.Timeout | undefined;
+  // A reconnect coming up: close() ends it too, or its socket outlived close() by up to healthCheckTimeoutMs.
+  let connecting: pg.Client | undefined;
 
   const connect = async (): Promise<void> => {
     const next = new pg.Client({
@@ -123,6 +125,7 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
         opts.onError?.(error);
       }
     });
+    connecting = next;
     try {
       await next.connect();
       const { rows } = await next.query<{ channel: string }>(
@@ -137,6 +140,8 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
       next.removeAllListeners('end');
       await next.end().catch(() => {});
       throw error;
+    } finally {
+      connecting = undefined;
     }
     client = next;
     connected = true;
@@ -198,6 +203,7 @@ export async function listenForChanges(options: ListenForChangesOptions): Promis
         client.removeAllListeners('end');
         await client.end().catch(() => {});
       }
+      await connecting?.end().catch(() => {});
     },
   };
 }

@@ -187,7 +187,7 @@ describe('listenForChanges', () => {
     }
   });
 
-  it('stays closed when closed while reconnecting: the new connection is ended, not left listening', async () => {
+  it('stays closed when closed while reconnecting: the new connection is ended with close(), not left listening', async () => {
     const url = new URL(t.connectionString);
     const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${proxy.port}`;
@@ -206,8 +206,10 @@ describe('listenForChanges', () => {
       ]);
       await until(() => proxy.accepted === 2); // reconnecting
       await rec.listener.close();
+      // Before, the reconnect's socket stayed open until its answers came or healthCheckTimeoutMs (10 s).
+      await until(() => proxy.open === 0, 2_000);
       release();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the reconnect completes, after the close
+      await new Promise((resolve) => setTimeout(resolve, 300)); // any late event of the reconnect, after the close
       expect(rec.listener.connected).toBe(false);
       expect(rec.reconnects).toEqual([]);
     } finally {
