@@ -44,6 +44,31 @@ async function waitForBuild(observer: pg.PoolClient): Promise<number> {
   throw new Error('the build never started');
 }
 
+/**
+ * Runs `during` while an apply of TARGET (with `options`) is midway: its concurrent build waits for an
+ * open writer, holding the schema's index lock with its index INVALID. Then lets that build finish
+ * and resolves with its results.
+ */
+async function whileBuildHeld(
+  options: Parameters<typeof applyIndexes>[1],
+  during: () => Promise<void>,
+): ReturnType<typeof applyIndexes> {
+  await dropIndexes(t.pool, { only: [TARGET] });
+  const writer = await openWriter();
+  const observer = await t.pool.connect();
+  try {
+    const first = applyIndexes(t.pool, { ...options, only: [TARGET] });
+    await waitForBuild(observer);
+    await during();
+    await writer.query('ROLLBACK');
+    return await first;
+  } finally {
+    await writer.query('ROLLBACK');
+    writer.release();
+    observer.release();
+  }
+}
+
 describe('index engine', () => {
   it('plans every declared index as a concurrent build on an empty database', async () => {
     const plan = await planIndexes();
@@ -209,48 +234,29 @@ describe('index engine', () => {
   });
 
   it('runs two applies at once (two instances starting) one after the other: one builds, the other finds it', async () => {
-    await dropIndexes(t.pool, { only: [TARGET] });
-    const writer = await openWriter(); // holds the first build midway, its index INVALID
-    const observer = await t.pool.connect();
-    try {
-      const first = applyIndexes(t.pool, { only: [TARGET] });
-      await waitForBuild(observer);
+    let second: ReturnType<typeof applyIndexes> | undefined;
+    const first = await whileBuildHeld({}, async () => {
       // Unlocked, the second took the first's build for a leftover and failed dropping it within 0.5 s.
-      const second = applyIndexes(t.pool, {
+      second = applyIndexes(t.pool, {
         only: [TARGET],
         lockTimeoutMs: 200,
         retryDelayMs: 10,
         maxAttempts: 2,
       });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await writer.query('ROLLBACK');
+    });
 
-      expect(await first).toEqual([expect.objectContaining({ status: 'created' })]);
-      expect(await second).toEqual([expect.objectContaining({ status: 'existing' })]);
-    } finally {
-      await writer.query('ROLLBACK');
-      writer.release();
-      observer.release();
-    }
+    expect(first).toEqual([expect.objectContaining({ status: 'created' })]);
+    expect(await second).toEqual([expect.objectContaining({ status: 'existing' })]);
   });
 
   it('with busyWaitMs 0, refuses at once while another apply runs (IndexesBusyError)', async () => {
-    await dropIndexes(t.pool, { only: [TARGET] });
-    const writer = await openWriter();
-    const observer = await t.pool.connect();
-    try {
-      const first = applyIndexes(t.pool, { only: [TARGET], lockTimeoutMs: 30_000 });
-      await waitForBuild(observer);
+    const first = await whileBuildHeld({ lockTimeoutMs: 30_000 }, async () => {
       await expect(applyIndexes(t.pool, { only: [TARGET], busyWaitMs: 0 })).rejects.toMatchObject({
         code: 'PERFKIT_QUERIES_INDEXES_BUSY',
       });
-      await writer.query('ROLLBACK');
-      expect(await first).toEqual([expect.objectContaining({ status: 'created' })]);
-    } finally {
-      await writer.query('ROLLBACK');
-      writer.release();
-      observer.release();
-    }
+    });
+    expect(first).toEqual([expect.objectContaining({ status: 'created' })]);
   });
 
   it('gives up connecting after 10 s to a server that never answers, given a connection string', async () => {
