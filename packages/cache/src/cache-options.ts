@@ -164,9 +164,7 @@ function durationOption(value: Duration, option: string): number {
 
 // Redis rejects a PX of 0, and a zero ttl would store nothing.
 function positiveDuration(value: Duration, option: string): number {
-  const ms = durationOption(value, option);
-  if (ms === 0) throw new CacheOptionsError(option, 'expected a duration above 0');
-  return ms;
+  return parseDuration(value, option, CacheOptionsError, { positive: true });
 }
 
 // A wait on the clock: bounded by what a timer keeps; a time limit of 0 would end every call at once.
@@ -177,7 +175,7 @@ function waitOption(value: Duration, option: string, { positive = false } = {}):
 function validTags(tags: readonly string[] | undefined): readonly string[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
-    throw new CacheOptionsError('tags', 'expected an array of non-empty strings');
+    throw new CacheOptionsError('tags', 'must be an array of non-empty strings');
   }
   return tags;
 }
@@ -192,19 +190,19 @@ export function resolveCacheOptions(given: CacheOptions = {}): ResolvedCacheOpti
   const options = given ?? {}; // null too, from JavaScript
   const o = withDefaults(CACHE_DEFAULTS, options);
   if (typeof o.namespace !== 'string' || o.namespace === '' || o.namespace.includes(':')) {
-    throw new CacheOptionsError('namespace', 'expected a non-empty string without ":"');
+    throw new CacheOptionsError('namespace', 'must be a non-empty string without ":"');
   }
   if (typeof o.jitter !== 'number' || !(o.jitter >= 0 && o.jitter < 1)) {
-    throw new CacheOptionsError('jitter', `expected a number in [0, 1), got ${o.jitter}`);
+    throw new CacheOptionsError('jitter', `must be a number in [0, 1), got ${o.jitter}`);
   }
   if (options.l2 !== undefined && typeof options.l2?.read !== 'function') {
-    throw new CacheOptionsError('l2', 'expected a CacheStore such as createRedisStore(redis)');
+    throw new CacheOptionsError('l2', 'must be a CacheStore such as createRedisStore(redis)');
   }
   if (options.bus !== undefined && typeof options.bus?.subscribe !== 'function') {
-    throw new CacheOptionsError('bus', 'expected a CacheBus such as createRedisBus(redis)');
+    throw new CacheOptionsError('bus', 'must be a CacheBus such as createRedisBus(redis)');
   }
   if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
-    throw new CacheOptionsError('clock', 'expected a Clock: { now(), sleep(ms, signal?) }');
+    throw new CacheOptionsError('clock', 'must be a Clock: { now(), sleep(ms, signal?) }');
   }
   const ttlMs = positiveDuration(o.ttl, 'ttl');
   const l2TimeoutMs = waitOption(o.l2Timeout, 'l2Timeout', { positive: true });
@@ -264,7 +262,7 @@ export function resolveEntryOptions(
   if (options === undefined || options === null) return defaults;
   const { isCacheable } = options;
   if (isCacheable !== undefined && typeof isCacheable !== 'function') {
-    throw new CacheOptionsError('isCacheable', 'expected a function (value) => boolean');
+    throw new CacheOptionsError('isCacheable', 'must be a function (value) => boolean');
   }
   return {
     isCacheable: isCacheable as ResolvedEntryOptions['isCacheable'],

@@ -232,7 +232,7 @@ class TwoTierCache implements Cache {
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
     if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
-      throw new CacheOptionsError('tags', 'expected an array of non-empty strings');
+      throw new CacheOptionsError('tags', 'must be an array of non-empty strings');
     }
     if (tags.length === 0) return;
     await this.invalidate('tags', tags, (store) =>
@@ -297,7 +297,7 @@ class TwoTierCache implements Cache {
       validateKey(key);
       // Else undefined would be loaded, and cached.
       if (typeof loader !== 'function')
-        throw new CacheOptionsError('loader', 'expected a function that loads the value');
+        throw new CacheOptionsError('loader', 'must be a function that loads the value');
       const policy = resolveEntryOptions(options, this.defaults);
       const entry = this.usableL1(key);
       const now = this.o.clock.now();
@@ -383,8 +383,7 @@ class TwoTierCache implements Cache {
 const noop = () => undefined;
 
 function validateKey(key: string): void {
-  if (typeof key !== 'string' || key === '')
-    throw new CacheOptionsError('key', 'expected a non-empty string');
+  if (typeof key !== 'string' || key === '') throw new CacheOptionsError('key', 'must be a non-empty string');
 }
 
 /**

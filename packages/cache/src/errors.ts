@@ -30,8 +30,8 @@ export class CacheError extends PerfkitError<Exclude<CacheErrorCode, 'PERFKIT_CA
  * createCache({ ttl: '5 parsecs' }); // throws CacheOptionsError, code PERFKIT_CACHE_INVALID_OPTION
  */
 export class CacheOptionsError extends InvalidOptionError<'PERFKIT_CACHE_INVALID_OPTION'> {
-  constructor(option: string, message: string) {
-    super(option, `Invalid cache option "${option}": ${message}`, 'PERFKIT_CACHE_INVALID_OPTION');
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_CACHE_INVALID_OPTION', { scope: 'cache' });
   }
 }
 

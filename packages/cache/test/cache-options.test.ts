@@ -34,25 +34,23 @@ describe('resolveCacheOptions', () => {
 
   it('rejects invalid options up front with an exact message', () => {
     expect(() => resolveCacheOptions({ namespace: 'a:b' })).toThrow(
-      'Invalid cache option "namespace": expected a non-empty string without ":"',
+      'cache: namespace must be a non-empty string without ":"',
     );
     expect(() => resolveCacheOptions({ jitter: 1 })).toThrow(
-      'Invalid cache option "jitter": expected a number in [0, 1), got 1',
+      'cache: jitter must be a number in [0, 1), got 1',
     );
-    expect(() => resolveCacheOptions({ ttl: 0 })).toThrow(
-      'Invalid cache option "ttl": expected a duration above 0',
-    );
+    expect(() => resolveCacheOptions({ ttl: 0 })).toThrow('cache: ttl must be longer than 0 ms, got 0');
     expect(() => resolveCacheOptions({ fenceWindow: '0s' })).toThrow(
-      'Invalid cache option "fenceWindow": expected a duration above 0',
+      'cache: fenceWindow must be longer than 0 ms, got "0s"',
     );
     expect(() => resolveCacheOptions({ l2: {} as never })).toThrow(
-      'Invalid cache option "l2": expected a CacheStore such as createRedisStore(redis)',
+      'cache: l2 must be a CacheStore such as createRedisStore(redis)',
     );
     expect(() => resolveCacheOptions({ clock: {} as never })).toThrow(
-      'Invalid cache option "clock": expected a Clock: { now(), sleep(ms, signal?) }',
+      'cache: clock must be a Clock: { now(), sleep(ms, signal?) }',
     );
     expect(() => resolveCacheOptions({ l1MaxEntries: 0 })).toThrow(
-      'Invalid cache option "l1MaxEntries": must be an integer >= 1 and <= 10000000, got 0',
+      'cache: l1MaxEntries must be an integer >= 1 and <= 10000000, got 0',
     );
     // lru-cache would allocate its index for all of them up front: 4.4 GB for 50 million.
     expect(() => resolveCacheOptions({ l1MaxEntries: 5e7 })).toThrow(/l1MaxEntries/);
@@ -69,12 +67,12 @@ describe('waits on a timer', () => {
       'l2ConnectTimeout',
     ] as const) {
       expect(() => resolveCacheOptions({ [option]: '30d' })).toThrow(
-        `Invalid cache option "${option}": must be at most 2147483647 ms`,
+        `cache: ${option} must be at most 2147483647 ms`,
       );
     }
     const entryDefaults = { ttlMs: 1000, swrMs: 0, staleIfErrorMs: 0, tags: [], timeoutMs: 10 };
     expect(() => resolveEntryOptions({ timeout: '30d' }, entryDefaults)).toThrow(
-      'Invalid cache option "timeout": must be at most 2147483647 ms',
+      'cache: timeout must be at most 2147483647 ms',
     );
     // Not a timer: an entry may live for a month.
     expect(resolveCacheOptions({ ttl: '30d' }).policy.ttlMs).toBe(30 * 86_400_000);
@@ -82,10 +80,10 @@ describe('waits on a timer', () => {
 
   it('that limit a call are longer than 0, which would end every call before it starts', () => {
     expect(() => resolveCacheOptions({ timeout: 0 })).toThrow(
-      'Invalid cache option "timeout": must be longer than 0 ms, got 0',
+      'cache: timeout must be longer than 0 ms, got 0',
     );
     expect(() => resolveCacheOptions({ l2Timeout: '0ms' })).toThrow(
-      'Invalid cache option "l2Timeout": must be longer than 0 ms, got "0ms"',
+      'cache: l2Timeout must be longer than 0 ms, got "0ms"',
     );
     expect(resolveCacheOptions({ leaseWait: 0 }).leaseWaitMs).toBe(0);
   });
@@ -115,7 +113,7 @@ describe('resolveEntryOptions', () => {
       tags: ['user:42'],
     });
     expect(() => resolveEntryOptions({ tags: [''] }, defaults)).toThrow(
-      'Invalid cache option "tags": expected an array of non-empty strings',
+      'cache: tags must be an array of non-empty strings',
     );
   });
 });

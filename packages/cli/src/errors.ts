@@ -79,14 +79,13 @@ export class PerfCliError extends PerfkitError<PerfCliErrorCode> {
  * throw new InvalidOptionError('warmupMs', 'must be >= 0 ms, got -1 ms'); // "warmupMs must be >= 0 ms, got -1 ms"
  */
 export class InvalidOptionError extends PerfkitInvalidOptionError<'PERFKIT_CLI_INVALID_OPTION'> {
-  readonly problem: string;
   readonly exitCode: number = EXIT_CODES.usage;
   readonly context: Record<string, unknown>;
 
+  // No scope: the CLI prints its own name before every message.
   constructor(option: string, problem: string, options: { cause?: unknown } = {}) {
-    super(option, `${option} ${problem}`, 'PERFKIT_CLI_INVALID_OPTION', options);
+    super(option, problem, 'PERFKIT_CLI_INVALID_OPTION', options);
     this.name = 'InvalidOptionError';
-    this.problem = problem;
     this.context = { option };
   }
 

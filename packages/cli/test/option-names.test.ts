@@ -164,12 +164,12 @@ describe('the CLI', () => {
         const run = memoryIo();
         expect(await runCli(args, run.io), args.join(' ')).toBe(2);
         expect(run.stderr()).toBe(
-          'perf-cli: DATABASE_URL is not a PostgreSQL URL: expected postgresql://user[:password]@host[:port]/database\n',
+          'perf-cli: DATABASE_URL must be a PostgreSQL URL: postgresql://user[:password]@host[:port]/database\n',
         );
       }
       const flag = memoryIo();
       expect(await runCli(['audit', '--database-url', 'mysql://x@127.0.0.1/x'], flag.io)).toBe(2);
-      expect(flag.stderr()).toMatch(/^perf-cli: --database-url is not a PostgreSQL URL/);
+      expect(flag.stderr()).toMatch(/^perf-cli: --database-url must be a PostgreSQL URL/);
     } finally {
       vi.unstubAllEnvs();
     }
@@ -187,11 +187,11 @@ describe('the CLI', () => {
         ['audit', '--statement-timeout', '0'],
         '--statement-timeout must be > 0 and <= 2147483647 ms, got 0 ms',
       ],
-      [['audit', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
-      [['indexes', 'plan', '--database-url', 'notaurl'], '--database-url is not a PostgreSQL URL'],
+      [['audit', '--database-url', 'notaurl'], '--database-url must be a PostgreSQL URL'],
+      [['indexes', 'plan', '--database-url', 'notaurl'], '--database-url must be a PostgreSQL URL'],
       [
         ['indexes', 'apply', '--database-url', 'http://127.0.0.1:9/x'],
-        '--database-url is not a PostgreSQL URL',
+        '--database-url must be a PostgreSQL URL',
       ],
     ];
     for (const [args, message] of cases) {

@@ -242,7 +242,7 @@ export class CircuitOpenError extends ExternalError {
  */
 export class InvalidInputError extends InvalidOptionError<InvalidInputCode> {
   constructor(option: string, problem: string, code: InvalidInputCode = 'PERFKIT_EXT_INVALID_OPTION') {
-    super(option, `ElevenLabs client: ${option} ${problem}`, code);
+    super(option, problem, code, { scope: 'ElevenLabs client' });
   }
 }
 

@@ -34,8 +34,8 @@ export class MonitorError extends PerfkitError<Exclude<MonitorErrorCode, 'PERFKI
  * ```
  */
 export class InvalidMonitorOptionsError extends InvalidOptionError<'PERFKIT_MONITOR_INVALID_OPTION'> {
-  constructor(option: string, message: string) {
-    super(option, `${option}: ${message}`, 'PERFKIT_MONITOR_INVALID_OPTION');
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_MONITOR_INVALID_OPTION', { scope: 'monitor' });
   }
 }
 

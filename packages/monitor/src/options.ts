@@ -179,7 +179,7 @@ function ascendingBounds(value: readonly number[]): readonly number[] {
       (bound, i) => typeof bound === 'number' && bound > 0 && (i === 0 || bound > (value[i - 1] as number)),
     );
   if (!ascending || value.length === 0) {
-    throw new InvalidMonitorOptionsError('buckets', 'expected positive bounds in ascending order');
+    throw new InvalidMonitorOptionsError('buckets', 'must be positive bounds in ascending order');
   }
   return value;
 }

@@ -34,16 +34,21 @@ describe('monitor options', () => {
     [{ slowQueries: { explainTimeout: '30d' } }, 'slowQueries.explainTimeout'],
     [{ slowQueries: { explainTimeout: 0 } }, 'slowQueries.explainTimeout'],
     [{ slowQueries: { threshold: -1 } }, 'slowQueries.threshold'],
-    [{ alerts: { rules: [{ name: 'r', route: '/x', metric: 'p95', above: 0 }] } }, 'alerts.rules[0]'],
-    [{ alerts: { rules: [{ name: 'e', route: '*', metric: 'error_rate', above: 5 }] } }, 'alerts.rules[0]'],
+    [{ alerts: { rules: [{ name: 'r', route: '/x', metric: 'p95', above: 0 }] } }, 'alerts.rules[0].above'],
+    [
+      { alerts: { rules: [{ name: 'e', route: '*', metric: 'error_rate', above: 5 }] } },
+      'alerts.rules[0].above',
+    ],
     [
       { alerts: { rules: [{ name: 'h', route: '*', metric: 'p99', above: 100, resolveBelow: 200 }] } },
-      'alerts.rules[0]',
+      'alerts.rules[0].resolveBelow',
     ],
   ] as const)('rejects %j up front, naming %s', (options, option) => {
     expect(() => createMonitor(options as never)).toThrow(InvalidMonitorOptionsError);
     expect(() => createMonitor(options as never)).toThrow(
       expect.objectContaining({ code: 'PERFKIT_MONITOR_INVALID_OPTION', option }),
     );
+    // One grammar in every package: the scope, the option, then what it must be.
+    expect(() => createMonitor(options as never)).toThrow(`monitor: ${option} must `);
   });
 });

@@ -47,24 +47,31 @@ export function durationToMs(value: unknown): number | undefined {
 }
 
 /**
- * Milliseconds of the duration option `option`; throws `new InvalidOption(option, message)` (the
- * package's own invalid-option error) when `value` is not a {@link Duration}.
+ * Milliseconds of the duration option `option`; throws `new InvalidOption(option, problem)` (the
+ * package's own invalid-option error) when `value` is not a {@link Duration}, or is 0 when
+ * `positive` (a time to live of 0 would store nothing).
  *
  * @example
  * parseDuration(options.ttl ?? '1m', 'ttl', CacheOptionsError); // 60000
  * parseDuration(process.env.CACHE_TTL ?? '1m', 'CACHE_TTL', CacheOptionsError); // '2500' → 2500
+ * parseDuration('0s', 'ttl', CacheOptionsError, { positive: true }); // throws: cache: ttl must be longer than 0 ms, got "0s"
  */
 export function parseDuration(
   value: Duration | string,
   option: string,
   InvalidOption: InvalidOptionErrorClass,
+  { positive = false }: { positive?: boolean } = {},
 ): number {
   const ms = durationToMs(value);
-  if (ms !== undefined) return ms;
-  throw new InvalidOption(
-    option,
-    `must be a duration (ms as a number, or a string such as '1500', '250ms', '30s', '5m', '1h', '1d'), got ${shownDuration(value)}`,
-  );
+  if (ms === undefined) {
+    throw new InvalidOption(
+      option,
+      `must be a duration (ms as a number, or a string such as '1500', '250ms', '30s', '5m', '1h', '1d'), got ${shownDuration(value)}`,
+    );
+  }
+  if (positive && ms === 0)
+    throw new InvalidOption(option, `must be longer than 0 ms, got ${shownDuration(value)}`);
+  return ms;
 }
 
 /**
@@ -91,15 +98,13 @@ export function parseTimerDuration(
   InvalidOption: InvalidOptionErrorClass,
   { positive = false }: { positive?: boolean } = {},
 ): number {
-  const ms = parseDuration(value, option, InvalidOption);
+  const ms = parseDuration(value, option, InvalidOption, { positive });
   if (ms > MAX_TIMER_MS) {
     throw new InvalidOption(
       option,
       `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node.js keeps), got ${shownDuration(value)}`,
     );
   }
-  if (positive && ms === 0)
-    throw new InvalidOption(option, `must be longer than 0 ms, got ${shownDuration(value)}`);
   return ms;
 }
 

@@ -28,33 +28,45 @@ export class PerfkitError<Code extends PerfkitErrorCode = PerfkitErrorCode> exte
 
 /**
  * An option or argument a caller passed cannot be used: `option` names it as the caller wrote it
- * (`ttl`, `retry.minDelay`, `--duration`). Every package throws a subclass of this one with its own
- * `…_INVALID_OPTION` code and the same `(option, message)` arguments, so one `instanceof` catches a
- * bad option of any package.
+ * (`ttl`, `retry.minDelay`, `--duration`), `problem` says what is wrong with it in the words every
+ * package uses (`must be …, got …`). The message is always `<scope>: <option> <problem>`, the scope
+ * naming the package (`cache`, `ElevenLabs client`; none where the program prints its own name, as
+ * perf-cli does). Every package throws a subclass with its own `…_INVALID_OPTION` code, constructed
+ * `(option, problem)`, so one `instanceof` catches a bad option of any package.
  *
  * @example
  * class CacheOptionsError extends InvalidOptionError<'PERFKIT_CACHE_INVALID_OPTION'> {
- *   constructor(option: string, message: string) {
- *     super(option, `Invalid cache option "${option}": ${message}`, 'PERFKIT_CACHE_INVALID_OPTION');
+ *   constructor(option: string, problem: string) {
+ *     super(option, problem, 'PERFKIT_CACHE_INVALID_OPTION', { scope: 'cache' });
  *   }
  * }
+ * new CacheOptionsError('ttl', 'must be longer than 0 ms, got 0').message; // "cache: ttl must be longer than 0 ms, got 0"
  */
 export class InvalidOptionError<Code extends PerfkitErrorCode = PerfkitErrorCode> extends PerfkitError<Code> {
   readonly option: string;
+  /** The message without the scope and the option: `must be …, got …`. */
+  readonly problem: string;
 
-  constructor(option: string, message: string, code: Code, options?: { cause?: unknown }) {
-    super(code, message, options);
+  constructor(
+    option: string,
+    problem: string,
+    code: Code,
+    options: { scope?: string; cause?: unknown } = {},
+  ) {
+    const scope = options.scope === undefined ? '' : `${options.scope}: `;
+    super(code, `${scope}${option} ${problem}`, options);
     this.option = option;
+    this.problem = problem;
   }
 }
 
 /**
- * A package's invalid-option error class, constructed `(option, message)`: what `parseDuration` throws.
+ * A package's invalid-option error class, constructed `(option, problem)`: what `parseDuration` throws.
  *
  * @example
  * const InvalidOption: InvalidOptionErrorClass = CacheOptionsError;
  */
-export type InvalidOptionErrorClass = new (option: string, message: string) => InvalidOptionError;
+export type InvalidOptionErrorClass = new (option: string, problem: string) => InvalidOptionError;
 
 /** Causes followed at most, so a cyclic `cause` cannot loop. */
 const MAX_CAUSES = 5;

@@ -55,8 +55,8 @@ const NOT_DURATIONS: readonly unknown[] = [
 ];
 
 class TestOptionError extends InvalidOptionError<'PERFKIT_TEST_INVALID_OPTION'> {
-  constructor(option: string, message: string) {
-    super(option, `${option} ${message}`, 'PERFKIT_TEST_INVALID_OPTION');
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_TEST_INVALID_OPTION');
   }
 }
 
@@ -94,6 +94,17 @@ describe('the Duration grammar', () => {
     // @ts-expect-error: not a unit of the grammar
     const typo: Duration = '30 secs';
     expect([...fields, typo].map(durationToMs)).toContain(undefined);
+  });
+});
+
+describe('parseDuration', () => {
+  it('refuses 0 where the option must be positive, a duration of 0 elsewhere being 0', () => {
+    expect(() => parseDuration('0s', 'ttl', TestOptionError, { positive: true })).toThrow(
+      'ttl must be longer than 0 ms, got "0s"',
+    );
+    expect(parseDuration('0s', 'swr', TestOptionError)).toBe(0);
+    // Past what a timer keeps is fine for a duration no timer arms (a Redis PX).
+    expect(parseDuration('30d', 'ttl', TestOptionError, { positive: true })).toBe(30 * 86_400_000);
   });
 });
 

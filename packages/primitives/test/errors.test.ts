@@ -4,8 +4,8 @@ import { InvalidOptionError, PerfkitError, someCause } from '../src/index.js';
 class ThingError extends PerfkitError<'PERFKIT_THING_BROKEN' | 'PERFKIT_THING_LOST'> {}
 
 class ThingOptionError extends InvalidOptionError<'PERFKIT_THING_INVALID_OPTION'> {
-  constructor(option: string, message: string) {
-    super(option, `${option} ${message}`, 'PERFKIT_THING_INVALID_OPTION');
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_THING_INVALID_OPTION', { scope: 'thing' });
   }
 }
 
@@ -28,7 +28,7 @@ describe('PerfkitError', () => {
 });
 
 describe('InvalidOptionError', () => {
-  it('is built (option, message) in every package and names the option', () => {
+  it('is built (option, problem) in every package: its message is scope, option and problem', () => {
     const error = new ThingOptionError('retry.minDelay', 'must be >= 0');
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect(error).toBeInstanceOf(PerfkitError);
@@ -36,8 +36,14 @@ describe('InvalidOptionError', () => {
       name: 'ThingOptionError',
       code: 'PERFKIT_THING_INVALID_OPTION',
       option: 'retry.minDelay',
-      message: 'retry.minDelay must be >= 0',
+      problem: 'must be >= 0',
+      message: 'thing: retry.minDelay must be >= 0',
     });
+  });
+
+  it('has no scope in its message when none is given: the program prints its own name', () => {
+    const error = new InvalidOptionError('--rate', 'must be a number', 'PERFKIT_CLI_INVALID_OPTION');
+    expect(error.message).toBe('--rate must be a number');
   });
 });
 

@@ -44,8 +44,8 @@ export class InvalidCursorError extends QueriesError {
  * await runRollup(db, { batchSize: 0 }); // throws InvalidOptionError, option 'batchSize'
  */
 export class InvalidOptionError extends PerfkitInvalidOptionError<'PERFKIT_QUERIES_INVALID_OPTION'> {
-  constructor(option: string, message: string) {
-    super(option, message, 'PERFKIT_QUERIES_INVALID_OPTION');
+  constructor(option: string, problem: string) {
+    super(option, problem, 'PERFKIT_QUERIES_INVALID_OPTION', { scope: 'queries' });
   }
 }
 

@@ -17,7 +17,7 @@ export function timerMs(option: string, value: number, { positive = false } = {}
   if (!valid) {
     throw new InvalidOptionError(
       option,
-      `${option} must be a number of ms ${positive ? 'above 0' : 'from 0'} up to ${MAX_TIMER_MS}, got ${String(value)}`,
+      `must be a number of ms ${positive ? 'above 0' : 'from 0'} up to ${MAX_TIMER_MS}, got ${String(value)}`,
     );
   }
   return value;

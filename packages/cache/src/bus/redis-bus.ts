@@ -98,7 +98,7 @@ class RedisBus implements CacheBus {
 export function createRedisBus(client: Redis, options: RedisBusOptions = {}): CacheBus {
   const channel = options.channel ?? REDIS_BUS_DEFAULTS.channel;
   if (typeof channel !== 'string' || channel === '') {
-    throw new CacheOptionsError('channel', 'expected a non-empty string');
+    throw new CacheOptionsError('channel', 'must be a non-empty string');
   }
   const connection = options.subscriber ?? client.duplicate();
   return new RedisBus(client, connection, options.subscriber === undefined, channel);

@@ -158,7 +158,7 @@ function payloadOf(stored: string | null): string | undefined {
  */
 export function createRedisStore(client: Redis, options: RedisStoreOptions = {}): CacheStore {
   const prefix = options.prefix ?? REDIS_STORE_DEFAULTS.prefix;
-  if (typeof prefix !== 'string') throw new CacheOptionsError('prefix', 'expected a string');
+  if (typeof prefix !== 'string') throw new CacheOptionsError('prefix', 'must be a string');
   return new RedisStore(client, prefix);
 }
 

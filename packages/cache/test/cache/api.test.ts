@@ -60,14 +60,14 @@ describe('createCache without L2', () => {
 
   it('rejects an empty key', async () => {
     await expect(createCache().getOrSet('', async () => 1)).rejects.toThrow(
-      'Invalid cache option "key": expected a non-empty string',
+      'cache: key must be a non-empty string',
     );
   });
 
   it('rejects a loader that is not a function, and caches nothing for it', async () => {
     const cache = createCache();
     await expect(cache.getOrSet('k', 'value' as never)).rejects.toThrow(
-      'Invalid cache option "loader": expected a function that loads the value',
+      'cache: loader must be a function that loads the value',
     );
     expect(await cache.peek('k')).toBeUndefined();
   });

@@ -55,6 +55,6 @@ describe('isCacheable', () => {
     const cache = createCache(options);
     await expect(
       cache.getOrSet('k', async () => 1, { isCacheable: true as unknown as () => boolean }),
-    ).rejects.toThrow('Invalid cache option "isCacheable": expected a function (value) => boolean');
+    ).rejects.toThrow('cache: isCacheable must be a function (value) => boolean');
   });
 });

@@ -16,7 +16,7 @@ export const databaseUrlOption = () =>
  * `DATABASE_URL` — the user may never have typed `--database-url`.
  *
  * @example
- * databaseUrlOf(command) // DATABASE_URL=mysql://x@h/x throws "DATABASE_URL is not a PostgreSQL URL: …"
+ * databaseUrlOf(command) // DATABASE_URL=mysql://x@h/x throws "DATABASE_URL must be a PostgreSQL URL: …"
  */
 export function databaseUrlOf(command: Command): string | undefined {
   const url: string | undefined = command.opts().databaseUrl;

@@ -38,13 +38,13 @@ const INSUFFICIENT_PRIVILEGE = '42501';
  *
  * @example
  * checkDatabaseUrl('postgresql://postgres@127.0.0.1:5432/app', 'connectionString') // returned as is
- * checkDatabaseUrl('notaurl', '--database-url') // throws "--database-url is not a PostgreSQL URL: …"
+ * checkDatabaseUrl('notaurl', '--database-url') // throws "--database-url must be a PostgreSQL URL: …"
  */
 export function checkDatabaseUrl(url: string, option: string): string {
   if (CONNECTION_STRING.test(url)) return url;
   throw new InvalidOptionError(
     option,
-    'is not a PostgreSQL URL: expected postgresql://user[:password]@host[:port]/database',
+    'must be a PostgreSQL URL: postgresql://user[:password]@host[:port]/database',
   );
 }
 

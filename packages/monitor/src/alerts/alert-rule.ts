@@ -51,21 +51,25 @@ export interface AlertRule {
  */
 export const ALERT_RULE_DEFAULTS = { resolveRatio: 0.8, minRequests: 10 } as const;
 
-/** Throws {@link InvalidMonitorOptionsError} naming the rule when it cannot work. */
+/** Throws {@link InvalidMonitorOptionsError} naming the rule's field (`alerts.rules[2].above`) when it cannot work. */
 export function validateAlertRule(rule: AlertRule, index: number): void {
-  const option = `alerts.rules[${index}]`;
-  const fail = (message: string) => {
-    throw new InvalidMonitorOptionsError(option, `${rule.name || '(unnamed)'}: ${message}`);
+  const named = rule.name ? ` (rule "${rule.name}")` : '';
+  const fail = (field: keyof AlertRule, problem: string) => {
+    throw new InvalidMonitorOptionsError(`alerts.rules[${index}].${field}`, `${problem}${named}`);
   };
-  if (!rule.name) fail('name is required');
-  if (!rule.route) fail("route is required (a template or '*')");
-  if (!['p95', 'p99', 'error_rate'].includes(rule.metric)) fail(`metric must be p95, p99 or error_rate`);
-  if (!(rule.above > 0)) fail('above must be a positive number');
-  if (rule.metric === 'error_rate' && rule.above > 1) fail('above is a ratio (0..1) for error_rate');
+  if (!rule.name) fail('name', 'must be a non-empty string');
+  if (!rule.route) fail('route', "must be a route template or '*'");
+  if (!['p95', 'p99', 'error_rate'].includes(rule.metric)) {
+    fail('metric', `must be p95, p99 or error_rate, got ${JSON.stringify(rule.metric)}`);
+  }
+  if (!(rule.above > 0)) fail('above', `must be a positive number, got ${rule.above}`);
+  if (rule.metric === 'error_rate' && rule.above > 1) {
+    fail('above', `must be a ratio (at most 1) for error_rate, got ${rule.above}`);
+  }
   if (rule.resolveBelow !== undefined && !(rule.resolveBelow >= 0 && rule.resolveBelow <= rule.above)) {
-    fail('resolveBelow must be between 0 and above');
+    fail('resolveBelow', `must be between 0 and above (${rule.above}), got ${rule.resolveBelow}`);
   }
   if (rule.minRequests !== undefined && !(Number.isInteger(rule.minRequests) && rule.minRequests >= 1)) {
-    fail('minRequests must be a positive integer');
+    fail('minRequests', `must be an integer >= 1, got ${rule.minRequests}`);
   }
 }

@@ -46,10 +46,10 @@ function parseWebhookUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidMonitorOptionsError('url', 'expected an absolute http(s) URL');
+    throw new InvalidMonitorOptionsError('url', 'must be an absolute http(s) URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidMonitorOptionsError('url', `expected http: or https:, got ${url.protocol}`);
+    throw new InvalidMonitorOptionsError('url', `must be http: or https:, got ${url.protocol}`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new InvalidMonitorOptionsError('url', 'must not carry credentials; send them in headers');

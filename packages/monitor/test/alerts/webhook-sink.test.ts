@@ -75,8 +75,8 @@ describe('webhook sink', () => {
 
   it.each([
     ['credentials', 'https://alerts:hunter2@hooks.example.com/perf', /must not carry credentials/],
-    ['another scheme', 'file:///etc/hunter2', /expected http: or https:, got file:/],
-    ['no URL at all', 'hooks.example.com/hunter2', /expected an absolute http\(s\) URL/],
+    ['another scheme', 'file:///etc/hunter2', /^monitor: url must be http: or https:, got file:$/],
+    ['no URL at all', 'hooks.example.com/hunter2', /^monitor: url must be an absolute http\(s\) URL$/],
   ])('rejects a URL with %s as an invalid option, without echoing it', (_, url, message) => {
     const creating = () => createWebhookSink({ url });
     expect(creating).toThrow(InvalidMonitorOptionsError);
@@ -88,9 +88,9 @@ describe('webhook sink', () => {
   });
 
   it.each([
-    [{ timeout: 0 }, 'timeout', /timeout: must be longer than 0 ms/],
-    [{ timeout: '30d' }, 'timeout', /timeout: must be at most 2147483647 ms/],
-    [{ retryDelay: '30d' }, 'retryDelay', /retryDelay: must be at most 2147483647 ms/],
+    [{ timeout: 0 }, 'timeout', /^monitor: timeout must be longer than 0 ms/],
+    [{ timeout: '30d' }, 'timeout', /^monitor: timeout must be at most 2147483647 ms/],
+    [{ retryDelay: '30d' }, 'retryDelay', /^monitor: retryDelay must be at most 2147483647 ms/],
   ] as const)('rejects %j, which a timer would end at once, naming %s', (options, option, message) => {
     const creating = () => createWebhookSink({ url: 'https://hooks.example.com/perf', ...options });
     expect(creating).toThrow(message);

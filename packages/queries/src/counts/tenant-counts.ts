@@ -108,9 +108,9 @@ export class TenantCountCache {
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
-    if (!(this.#ttlMs >= 0)) throw new InvalidOptionError('ttlMs', `ttlMs must be >= 0, got ${this.#ttlMs}`);
+    if (!(this.#ttlMs >= 0)) throw new InvalidOptionError('ttlMs', `must be >= 0, got ${this.#ttlMs}`);
     if (!(this.#maxEntries >= 1)) {
-      throw new InvalidOptionError('maxEntries', `maxEntries must be >= 1, got ${this.#maxEntries}`);
+      throw new InvalidOptionError('maxEntries', `must be >= 1, got ${this.#maxEntries}`);
     }
   }
 

@@ -90,20 +90,20 @@ export interface DatabaseHandle {
 export function poolConfig(options: DatabaseOptions = {}): pg.PoolConfig {
   const connectionString = options.connectionString ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   if (typeof connectionString !== 'string') {
-    throw new InvalidOptionError('connectionString', 'connectionString must be a PostgreSQL URL string');
+    throw new InvalidOptionError('connectionString', 'must be a PostgreSQL URL string');
   }
   // pg reads a negative or non-numeric size as a pool that never hands out a connection, and such an
   // acquire timeout as one that times every acquire out: a typo would look like a database outage.
   const max = options.max ?? 10;
   if (!Number.isInteger(max) || max < 1) {
-    throw new InvalidOptionError('max', `max must be a whole number of connections >= 1, got ${String(max)}`);
+    throw new InvalidOptionError('max', `must be a whole number of connections >= 1, got ${String(max)}`);
   }
   const acquireTimeoutMs = milliseconds(options, 'acquireTimeoutMs');
   // The schema goes into the connection's options unquoted.
   if (options.schema !== undefined && !isPlainIdentifier(options.schema)) {
     throw new InvalidOptionError(
       'schema',
-      `schema must be a plain identifier, got ${JSON.stringify(options.schema)}`,
+      `must be a plain identifier, got ${JSON.stringify(options.schema)}`,
     );
   }
   const queryTimeoutMs = milliseconds(options, 'queryTimeoutMs');
@@ -140,7 +140,7 @@ function milliseconds(
   if (!Number.isInteger(value) || value < 0 || value > POSTGRES_MAX_TIMEOUT_MS) {
     throw new InvalidOptionError(
       option,
-      `${option} must be a whole number of ms from 0 to ${POSTGRES_MAX_TIMEOUT_MS}, got ${String(value)}`,
+      `must be a whole number of ms from 0 to ${POSTGRES_MAX_TIMEOUT_MS}, got ${String(value)}`,
     );
   }
   return value;
@@ -151,7 +151,7 @@ function startupOptionsOf(connectionString: string): string | undefined {
   try {
     return parse(connectionString).options ?? undefined;
   } catch {
-    throw new InvalidOptionError('connectionString', 'connectionString is not a PostgreSQL URL');
+    throw new InvalidOptionError('connectionString', 'must be a PostgreSQL URL');
   }
 }
 

@@ -127,7 +127,7 @@ function selectIndexes(options: IndexSelectionOptions): IndexDefinition[] {
     if (!isPlainIdentifier(index.name) || !isPlainIdentifier(index.table)) {
       throw new InvalidOptionError(
         'indexes',
-        `index and table names must be plain identifiers: ${index.name}`,
+        `must name tables and indexes by plain identifiers, got index ${JSON.stringify(index.name)} on table ${JSON.stringify(index.table)}`,
       );
     }
   }
@@ -135,14 +135,14 @@ function selectIndexes(options: IndexSelectionOptions): IndexDefinition[] {
   if (!Array.isArray(options.only)) {
     throw new InvalidOptionError(
       'only',
-      `only must be an array of index names, got ${JSON.stringify(options.only)}`,
+      `must be an array of index names, got ${JSON.stringify(options.only)}`,
     );
   }
   const unknown = options.only.filter((name) => !all.some((i) => i.name === name));
   if (unknown.length > 0) {
     throw new InvalidOptionError(
       'only',
-      `unknown index ${unknown.join(', ')}; declared: ${all.map((i) => i.name).join(', ')}`,
+      `must each be one of ${all.map((i) => i.name).join(', ')}, got ${unknown.join(', ')}`,
     );
   }
   return all.filter((i) => options.only?.includes(i.name));
@@ -184,7 +184,7 @@ async function withClient<T>(
   fn: (c: pg.ClientBase) => Promise<T>,
 ) {
   if (schema !== undefined && !isPlainIdentifier(schema)) {
-    throw new InvalidOptionError('schema', `schema must be a plain identifier, got ${schema}`);
+    throw new InvalidOptionError('schema', `must be a plain identifier, got ${JSON.stringify(schema)}`);
   }
   const own = typeof target === 'string';
   const client: pg.ClientBase = own
@@ -323,7 +323,7 @@ function resolveApplyOptions(options: ApplyIndexesOptions) {
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
     throw new InvalidOptionError(
       'maxAttempts',
-      `maxAttempts must be an integer >= 1, got ${String(resolved.maxAttempts)}`,
+      `must be an integer >= 1, got ${String(resolved.maxAttempts)}`,
     );
   }
   return { ...resolved, busyWaitMs };

@@ -40,7 +40,7 @@ function resolveOptions(options: RollupOptions): Required<RollupOptions> {
   const resolved = withDefaults(ROLLUP_DEFAULTS, options);
   for (const key of ['batchSize', 'maxBatches'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
-      throw new InvalidOptionError(key, `${key} must be a positive integer, got ${String(resolved[key])}`);
+      throw new InvalidOptionError(key, `must be a positive integer, got ${String(resolved[key])}`);
     }
   }
   return resolved;

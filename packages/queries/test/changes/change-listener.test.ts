@@ -229,7 +229,7 @@ describe('listenForChanges', () => {
     ).rejects.toMatchObject({
       code: 'PERFKIT_QUERIES_INVALID_OPTION',
       option: 'healthCheckMs',
-      message: 'healthCheckMs must be a number of ms from 0 up to 2147483647, got 2147483648',
+      message: 'queries: healthCheckMs must be a number of ms from 0 up to 2147483647, got 2147483648',
     });
   });
 
