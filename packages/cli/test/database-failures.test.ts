@@ -124,3 +124,35 @@ describe('perf-cli indexes --only', () => {
     }
   });
 });
+
+describe('perf-cli indexes apply while another process applies them', () => {
+  let t: TestSchema;
+  beforeAll(async () => {
+    t = await createTestSchema('cli_indexes_busy');
+  });
+  afterAll(() => t?.drop());
+
+  it('waits its --statement-timeout for the index lock, then says another process holds it, exit 2', async () => {
+    const other = await t.pool.connect();
+    try {
+      // The schema's index lock, as the engine of another app instance or perf-cli holds it while it builds.
+      await other.query(
+        `SELECT pg_advisory_lock(hashtextextended(current_schema() || '.perfkit.indexes', 0))`,
+      );
+      const run = await cli(
+        'indexes',
+        'apply',
+        '--database-url',
+        t.connectionString,
+        '--statement-timeout',
+        '1s',
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        'perf-cli: another process has been applying or dropping the indexes for over 1000 ms: try again when it has finished\n',
+      );
+    } finally {
+      other.release(true);
+    }
+  });
+});

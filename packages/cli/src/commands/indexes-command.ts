@@ -1,5 +1,5 @@
-import { parseDuration } from '@perfkit/primitives';
-import { DEFAULT_DATABASE_URL } from '@perfkit/queries';
+import { InvalidOptionError as PerfkitInvalidOptionError, parseDuration } from '@perfkit/primitives';
+import { DEFAULT_DATABASE_URL, IndexesBusyError } from '@perfkit/queries';
 import { applyIndexes, declaredIndexes, indexStatus, planIndexes } from '@perfkit/queries/admin';
 import { Command, Option } from 'commander';
 import { EXIT_CODES, InvalidOptionError, isCliError, PerfCliError } from '../errors.js';
@@ -12,16 +12,25 @@ import { databaseUrlOf, databaseUrlOption } from './database-url-flag.js';
 import { requireIndexTables } from './index-tables.js';
 import { collect } from './load-options.js';
 
-/** Runs an engine call, turning connection failures into one clear message. */
+/**
+ * Runs an engine call, turning what the engine throws into the CLI's errors: a refused option,
+ * another process holding the index lock, a connection failure. Anything else is a bug and
+ * reaches the CLI as one.
+ */
 async function withDatabase<T>(url: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (isCliError(error)) throw error;
-    throw (
-      databaseFailure(url, error) ??
-      new PerfCliError('PERFKIT_CLI_INVALID_OPTION', (error as Error).message, { cause: error })
-    );
+    if (error instanceof PerfkitInvalidOptionError) {
+      throw new InvalidOptionError(error.option, error.problem, { cause: error });
+    }
+    if (error instanceof IndexesBusyError) {
+      throw new PerfCliError('PERFKIT_CLI_INDEXES_BUSY', `${error.message}: try again when it has finished`, {
+        cause: error,
+      });
+    }
+    throw databaseFailure(url, error) ?? error;
   }
 }
 
