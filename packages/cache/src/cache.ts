@@ -135,6 +135,13 @@ class TwoTierCache implements Cache {
       telemetry,
       apply: (kind, items) => this.applyLocally(kind, items),
       flush: () => this.flushL1(),
+      reconnected: () => {
+        // Messages sent while disconnected are lost: nothing in L1 can be trusted to predate them.
+        this.flushL1();
+        // Redis is likely back: clear an L2 that missed this instance's invalidations now, not at this
+        // instance's next call, which may be long in coming while the others read what L2 still holds.
+        this.l2?.recoverSoon();
+      },
     });
   }
 

@@ -16,6 +16,8 @@ export interface BusSyncOptions {
   apply(kind: BusMessage['kind'], items: readonly string[]): void;
   /** Empties this instance's L1: a message was lost, so nothing in it can be trusted to predate it. */
   flush(): void;
+  /** The bus is back after a disconnection: messages sent meanwhile are lost, and its server is up again. */
+  reconnected(): void;
 }
 
 /**
@@ -94,8 +96,7 @@ export class BusSync {
       this.trusted = false;
       return;
     }
-    // Messages sent while disconnected are lost: nothing in L1 can be trusted to predate them.
-    this.options.flush();
+    this.options.reconnected();
     this.trusted = true;
   }
 }

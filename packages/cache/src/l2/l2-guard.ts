@@ -24,6 +24,8 @@ export interface L2GuardOptions {
 export type L2Call<T> = (store: CacheStore) => Promise<T>;
 
 const SKIPPED = Promise.resolve(undefined);
+/** Clears tried by {@link L2Guard.recoverSoon}, `timeoutMs` apart, while L2's connection comes back up. */
+const RECOVERY_TRIES = 10;
 
 /** The call's promise; a store that throws instead of rejecting is treated as one that rejected. */
 function callStore<T>(call: L2Call<T>, store: CacheStore): Promise<T> {
@@ -48,6 +50,8 @@ export class L2Guard {
   private hasSucceeded = false;
   private needsRecovery = false;
   private recovery: Promise<boolean> | undefined;
+  private recoveringSoon = false;
+  private readonly closing = new AbortController();
   private readonly deadlines: DeadlineWatch;
 
   constructor(
@@ -71,6 +75,20 @@ export class L2Guard {
     this.needsRecovery = true;
   }
 
+  /**
+   * Clears L2 now if it is untrusted, even while the circuit is open, trying again `timeoutMs` apart (10
+   * tries) while its connection is still coming up: the caller has a sign that L2 is back (its bus
+   * reconnected), and this instance's next call may be long in coming while the others read what L2 still
+   * holds. Past the tries, L2 stays untrusted and the next call clears it.
+   */
+  recoverSoon(): void {
+    if (!this.needsRecovery || this.recoveringSoon) return;
+    this.recoveringSoon = true;
+    void this.retryRecovery().finally(() => {
+      this.recoveringSoon = false;
+    });
+  }
+
   run<T>(operation: string, call: L2Call<T>): Promise<T | undefined> {
     if (this.isOpen()) return SKIPPED;
     if (this.needsRecovery) {
@@ -81,6 +99,7 @@ export class L2Guard {
 
   /** Ends the wait of every operation in flight (each carries on without L2) and leaves no timer running. */
   close(): void {
+    this.closing.abort();
     this.deadlines.close();
   }
 
@@ -111,6 +130,17 @@ export class L2Guard {
         },
       );
     });
+  }
+
+  private async retryRecovery(): Promise<void> {
+    for (let tries = 1; this.needsRecovery && !this.closing.signal.aborted; tries++) {
+      if ((await this.recover()) || tries === RECOVERY_TRIES) return;
+      try {
+        await this.options.waitClock.sleep(this.options.timeoutMs, this.closing.signal);
+      } catch {
+        return; // closed
+      }
+    }
   }
 
   private recover(): Promise<boolean> {

@@ -1,8 +1,8 @@
 import { manualClock } from '@perfkit/primitives/testing';
-import { type PrivateRedis, startPrivateRedis } from '@perfkit/testing';
+import { type PrivateRedis, startPrivateRedis, startTcpProxy } from '@perfkit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheL2ErrorEvent } from '../../src/index.js';
-import { createInstance, type Instance, waitFor } from '../support/redis-helpers.js';
+import { createInstance, gatedLoader, type Instance, waitFor } from '../support/redis-helpers.js';
 
 const PREFIX = 'test:cache:outage:';
 const L2_TIMEOUT = 50;
@@ -140,5 +140,45 @@ describe('Redis down or slow', () => {
 
     await waitFor(() => b.cache.stats().l1Entries === 0);
     expect(await b.cache.getOrSet('overview', load, TAGS)).toBe('new');
+  });
+
+  it('clears L2 as soon as Redis is back, so a load spanning a restart cannot leave its old value there', async () => {
+    redis = await startPrivateRedis(); // nothing on disk: a restart forgets every fence
+    // a's bus reaches Redis through a proxy, so its reconnection can lag its store's, as it may in production.
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+    try {
+      const clock = manualClock();
+      const urls = { store: redis.url, bus: `redis://127.0.0.1:${proxy.port}` };
+      const a = await createInstance(PREFIX, { ...OPTIONS, clock: { now: clock.now } }, urls);
+      open.push(a);
+      const [writer, reader] = [await instance(), await instance()];
+      const db = { value: 'old' };
+      const slow = gatedLoader(() => db.value);
+      const loading = a.cache.getOrSet('overview', slow.loader, TAGS);
+      await slow.started; // a has read 'old' and will store it
+
+      await redis.kill();
+      db.value = 'new';
+      // One failed invalidation, under the circuit's threshold; the writer then stays idle.
+      await writer.cache.invalidateTags(['user:42']);
+      const releaseBus = proxy.holdReplies(); // a's bus stays down: its memory is not flushed yet
+      await redis.restart();
+      await waitFor(() => a.client.status === 'ready' && writer.cache.stats().bus === 'connected');
+      slow.release();
+      expect(await loading).toBe('old'); // written to L2 on its way
+      releaseBus();
+
+      // Before: the writer cleared L2 only at its own next call; until then every instance read 'old'.
+      const load = async () => db.value;
+      let seen = await reader.cache.getOrSet('overview', load, TAGS);
+      const until = Date.now() + 5_000;
+      while (seen !== 'new' && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = await reader.cache.getOrSet('overview', load, TAGS);
+      }
+      expect(seen).toBe('new');
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -98,15 +98,18 @@ export interface Instance {
   close(): Promise<void>;
 }
 
-/** Builds an instance whose keys and bus channel live under `prefix`. */
+/**
+ * Builds an instance whose keys and bus channel live under `prefix`; `url` may give the bus's subscriber
+ * its own route to the same server (`{ store, bus }`), e.g. through a proxy a test controls.
+ */
 export async function createInstance(
   prefix: string,
   options: CacheOptions = {},
-  url = REDIS_URL,
+  url: string | { store: string; bus: string } = REDIS_URL,
   faults?: { down: () => boolean; store: string[]; bus: string[] },
 ): Promise<Instance> {
-  const client = await openRedis(url);
-  const subscriber = await openRedis(url);
+  const client = await openRedis(typeof url === 'string' ? url : url.store);
+  const subscriber = await openRedis(typeof url === 'string' ? url : url.bus);
   const bus = createRedisBus(client, { channel: `${prefix}bus`, subscriber });
   const store = createRedisStore(client, { prefix });
   const cache = createCache({
