@@ -90,7 +90,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
  *
  * @example
  * parseTimerDuration(options.timeout ?? '5s', 'timeout', CacheOptionsError, { positive: true }); // 5000
- * parseTimerDuration('30d', 'timeout', CacheOptionsError); // throws: must be at most 2147483647 ms …
+ * parseTimerDuration('30d', 'timeout', CacheOptionsError); // throws: cache: timeout must be at most 2147483647 ms …
  */
 export function parseTimerDuration(
   value: Duration | string,

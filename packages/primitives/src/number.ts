@@ -30,13 +30,13 @@ function describeBounds({ min, max, above, below, integer, unit }: NumberBounds)
 }
 
 /**
- * `value` if it is a finite number within `bounds`, else throws `new InvalidOption(option, message)` (the
+ * `value` if it is a finite number within `bounds`, else throws `new InvalidOption(option, problem)` (the
  * package's own invalid-option error) naming what the option accepts. `given` is what the message shows
  * (the text a flag held, when the number was parsed from one).
  *
  * @example
  * checkNumber(options.maxSeries, 'maxSeries', { min: 1, integer: true }, InvalidMonitorOptionsError);
- * // 0 → "maxSeries: must be an integer >= 1, got 0"
+ * // 0 → "monitor: maxSeries must be an integer >= 1, got 0"
  * checkNumber(-1, 'warmupMs', { min: 0, unit: 'ms' }, InvalidOptionError); // "warmupMs must be >= 0 ms, got -1 ms"
  */
 export function checkNumber(

@@ -26,7 +26,7 @@ export interface BusSyncOptions {
  * whether L1 may be trusted (not while the bus is disconnected). Without a bus, L1 is always trusted.
  *
  * @example
- * const sync = new BusSync(bus, { namespace, origin, publishTimeoutMs: 250, clock, telemetry, apply, flush });
+ * const sync = new BusSync(bus, { namespace, origin, publishTimeoutMs: 250, clock, telemetry, apply, flush, reconnected });
  * await sync.publish('tags', ['user:42']);
  */
 export class BusSync {
