@@ -172,12 +172,21 @@ function waitOption(value: Duration, option: string, { positive = false } = {}):
   return parseTimerDuration(value, option, CacheOptionsError, { positive });
 }
 
-function validTags(tags: readonly string[] | undefined): readonly string[] {
-  if (tags === undefined) return [];
+/**
+ * `tags` if it is an array of non-empty strings, else a `CacheOptionsError` naming `tags`.
+ *
+ * @example
+ * checkTags(['user:42']); // ['user:42']
+ */
+export function checkTags(tags: readonly string[]): readonly string[] {
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
     throw new CacheOptionsError('tags', 'must be an array of non-empty strings');
   }
   return tags;
+}
+
+function validTags(tags: readonly string[] | undefined): readonly string[] {
+  return tags === undefined ? [] : checkTags(tags);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { CacheEventListener, CacheEventName } from './cache-events.js';
 import {
   type CacheOptions,
+  checkTags,
   type EntryOptions,
   type LoadOptions,
   type ResolvedCacheOptions,
@@ -238,10 +239,7 @@ class TwoTierCache implements Cache {
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
-      throw new CacheOptionsError('tags', 'must be an array of non-empty strings');
-    }
-    if (tags.length === 0) return;
+    if (checkTags(tags).length === 0) return;
     await this.invalidate('tags', tags, (store) =>
       store.invalidateTags(this.namespace, tags, this.o.fenceWindowMs),
     );

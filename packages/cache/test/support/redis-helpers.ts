@@ -108,8 +108,9 @@ export async function createInstance(
   url: string | { store: string; bus: string } = REDIS_URL,
   faults?: { down: () => boolean; store: string[]; bus: string[] },
 ): Promise<Instance> {
-  const client = await openRedis(typeof url === 'string' ? url : url.store);
-  const subscriber = await openRedis(typeof url === 'string' ? url : url.bus);
+  const { store: storeUrl, bus: busUrl } = typeof url === 'string' ? { store: url, bus: url } : url;
+  const client = await openRedis(storeUrl);
+  const subscriber = await openRedis(busUrl);
   const bus = createRedisBus(client, { channel: `${prefix}bus`, subscriber });
   const store = createRedisStore(client, { prefix });
   const cache = createCache({
